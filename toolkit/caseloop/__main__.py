@@ -1,0 +1,3 @@
+from caseloop.cli import main
+
+raise SystemExit(main())

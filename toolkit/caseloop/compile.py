@@ -1,0 +1,177 @@
+"""Compile stage: the nbgrader gradebook as one tidy grade table.
+
+One row per trainee x module x graded cell x attempt, with the cell's competency codes and case
+id joined from the source notebook's `caseloop` cell metadata, and the failure reasons that the
+checks printed into the autograded notebook. Columns are documented in `GRADE_COLUMNS`.
+
+nbgrader keeps only a trainee's latest submission. The compiled table keeps history: a
+submission with a new timestamp is appended as the next attempt, while recompiling the same
+submission replaces its rows (a regrade, or a mentor's manual score).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from caseloop.course import Course, CourseError
+
+GRADE_COLUMNS = {
+    "trainee": "nbgrader student id",
+    "module": "module (nbgrader assignment) id",
+    "notebook": "notebook name without .ipynb",
+    "cell": "graded cell id (nbgrader grade_id)",
+    "competency": "competency codes of the cell, ';'-separated",
+    "case": "case id the cell is built on",
+    "score": "points awarded (manual score when a mentor gave one, else the autograde)",
+    "max_score": "points available",
+    "auto_score": "points from the autograder",
+    "manual_score": "points from a mentor, empty when none",
+    "needs_manual_grade": "True while a mentor still has to grade the cell",
+    "failures": "codes of the checks the answer failed, ';'-separated",
+    "submitted_at": "submission timestamp (UTC)",
+    "attempt": "1 for the first submission compiled, then 2, 3 ...",
+}
+ITEM_COLUMNS = ["module", "notebook", "cell", "competency", "case", "points"]
+KEY = ["trainee", "module", "notebook", "cell", "submitted_at"]
+
+
+def item_table(course: Course) -> pd.DataFrame:
+    """Every graded cell of every source module, with its competency codes and case id.
+
+    A graded cell without both tags cannot be traced to a competency and a case, so it stops the
+    compile with the file and cell named.
+    """
+    import nbformat
+
+    rows = []
+    for path in sorted(course.source_dir.glob("*/*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        for cell in nb.cells:
+            grading = cell.metadata.get("nbgrader", {})
+            if not grading.get("grade"):
+                continue
+            tags = cell.metadata.get("caseloop", {})
+            if not tags.get("competency") or not tags.get("case"):
+                raise CourseError(f"{path}: graded cell {grading.get('grade_id')} has no caseloop competency/case "
+                                  "metadata; add {\"caseloop\": {\"competency\": [...], \"case\": \"C-...\"}}")
+            rows.append({"module": path.parent.name, "notebook": path.stem, "cell": grading["grade_id"],
+                         "competency": ";".join(tags["competency"]), "case": tags["case"],
+                         "points": float(grading.get("points", 0))})
+    return pd.DataFrame(rows, columns=ITEM_COLUMNS)
+
+
+def gradebook_table(db_url: str) -> pd.DataFrame:
+    """Every graded cell of every submission in the gradebook, as nbgrader scored it."""
+    from nbgrader.api import Gradebook
+
+    rows = []
+    with Gradebook(db_url) as gradebook:
+        for assignment in gradebook.assignments:
+            for submission in assignment.submissions:
+                for notebook in submission.notebooks:
+                    for grade in notebook.grades:
+                        rows.append({
+                            "trainee": submission.student.id, "module": assignment.name,
+                            "notebook": notebook.name, "cell": grade.name,
+                            "score": grade.score, "max_score": grade.max_score,
+                            "auto_score": grade.auto_score, "manual_score": grade.manual_score,
+                            "needs_manual_grade": bool(grade.needs_manual_grade),
+                            "submitted_at": pd.Timestamp(submission.timestamp) if submission.timestamp else pd.NaT,
+                        })
+    return pd.DataFrame(rows, columns=["trainee", "module", "notebook", "cell", "score", "max_score", "auto_score",
+                                       "manual_score", "needs_manual_grade", "submitted_at"])
+
+
+def failure_reasons(course: Course) -> pd.DataFrame:
+    """The failed-check codes each graded cell reported in the autograded notebooks."""
+    import nbformat
+
+    rows = []
+    for path in sorted(course.autograded_dir.glob("*/*/*.ipynb")):
+        trainee, module = path.parent.parent.name, path.parent.name
+        for cell in nbformat.read(path, as_version=4).cells:
+            grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+            if not cell.metadata.get("nbgrader", {}).get("grade") or cell.cell_type != "code":
+                continue
+            rows.append({"trainee": trainee, "module": module, "notebook": path.stem, "cell": grade_id,
+                         "failures": ";".join(_failed_codes(cell.outputs))})
+    return pd.DataFrame(rows, columns=["trainee", "module", "notebook", "cell", "failures"])
+
+
+def _failed_codes(outputs: list) -> list[str]:
+    """Failed-check codes from a test cell's outputs; an error output is a failure in itself."""
+    codes = []
+    for output in outputs:
+        if output.get("output_type") == "error":
+            codes.append(f"error:{output.get('ename', 'Error')}")
+        data = output.get("data", {}).get("application/json")
+        if isinstance(data, dict) and data.get("caseloop_score"):
+            codes.extend(data.get("failed", []))
+    return codes
+
+
+def compile_grades(course: Course, previous: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The tidy grade table: gradebook grades joined with item tags and failure reasons.
+
+    `previous` is the table compiled before; its attempts are kept and numbered on.
+    """
+    grades = gradebook_table(course.db_url())
+    items = item_table(course)
+    grades = grades.merge(items[["module", "notebook", "cell", "competency", "case"]],
+                          on=["module", "notebook", "cell"], how="left", validate="many_to_one")
+    untagged = grades[grades["competency"].isna()]
+    if not untagged.empty:
+        first = untagged.iloc[0]
+        raise CourseError(f"gradebook has grades for {first['module']}/{first['notebook']} cell {first['cell']}, "
+                          f"which is not a graded cell of source/{first['module']}; restore the cell or "
+                          "release the module again")
+    grades = grades.merge(failure_reasons(course), on=["trainee", "module", "notebook", "cell"], how="left")
+    grades["failures"] = grades["failures"].fillna("")
+    return number_attempts(grades, previous)
+
+
+def number_attempts(current: pd.DataFrame, previous: pd.DataFrame | None) -> pd.DataFrame:
+    """Merge the current gradebook rows into the history, numbering submissions per trainee and cell."""
+    frames = [current]
+    if previous is not None and not previous.empty:
+        frames.insert(0, previous.drop(columns=["attempt"], errors="ignore"))
+    merged = pd.concat(frames, ignore_index=True)
+    merged["submitted_at"] = pd.to_datetime(merged["submitted_at"])
+    merged = merged.drop_duplicates(KEY, keep="last").sort_values(KEY, ignore_index=True)
+    merged["attempt"] = merged.groupby(["trainee", "module", "notebook", "cell"]).cumcount() + 1
+    return merged[list(GRADE_COLUMNS)]
+
+
+def read_grades(path: Path) -> pd.DataFrame:
+    """A grade table written by `write_grades`, with its types restored."""
+    try:
+        table = pd.read_csv(path, dtype={"trainee": str, "case": str, "failures": str, "competency": str},
+                            keep_default_na=False, na_values={"manual_score": [""], "submitted_at": [""]})
+    except FileNotFoundError:
+        raise CourseError(f"{path}: no compiled grades; run `caseloop compile` first") from None
+    missing = set(GRADE_COLUMNS) - set(table.columns)
+    if missing:
+        raise CourseError(f"{path}: not a caseloop grade table (missing columns {sorted(missing)}); "
+                          "run `caseloop compile` to rebuild it")
+    table["submitted_at"] = pd.to_datetime(table["submitted_at"])
+    table["needs_manual_grade"] = table["needs_manual_grade"].astype(str).eq("True")
+    return table
+
+
+def write_grades(table: pd.DataFrame, path: Path) -> Path:
+    """Write the grade table as CSV, atomically, so an interrupted run never leaves half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(".csv.partial")
+    table.to_csv(partial, index=False)
+    partial.replace(path)
+    return path
+
+
+def compile_course(course: Course) -> tuple[pd.DataFrame, Path]:
+    """Compile the course's gradebook into reports/grades.csv, keeping earlier attempts."""
+    path = course.reports_dir / "grades.csv"
+    previous = read_grades(path) if path.is_file() else None
+    table = compile_grades(course, previous)
+    return table, write_grades(table, path)

@@ -1,0 +1,207 @@
+"""`caseloop demo`: the whole loop on a simulated cohort, in a fresh workspace.
+
+The workspace is a copy of the course's source, cases and config, never the course itself. A
+simulated cohort fetches the released module from the exchange, answers (correct, partly
+correct, wrong, blank, one malformed notebook) and submits through nbgrader's own exchange; then
+the real stages run: collect, autograde, compile, report, revise. Every simulated answer is
+recorded in answers.csv so the results can be checked against what each trainee gave.
+"""
+
+from __future__ import annotations
+
+import csv
+import random
+import re
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from caseloop.course import CONFIG_FILE, Course, CourseError
+
+DEMO_MODULE = "m01"
+COHORT_SIZE = 32
+ANSWER_CELL = re.compile(r'^(?P<head>.*?^(?P<var>\w+) = """\n)(?P<body>.*?)(?P<tail>\n"""\s*)$',
+                         re.DOTALL | re.MULTILINE)
+SOLUTION = re.compile(r"### BEGIN SOLUTION\n(?P<text>.*?)\n### END SOLUTION", re.DOTALL)
+# A reply a trainee might write on day one: it crosses several platform red lines.
+WRONG_REPLY = ("Hi, sorry for the trouble!! Please email us at support@shop-example.com and we will see what "
+               "we can do. If you leave us a 5-star review we will send you a $10 gift card.")
+
+
+@dataclass(frozen=True)
+class AnswerCell:
+    """One answer cell of a module: its variable, its kind and the model answer from the source."""
+
+    notebook: str
+    var: str
+    kind: str
+    solution: str
+    options: tuple[str, ...]
+
+
+def answer_cells(course: Course, module: str) -> list[AnswerCell]:
+    """The answer cells of MODULE's source notebooks, with their model answers."""
+    import nbformat
+
+    cells = []
+    for path in course.source_notebooks(module):
+        for cell in nbformat.read(path, as_version=4).cells:
+            meta = cell.metadata.get("caseloop", {})
+            if "answer" not in meta:
+                continue
+            match, solution = ANSWER_CELL.search(cell.source), SOLUTION.search(cell.source)
+            if not match or not solution:
+                raise CourseError(f"{path}: answer cell {cell.get('id')} is not `name = \"\"\"...\"\"\"` "
+                                  "with a model answer between the solution markers")
+            cells.append(AnswerCell(path.name, match["var"], meta["answer"], solution["text"].strip(),
+                                    tuple(meta.get("options", ()))))
+    return cells
+
+
+def simulated_answer(cell: AnswerCell, variant: str, rng: random.Random) -> str:
+    """The text a simulated trainee writes for one cell: correct, partial, wrong or blank."""
+    if variant == "blank":
+        return ""
+    if variant == "correct":
+        return cell.solution
+    if cell.kind == "choice":
+        return rng.choice([o for o in cell.options if o != cell.solution.upper()])
+    if cell.kind == "number":
+        return f"{float(cell.solution) * rng.choice([0.5, 0.75, 1.5]):g}"
+    if variant == "partial":
+        lines = cell.solution.splitlines()
+        keep = sorted(rng.sample(range(len(lines)), k=max(1, len(lines) // 2)))
+        return "\n".join(lines[i] for i in keep)
+    return WRONG_REPLY
+
+
+def pick_variant(ability: float, kind: str, rng: random.Random) -> str:
+    """Correct with probability `ability`; otherwise partial (replies only), wrong or blank.
+
+    Ability 0 stands for a trainee who submits without answering anything.
+    """
+    if ability == 0:
+        return "blank"
+    if rng.random() < ability:
+        return "correct"
+    misses = ["partial", "partial", "wrong", "blank"] if kind == "reply" else ["wrong", "wrong", "blank"]
+    return rng.choice(misses)
+
+
+def fill(source: str, text: str) -> str:
+    """An answer cell's source with `text` written between its triple quotes."""
+    match = ANSWER_CELL.search(source)
+    return f"{match['head']}{text}{match['tail']}"
+
+
+def cohort(size: int, seed: int) -> list[tuple[str, float]]:
+    """Trainee ids with abilities: one model trainee, one who leaves everything blank, the rest spread."""
+    rng = random.Random(seed)
+    abilities = [1.0, 0.0] + [round(rng.uniform(0.15, 0.95), 2) for _ in range(size - 2)]
+    return [(f"trainee{i + 1:02d}", ability) for i, ability in enumerate(abilities)]
+
+
+def new_workspace(course: Course, workspace: Path) -> Course:
+    """Copy the course's source, cases and config into an empty folder and return it as a course."""
+    workspace = workspace.resolve()
+    if workspace.exists() and any(workspace.iterdir()):
+        raise CourseError(f"{workspace}: not empty; the demo needs a fresh folder so no course data is overwritten")
+    workspace.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(course.root / CONFIG_FILE, workspace / CONFIG_FILE)
+    for folder in ("source", "cases"):
+        shutil.copytree(course.root / folder, workspace / folder)
+    return Course.at(workspace)
+
+
+def submit_cohort(course: Course, module: str, size: int, seed: int,
+                  progress: Callable = lambda items: items) -> Path:
+    """Every simulated trainee fetches MODULE, answers and submits it; returns answers.csv.
+
+    The last trainee's notebook is truncated on disk after answering, as a crashed upload would
+    leave it, so the batch meets one malformed submission.
+    """
+    import nbformat
+
+    cells = answer_cells(course, module)
+    rng = random.Random(seed)
+    rows = []
+    trainees = cohort(size, seed)
+    for index, (trainee, ability) in enumerate(progress(trainees)):
+        home = course.root / "trainees" / trainee
+        home.mkdir(parents=True, exist_ok=True)
+        api = course.nbgrader_api(CourseDirectory={"student_id": trainee}, Exchange={"assignment_dir": str(home)})
+        _exchange_call(api.exchange.FetchAssignment, api, module, f"fetch {module} for {trainee}")
+        answers = {}
+        for cell in cells:
+            variant = pick_variant(ability, cell.kind, rng)
+            answers[cell.var] = simulated_answer(cell, variant, rng)
+            rows.append({"trainee": trainee, "ability": ability, "notebook": cell.notebook, "var": cell.var,
+                         "kind": cell.kind, "variant": variant, "answer": answers[cell.var]})
+        for path in sorted((home / module).glob("*.ipynb")):
+            nb = nbformat.read(path, as_version=4)
+            for nb_cell in nb.cells:
+                match = ANSWER_CELL.search(nb_cell.source) if "answer" in nb_cell.metadata.get("caseloop", {}) else None
+                if match and match["var"] in answers:
+                    nb_cell.source = fill(nb_cell.source, answers[match["var"]])
+            nbformat.write(nb, path)
+            if index == len(trainees) - 1:
+                path.write_text(path.read_text(encoding="utf-8")[:2000], encoding="utf-8")
+                for row in rows:
+                    if row["trainee"] == trainee:
+                        row["variant"] = "malformed"
+        _exchange_call(api.exchange.Submit, api, module, f"submit {module} for {trainee}")
+    manifest = course.root / "answers.csv"
+    with manifest.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    return manifest
+
+
+def _exchange_call(action_class, api, module: str, what: str) -> None:
+    """Run one exchange action (fetch, submit) as the trainee the API is configured for."""
+    from nbgrader.exchange import ExchangeError
+
+    action = action_class(coursedir=api.coursedir, authenticator=api.authenticator, parent=api)
+    action.coursedir.assignment_id = module
+    try:
+        action.start()
+    except ExchangeError as err:
+        raise CourseError(f"nbgrader exchange could not {what}: {err}") from None
+
+
+def run(course: Course, workspace: Path, size: int = COHORT_SIZE, seed: int = 2026,
+        echo: Callable[[str], None] = print, progress: Callable = lambda items, **_: items) -> dict[str, Path]:
+    """The whole loop on a simulated cohort in `workspace`; returns the paths of what it wrote."""
+    from caseloop import compile as compile_stage
+    from caseloop import grade, release, report, revise
+
+    started = time.monotonic()
+
+    def step(number: int, text: str) -> None:
+        echo(f"[{number}/6 · {time.monotonic() - started:4.0f}s] {text}")
+
+    step(1, f"new workspace {workspace} (a copy of source/, cases/ and nbgrader_config.py)")
+    ws = new_workspace(course, workspace)
+    step(2, f"release {DEMO_MODULE} through nbgrader (generate_assignment + release_assignment)")
+    release.release(ws, DEMO_MODULE)
+    step(3, f"{size} simulated trainees fetch {DEMO_MODULE}, answer and submit through the exchange")
+    manifest = submit_cohort(ws, DEMO_MODULE, size, seed, progress=lambda items: progress(items, desc="submit"))
+    step(4, "collect and autograde with nbgrader, one kernel per submission")
+    grade.collect(ws, DEMO_MODULE)
+    results = grade.grade(ws, DEMO_MODULE, progress=lambda items: progress(items, desc="grade"))
+    for result in results:
+        if result.status != grade.GRADED:
+            echo(f"  ! {result.trainee}: {result.status}: {result.detail}")
+    step(5, "compile the gradebook into the tidy grade table")
+    grades, grades_path = compile_stage.compile_course(ws)
+    step(6, "write competency reports and the revision backlog")
+    cohort_path, trainee_paths = report.write_reports(ws, grades)
+    stats = revise.item_statistics(grades)
+    backlog_md, backlog_csv = revise.write_backlog(stats, revise.backlog(stats), ws.reports_dir)
+    echo(f"done in {time.monotonic() - started:.0f}s")
+    return {"workspace": ws.root, "answers": manifest, "grades": grades_path, "cohort report": cohort_path,
+            "trainee reports": trainee_paths[0].parent, "revision backlog": backlog_md,
+            "revision backlog (csv)": backlog_csv}
