@@ -7,6 +7,7 @@ takes seconds to import).
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import tempfile
 from pathlib import Path
@@ -18,10 +19,12 @@ def _course(args: argparse.Namespace) -> Course:
     return Course.at(args.course) if args.course else Course.find()
 
 
-def _progress(items, desc: str = "", unit: str = "trainee"):
+def _progress(items, desc: str = "", unit: str = "trainee", total: int | None = None):
+    """A progress bar with rate and ETA on stderr."""
     from tqdm import tqdm
 
-    return tqdm(items, desc=desc, unit=unit, file=sys.stderr, dynamic_ncols=True)
+    tqdm.monitor_interval = 0  # no monitor thread: grading forks worker processes
+    return tqdm(items, desc=desc, unit=unit, total=total, file=sys.stderr, dynamic_ncols=True)
 
 
 def cmd_release(args: argparse.Namespace) -> int:
@@ -41,17 +44,32 @@ def cmd_collect(args: argparse.Namespace) -> int:
 
 
 def cmd_grade(args: argparse.Namespace) -> int:
-    from caseloop.grade import GRADED, grade
+    from caseloop.grade import GradeOptions, batch_status_path, grade, watch
 
     course = _course(args)
-    results = grade(course, args.module, progress=lambda items: _progress(items, desc=f"grade {args.module}"))
-    graded = sum(r.status == GRADED for r in results)
-    print(f"graded {graded} of {len(results)} submissions of {args.module}")
-    for result in results:
-        if result.status != GRADED:
-            print(f"  {result.trainee}: {result.status}: {result.detail}")
-    print(f"batch status: {course.reports_dir / f'grade-{args.module}.csv'}")
+    options = GradeOptions(workers=args.workers, timeout=args.timeout, memory_mb=args.memory_limit or None,
+                           fast_path=not args.no_fast_path, regrade=args.regrade)
+
+    def progress(items, total):
+        return _progress(items, desc=f"grade {args.module}", unit="submission", total=total)
+
+    if args.watch:
+        watch(course, args.module, options, interval=args.interval, echo=lambda line: print(line, flush=True))
+        return 0
+    results = grade(course, args.module, options, progress=progress)
+    print(status_table(results))
+    print(f"batch status: {batch_status_path(course, args.module)}")
     return 0
+
+
+def status_table(results) -> str:
+    """Count per status, then one line per submission that did not simply get graded."""
+    from collections import Counter
+
+    counts = Counter(r.status for r in results)
+    lines = [f"{len(results)} submissions: " + ", ".join(f"{n} {status}" for status, n in counts.most_common())]
+    lines += [f"  {r.trainee:<20} {r.status:<18} {r.detail}" for r in results if r.status != "graded"]
+    return "\n".join(lines)
 
 
 def cmd_compile(args: argparse.Namespace) -> int:
@@ -109,8 +127,9 @@ COMMANDS = {
                 "Reads the exchange's inbound submissions; writes submitted/TRAINEE/MODULE/."),
     "grade": (cmd_grade, "autograde every collected submission of a module",
               "Reads submitted/*/MODULE/; writes autograded/TRAINEE/MODULE/, the scores into the gradebook "
-              "(gradebook.db) and each trainee's outcome into reports/grade-MODULE.csv. A broken notebook is "
-              "reported by name and does not stop the batch."),
+              "(gradebook.db, backed up first to .caseloop/backups/) and each trainee's outcome into "
+              "reports/grade-MODULE.csv. A broken notebook is reported by name and does not stop the batch; "
+              "a killed batch resumes where it stopped when run again."),
     "compile": (cmd_compile, "compile the gradebook into one tidy grade table",
                 "Reads the gradebook, source/*/*.ipynb cell metadata (competency, case) and autograded/ "
                 "feedback; writes reports/grades.csv (one row per trainee x graded cell x attempt)."),
@@ -139,6 +158,19 @@ def parser() -> argparse.ArgumentParser:
         command.set_defaults(handler=handler)
         if name in {"release", "collect", "grade"}:
             command.add_argument("module", metavar="MODULE", help="module id, e.g. m01")
+    grade_cmd = sub.choices["grade"]
+    grade_cmd.add_argument("--workers", type=int, default=os.cpu_count() or 1,
+                           help="parallel grading processes (default: one per core)")
+    grade_cmd.add_argument("--timeout", type=int, help="seconds a cell may run (default: nbgrader_config.py)")
+    grade_cmd.add_argument("--memory-limit", type=int, default=2048, metavar="MB",
+                           help="memory limit of each kernel in MB, 0 for none (default: 2048)")
+    grade_cmd.add_argument("--no-fast-path", action="store_true",
+                           help="run every submission in a Jupyter kernel, literal answers included")
+    grade_cmd.add_argument("--regrade", action="store_true",
+                           help="grade again submissions that already have scores")
+    grade_cmd.add_argument("--watch", action="store_true",
+                           help="keep collecting and grading new submissions as they arrive (Ctrl-C stops)")
+    grade_cmd.add_argument("--interval", type=float, default=5.0, help="seconds between checks with --watch")
     sub.choices["release"].add_argument("--force", action="store_true",
                                         help="replace a module already released to the exchange")
     for name in ("report", "revise"):

@@ -189,9 +189,9 @@ def run(course: Course, workspace: Path, size: int = COHORT_SIZE, seed: int = 20
     release.release(ws, DEMO_MODULE)
     step(3, f"{size} simulated trainees fetch {DEMO_MODULE}, answer and submit through the exchange")
     manifest = submit_cohort(ws, DEMO_MODULE, size, seed, progress=lambda items: progress(items, desc="submit"))
-    step(4, "collect and autograde with nbgrader, one kernel per submission")
+    step(4, "collect and autograde with nbgrader")
     grade.collect(ws, DEMO_MODULE)
-    results = grade.grade(ws, DEMO_MODULE, progress=lambda items: progress(items, desc="grade"))
+    results = grade.grade(ws, DEMO_MODULE, progress=lambda items, total: progress(items, desc="grade", total=total))
     for result in results:
         if result.status != grade.GRADED:
             echo(f"  ! {result.trainee}: {result.status}: {result.detail}")

@@ -1,26 +1,51 @@
-"""Grade stage: collect submissions from the exchange and autograde them with nbgrader.
+"""Grade stage: collect submissions from the exchange and autograde them with nbgrader, in parallel.
 
-Each submission is checked before nbgrader sees it, so one broken notebook is reported by name
-(file, problem, what to do) instead of stopping the batch. The batch's outcome per trainee is
-written to reports/grade-<module>.csv for the report stage.
+A batch is safe to run and to interrupt:
+- one grader at a time per module (a lock names who holds it), the gradebook backed up first;
+- every submission is checked before nbgrader sees it, so a broken notebook is reported by name
+  (file, problem, what to do) and never stops the batch;
+- submissions are graded by worker processes forked from a warm parent (nbgrader loaded once),
+  each with nbgrader's own Autograde pipeline and caseloop's `LiteralExecute` step;
+- each outcome is appended to reports/grade-<module>.csv as soon as it is known, so a killed batch
+  resumes where it stopped: `caseloop grade MODULE` again grades what is not yet graded, once.
 """
 
 from __future__ import annotations
 
 import csv
+import fcntl
+import getpass
 import json
+import os
+import signal
+import socket
+import sqlite3
 import warnings
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from contextlib import closing, contextmanager
+from dataclasses import asdict, dataclass, field, fields
+from datetime import UTC, datetime
+from multiprocessing import get_context
 from pathlib import Path
+from typing import Any
 
 from caseloop.course import Course, CourseError
 from caseloop.release import nbgrader_reason
 
 GRADED = "graded"
+LATE = "late"
+TIMED_OUT = "timed out"
+KERNEL_DIED = "kernel died"
+OUT_OF_MEMORY = "out of memory"
 MALFORMED = "malformed notebook"
 MISSING = "missing notebook"
 FAILED = "autograde failed"
+# Outcomes of a finished autograde run: the submission has its scores in the gradebook.
+SCORED = {GRADED, LATE, TIMED_OUT, KERNEL_DIED, OUT_OF_MEMORY}
+# Outcomes that stand until the trainee submits again (an autograde failure is retried).
+FINAL = SCORED | {MALFORMED, MISSING}
+BACKUPS_KEPT = 10
 
 
 @dataclass(frozen=True)
@@ -31,6 +56,19 @@ class SubmissionResult:
     module: str
     status: str
     detail: str = ""
+    submitted_at: str = ""
+    graded_at: str = ""
+
+
+@dataclass(frozen=True)
+class GradeOptions:
+    """Knobs of a batch; None means the course's nbgrader_config.py decides."""
+
+    workers: int = field(default_factory=lambda: os.cpu_count() or 1)
+    timeout: int | None = None          # seconds per cell
+    memory_mb: int | None = 2048        # address-space limit of each kernel
+    fast_path: bool = True              # literal-answer notebooks run without a kernel
+    regrade: bool = False               # grade again even what this submission already has scores for
 
 
 def collect(course: Course, module: str) -> list[str]:
@@ -45,6 +83,12 @@ def submitted_trainees(course: Course, module: str) -> list[str]:
     return sorted(p.parent.name for p in course.submitted_dir.glob(f"*/{module}") if p.is_dir())
 
 
+def submitted_at(course: Course, module: str, trainee: str) -> str:
+    """The submission time nbgrader recorded at collection (empty when it recorded none)."""
+    stamp = course.submitted_dir / trainee / module / "timestamp.txt"
+    return stamp.read_text(encoding="utf-8").strip() if stamp.is_file() else ""
+
+
 def problem_with(notebook: Path) -> str | None:
     """Why a submitted notebook cannot be graded, or None when nbgrader can read it."""
     import nbformat
@@ -54,64 +98,328 @@ def problem_with(notebook: Path) -> str | None:
     try:
         nb = nbformat.read(notebook, as_version=nbformat.NO_CONVERT)
     except (json.JSONDecodeError, UnicodeDecodeError, nbformat.reader.NotJSONError) as err:
-        return f"{notebook}: not a readable notebook ({type(err).__name__}: {err}); ask the trainee to " \
-               "re-fetch the module, copy their answers in and submit again"
+        return f"{notebook}: not a readable notebook ({type(err).__name__}: {str(err)[:120]}); ask the trainee " \
+               "to re-fetch the module, copy their answers in and submit again"
     if nb.get("nbformat") != 4:
         return f"{notebook}: notebook format {nb.get('nbformat')} is not supported; ask the trainee to submit " \
                "the released version"
     return None
 
 
-def grade_submission(course: Course, module: str, trainee: str, source_names: list[str]) -> SubmissionResult:
-    """Autograde one trainee's submission of MODULE, unless a notebook in it is unreadable."""
+# -- one submission, inside a worker ---------------------------------------------------------
+
+_worker: dict[str, Any] = {}
+
+
+def grading_overrides(options: GradeOptions) -> dict[str, dict[str, Any]]:
+    """nbgrader configuration for caseloop's Autograde: the LiteralExecute step and the limits."""
+    from nbconvert.preprocessors import ClearMetadataPreprocessor
+    from nbgrader.preprocessors import (
+        AssignLatePenalties,
+        CheckCellMetadata,
+        ClearOutput,
+        IgnorePattern,
+        LimitOutput,
+        OverwriteCells,
+        OverwriteKernelspec,
+        SaveAutoGrades,
+    )
+
+    from caseloop.execute import LiteralExecute
+    from caseloop.sanitize import DropDuplicateIds
+
+    execute: dict[str, Any] = {"fast_path": options.fast_path}
+    if options.timeout:
+        execute["timeout"] = options.timeout
+    kernel_args = ["--IPKernelApp.log_level=ERROR"]
+    if options.memory_mb:
+        limit = options.memory_mb * 1024 * 1024
+        kernel_args.append(f"--IPKernelApp.exec_lines=import resource; "
+                           f"resource.setrlimit(resource.RLIMIT_AS, ({limit}, {limit}))")
+    execute["extra_arguments"] = kernel_args
+    return {
+        "Autograde": {"sanitize_preprocessors": [ClearOutput, DropDuplicateIds, OverwriteKernelspec, OverwriteCells,
+                                                 CheckCellMetadata],
+                      "autograde_preprocessors": [LiteralExecute, IgnorePattern, ClearMetadataPreprocessor,
+                                                  LimitOutput, SaveAutoGrades, AssignLatePenalties,
+                                                  CheckCellMetadata]},
+        "LiteralExecute": execute,
+    }
+
+
+def _start_worker(root: str, options: GradeOptions) -> None:
+    """Worker set-up: die with the batch (no orphan keeps writing), build the nbgrader API once."""
+    _die_with_parent()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C for the whole batch
+    warnings.filterwarnings("ignore", module="nbgrader.api")
+    warnings.filterwarnings("ignore", message=".*not in session.*")
+    _share_database_engines()
+    course = Course.at(Path(root))
+    _worker["course"] = course
+    _worker["api"] = course.nbgrader_api(**grading_overrides(options))
+
+
+def _share_database_engines() -> None:
+    """Keep one SQLAlchemy engine per gradebook URL for the worker's lifetime.
+
+    nbgrader creates a new engine each time it opens the gradebook, several times per
+    submission, and so loses SQLAlchemy's compiled-statement cache every time; recompiling the
+    same queries was the largest part of nbgrader's own work per submission. The engine is the
+    same object nbgrader would build, only reused; closing a gradebook still releases its
+    connections.
+    """
+    import nbgrader.api
+
+    create = nbgrader.api.create_engine
+    engines: dict[tuple, Any] = {}
+
+    def shared_engine(url: Any, **kwargs: Any) -> Any:
+        key = (str(url), tuple(sorted(kwargs.items())))
+        if key not in engines:
+            engines[key] = create(url, **kwargs)
+        return engines[key]
+
+    nbgrader.api.create_engine = shared_engine
+
+
+def _die_with_parent() -> None:
+    """Ask Linux to SIGKILL this process when its parent dies, so a killed batch leaves no workers."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+def _outcome_from_notebooks(folder: Path) -> tuple[str, str]:
+    """The status an autograded submission earned: timed out or out of memory if a cell says so."""
+    import nbformat
+
+    for path in sorted(folder.glob("*.ipynb")):
+        for cell in nbformat.read(path, as_version=4).cells:
+            for output in cell.get("outputs", []):
+                if output.get("output_type") != "error":
+                    continue
+                if output.get("ename") == "CellTimeoutError":
+                    return TIMED_OUT, f"{path}: a cell ran past the time limit and scored 0"
+                if output.get("ename") == "MemoryError":
+                    return OUT_OF_MEMORY, f"{path}: a cell ran out of its memory limit and scored 0"
+    return GRADED, ""
+
+
+def grade_submission(module: str, trainee: str, source_names: list[str]) -> SubmissionResult:
+    """Autograde one trainee's submission of MODULE in this worker, unless it cannot be read."""
+    course: Course = _worker["course"]
     folder = course.submitted_dir / trainee / module
-    for name in source_names:
+    stamp = submitted_at(course, module, trainee)
+    names = source_names or [p.name for p in folder.glob("*.ipynb")]
+    for name in names:
         problem = problem_with(folder / name)
         if problem:
             status = MISSING if not (folder / name).exists() else MALFORMED
-            return SubmissionResult(trainee, module, status, problem)
-    result = course.nbgrader_api().autograde(module, trainee, force=True, create=True)
+            return SubmissionResult(trainee, module, status, problem, stamp, _now())
+    result = _worker["api"].autograde(module, trainee, force=True, create=True)
     if not result.get("success"):
-        return SubmissionResult(trainee, module, FAILED, f"{folder}: {nbgrader_reason(result)}")
-    return SubmissionResult(trainee, module, GRADED)
+        reason = nbgrader_reason(result)
+        died = any(word in (result.get("log", "") + result.get("error", ""))
+                   for word in ("DeadKernelError", "UnresponsiveKernelError", "Kernel died"))
+        status = KERNEL_DIED if died else FAILED
+        return SubmissionResult(trainee, module, status, f"{folder}: {reason}", stamp, _now())
+    status, detail = _outcome_from_notebooks(course.autograded_dir / trainee / module)
+    if status == GRADED and _seconds_late(course, module, trainee) > 0:
+        status, detail = LATE, "submitted after the due date; nbgrader applied the course's late policy"
+    return SubmissionResult(trainee, module, status, detail, stamp, _now())
+
+
+def _seconds_late(course: Course, module: str, trainee: str) -> float:
+    from nbgrader.api import Gradebook
+
+    with Gradebook(course.db_url()) as gradebook:
+        return gradebook.find_submission(module, trainee).total_seconds_late
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+# -- the batch -------------------------------------------------------------------------------
+
+
+@contextmanager
+def batch_lock(course: Course, module: str) -> Iterator[None]:
+    """Hold the module's grading lock; a second grader gets a message naming the holder.
+
+    The lock is an flock on a file, so the kernel releases it when a batch dies, even by SIGKILL.
+    """
+    folder = course.root / ".caseloop"
+    folder.mkdir(exist_ok=True)
+    path = folder / f"grade-{module}.lock"
+    handle = path.open("a+", encoding="utf-8")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.seek(0)
+        holder = handle.read().strip() or "another grader"
+        handle.close()
+        raise CourseError(f"{module} is being graded right now by {holder}; wait for that batch to finish "
+                          f"(lock: {path})") from None
+    handle.seek(0)
+    handle.truncate()
+    handle.write(f"{getpass.getuser()}@{socket.gethostname()} (pid {os.getpid()}, since {_now()})")
+    handle.flush()
+    try:
+        yield
+    finally:
+        handle.truncate(0)
+        fcntl.flock(handle, fcntl.LOCK_UN)
+        handle.close()
+
+
+def backup_gradebook(course: Course, module: str) -> Path | None:
+    """Copy an SQLite gradebook with SQLite's backup API before a batch; keep the newest copies."""
+    url = course.db_url()
+    if not url.startswith("sqlite:///"):
+        return None
+    source = Path(url.removeprefix("sqlite:///"))
+    if not source.is_file():
+        return None
+    folder = course.root / ".caseloop" / "backups"
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / f"gradebook-{datetime.now(UTC):%Y%m%dT%H%M%S%f}-before-{module}.db"
+    with closing(sqlite3.connect(source)) as src, closing(sqlite3.connect(target)) as dst:
+        src.backup(dst)
+    for old in sorted(folder.glob("gradebook-*.db"))[:-BACKUPS_KEPT]:
+        old.unlink()
+    return target
+
+
+def batch_status_path(course: Course, module: str) -> Path:
+    return course.reports_dir / f"grade-{module}.csv"
+
+
+COLUMNS = [f.name for f in fields(SubmissionResult)]
+
+
+def read_batch_status(path: Path) -> list[dict[str, str]]:
+    """The latest outcome per trainee; a line cut short by a killed batch is ignored."""
+    if not path.is_file():
+        return []
+    latest: dict[str, dict[str, str]] = {}
+    with path.open(newline="", encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            if row.get("trainee") and row.get("status") and None not in row.values():
+                latest[row["trainee"]] = {key: row.get(key) or "" for key in COLUMNS}
+    return [latest[t] for t in sorted(latest)]
+
+
+def _append(path: Path, result: SubmissionResult) -> None:
+    """Record one outcome durably before moving on, so a killed batch knows it."""
+    new = not path.is_file() or path.stat().st_size == 0
+    with path.open("a", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=COLUMNS)
+        if new:
+            writer.writeheader()
+        writer.writerow(asdict(result))
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def _compact(path: Path) -> None:
+    """Rewrite the status file with one row per trainee, atomically."""
+    rows = read_batch_status(path)
+    partial = path.with_suffix(".csv.partial")
+    with partial.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=COLUMNS)
+        writer.writeheader()
+        writer.writerows(rows)
+    partial.replace(path)
+
+
+def pending(course: Course, module: str, trainees: list[str], regrade: bool) -> list[str]:
+    """Trainees whose current submission has no final outcome yet from an earlier (possibly killed) batch."""
+    if regrade:
+        return trainees
+    done = {row["trainee"]: row for row in read_batch_status(batch_status_path(course, module))
+            if row["status"] in FINAL}
+    return [t for t in trainees
+            if t not in done or done[t]["submitted_at"] != submitted_at(course, module, t)
+            or (done[t]["status"] in SCORED and not (course.autograded_dir / t / module).is_dir())]
 
 
 def grade(
     course: Course,
     module: str,
-    trainees: Iterable[str] | None = None,
-    progress: Callable[[Iterable[str]], Iterable[str]] = lambda items: items,
+    options: GradeOptions = GradeOptions(),
+    progress: Callable[..., Iterable] = lambda items, total: items,
+    on_result: Callable[[SubmissionResult], None] = lambda result: None,
 ) -> list[SubmissionResult]:
-    """Autograde every collected submission of MODULE and record each trainee's outcome."""
+    """Autograde every collected submission of MODULE that has no scores yet; return every outcome.
+
+    Raises CourseError only when the batch itself cannot run (lock held, nothing submitted, bad
+    module); a submission that cannot be graded is an outcome in the list, not an error.
+    """
     source_names = [p.name for p in course.source_notebooks(module)]
-    trainees = list(trainees) if trainees is not None else submitted_trainees(course, module)
+    trainees = submitted_trainees(course, module)
     if not trainees:
         raise CourseError(f"{course.submitted_dir}: no submissions of {module}; run `caseloop collect {module}` first")
-    with warnings.catch_warnings():
-        # nbgrader's gradebook triggers SQLAlchemy session warnings that say nothing to a grader.
-        warnings.filterwarnings("ignore", module="nbgrader.api")
-        warnings.filterwarnings("ignore", message=".*not in session.*")
-        results = [grade_submission(course, module, trainee, source_names) for trainee in progress(trainees)]
-    write_batch_status(course, module, results)
-    return results
+    status_path = batch_status_path(course, module)
+    status_path.parent.mkdir(parents=True, exist_ok=True)
+    with batch_lock(course, module):
+        todo = pending(course, module, trainees, options.regrade)
+        if todo:
+            backup_gradebook(course, module)
+        for result in _run_pool(course, module, todo, source_names, options, status_path, progress):
+            on_result(result)
+        _compact(status_path)
+    outcomes = {result.trainee: result for result in batch_results(course, module)}
+    return [outcomes[t] for t in trainees if t in outcomes]
 
 
-def write_batch_status(course: Course, module: str, results: list[SubmissionResult]) -> Path:
-    """Merge this batch's outcomes into reports/grade-<module>.csv (one row per trainee)."""
-    path = course.reports_dir / f"grade-{module}.csv"
-    rows = {row["trainee"]: row for row in read_batch_status(path)}
-    rows.update({r.trainee: {"trainee": r.trainee, "module": r.module, "status": r.status, "detail": r.detail}
-                 for r in results})
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=["trainee", "module", "status", "detail"])
-        writer.writeheader()
-        writer.writerows(rows[t] for t in sorted(rows))
-    return path
+def batch_results(course: Course, module: str) -> list[SubmissionResult]:
+    """Every trainee's latest grading outcome for MODULE, as recorded in reports/grade-MODULE.csv."""
+    return [SubmissionResult(**row) for row in read_batch_status(batch_status_path(course, module))]
 
 
-def read_batch_status(path: Path) -> list[dict[str, str]]:
-    if not path.is_file():
-        return []
-    with path.open(newline="", encoding="utf-8") as handle:
-        return list(csv.DictReader(handle))
+def _run_pool(course: Course, module: str, trainees: list[str], source_names: list[str], options: GradeOptions,
+              status_path: Path, progress: Callable[..., Iterable]) -> Iterator[SubmissionResult]:
+    """Grade `trainees` on forked workers, recording each outcome as it arrives."""
+    if not trainees:
+        return
+    import nbgrader.apps  # noqa: F401  (loaded once here, inherited by every forked worker)
+
+    workers = max(1, min(options.workers, len(trainees)))
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork"),
+                               initializer=_start_worker, initargs=(str(course.root), options))
+    try:
+        futures = [pool.submit(grade_submission, module, t, source_names) for t in trainees]
+        for future in progress(as_completed(futures), total=len(futures)):
+            result = future.result()
+            _append(status_path, result)
+            yield result
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def watch(course: Course, module: str, options: GradeOptions = GradeOptions(), interval: float = 5.0,
+          echo: Callable[[str], None] = print, rounds: int | None = None) -> None:
+    """Collect and grade new submissions of MODULE as they arrive, until interrupted.
+
+    Each round collects from the exchange and grades only what has no scores yet, so a trainee
+    gets a score within about `interval` seconds plus the grading time of their submission.
+    `rounds` bounds the number of rounds (None: until Ctrl-C).
+    """
+    import time
+
+    echo(f"watching {module}: collecting and grading every {interval:g}s (Ctrl-C to stop)")
+    done = 0
+    try:
+        while rounds is None or done < rounds:
+            collect(course, module)
+            if pending(course, module, submitted_trainees(course, module), regrade=False):
+                grade(course, module, options, on_result=lambda r: echo(f"{_now()}  {r.trainee}: {r.status} "
+                                                                          f"{r.detail}".rstrip()))
+            done += 1
+            time.sleep(interval)
+    except KeyboardInterrupt:
+        echo(f"stopped watching {module}")
