@@ -48,7 +48,7 @@ def cmd_grade(args: argparse.Namespace) -> int:
 
     course = _course(args)
     options = GradeOptions(workers=args.workers, timeout=args.timeout, memory_mb=args.memory_limit or None,
-                           fast_path=not args.no_fast_path, regrade=args.regrade)
+                           fast_path=not args.no_fast_path, regrade=args.regrade, cluster=args.cluster)
 
     def progress(items, total):
         return _progress(items, desc=f"grade {args.module}", unit="submission", total=total)
@@ -171,6 +171,9 @@ def parser() -> argparse.ArgumentParser:
     grade_cmd.add_argument("--watch", action="store_true",
                            help="keep collecting and grading new submissions as they arrive (Ctrl-C stops)")
     grade_cmd.add_argument("--interval", type=float, default=5.0, help="seconds between checks with --watch")
+    grade_cmd.add_argument("--cluster", metavar="ADDRESS",
+                           help="run the grading tasks on this Dask scheduler (workers must share the course "
+                                "directory), e.g. tcp://10.0.0.5:8786")
     sub.choices["release"].add_argument("--force", action="store_true",
                                         help="replace a module already released to the exchange")
     for name in ("report", "revise"):

@@ -15,6 +15,7 @@ import ast
 import contextlib
 import io
 import signal
+import threading
 import traceback
 from datetime import UTC, datetime
 from typing import Any
@@ -118,8 +119,11 @@ class LiteralExecute(Execute):
         """Run one trusted test cell like a kernel would: stdout/stderr streams, then the last value."""
         outputs: list[NotebookNode] = []
         stdout, stderr = io.StringIO(), io.StringIO()
-        previous = signal.signal(signal.SIGALRM, _timeout_handler)
-        if self.timeout:
+        # The time limit uses SIGALRM, which only the main thread can receive (a Dask worker runs
+        # tasks in other threads; there the trainer's own test code runs without a limit).
+        timed = bool(self.timeout) and threading.current_thread() is threading.main_thread()
+        previous = signal.signal(signal.SIGALRM, _timeout_handler) if timed else None
+        if timed:
             signal.setitimer(signal.ITIMER_REAL, self.timeout)
         try:
             with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
@@ -134,8 +138,9 @@ class LiteralExecute(Execute):
         except Exception as exc:  # a failing test is a result, reported as the kernel would
             value, error = None, _error_output(exc)
         finally:
-            signal.setitimer(signal.ITIMER_REAL, 0)
-            signal.signal(signal.SIGALRM, previous)
+            if timed:
+                signal.setitimer(signal.ITIMER_REAL, 0)
+                signal.signal(signal.SIGALRM, previous)
         for name, stream in (("stdout", stdout), ("stderr", stderr)):
             if stream.getvalue():
                 outputs.append(new_output("stream", name=name, text=stream.getvalue()))

@@ -17,9 +17,13 @@ import fcntl
 import getpass
 import json
 import os
+import re
+import shutil
 import signal
 import socket
 import sqlite3
+import subprocess
+import threading
 import warnings
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -69,6 +73,7 @@ class GradeOptions:
     memory_mb: int | None = 2048        # address-space limit of each kernel
     fast_path: bool = True              # literal-answer notebooks run without a kernel
     regrade: bool = False               # grade again even what this submission already has scores for
+    cluster: str | None = None          # Dask scheduler address; None grades on this machine
 
 
 def collect(course: Course, module: str) -> list[str]:
@@ -148,15 +153,22 @@ def grading_overrides(options: GradeOptions) -> dict[str, dict[str, Any]]:
 
 
 def _start_worker(root: str, options: GradeOptions) -> None:
-    """Worker set-up: die with the batch (no orphan keeps writing), build the nbgrader API once."""
+    """Local worker set-up: die with the batch (no orphan keeps writing), then prepare nbgrader."""
     _die_with_parent()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C for the whole batch
+    _prepare_worker(root, options)
+
+
+def _prepare_worker(root: str, options: GradeOptions) -> None:
+    """Build this process's nbgrader API for the course once; later tasks reuse it."""
+    if _worker.get("key") == (root, options):
+        return
     warnings.filterwarnings("ignore", module="nbgrader.api")
     warnings.filterwarnings("ignore", message=".*not in session.*")
-    _share_database_engines()
+    if not _worker:
+        _share_database_engines()
     course = Course.at(Path(root))
-    _worker["course"] = course
-    _worker["api"] = course.nbgrader_api(**grading_overrides(options))
+    _worker.update(key=(root, options), course=course, api=course.nbgrader_api(**grading_overrides(options)))
 
 
 def _share_database_engines() -> None:
@@ -239,6 +251,20 @@ def _seconds_late(course: Course, module: str, trainee: str) -> float:
         return gradebook.find_submission(module, trainee).total_seconds_late
 
 
+_cluster_task_lock = threading.Lock()
+
+
+def grade_on_cluster(root: str, options: GradeOptions, module: str, trainee: str,
+                     source_names: list[str]) -> SubmissionResult:
+    """One grading task on a Dask worker sharing the course directory.
+
+    nbgrader is not thread-safe, so tasks in one worker process run one at a time.
+    """
+    with _cluster_task_lock:
+        _prepare_worker(root, options)
+        return grade_submission(module, trainee, source_names)
+
+
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -277,19 +303,32 @@ def batch_lock(course: Course, module: str) -> Iterator[None]:
 
 
 def backup_gradebook(course: Course, module: str) -> Path | None:
-    """Copy an SQLite gradebook with SQLite's backup API before a batch; keep the newest copies."""
+    """Back the gradebook up before a batch (SQLite backup API, or pg_dump); keep the newest copies."""
     url = course.db_url()
-    if not url.startswith("sqlite:///"):
-        return None
-    source = Path(url.removeprefix("sqlite:///"))
-    if not source.is_file():
-        return None
     folder = course.root / ".caseloop" / "backups"
-    folder.mkdir(parents=True, exist_ok=True)
-    target = folder / f"gradebook-{datetime.now(UTC):%Y%m%dT%H%M%S%f}-before-{module}.db"
-    with closing(sqlite3.connect(source)) as src, closing(sqlite3.connect(target)) as dst:
-        src.backup(dst)
-    for old in sorted(folder.glob("gradebook-*.db"))[:-BACKUPS_KEPT]:
+    stem = f"gradebook-{datetime.now(UTC):%Y%m%dT%H%M%S%f}-before-{module}"
+    if url.startswith("sqlite:///"):
+        source = Path(url.removeprefix("sqlite:///"))
+        if not source.is_file():
+            return None
+        folder.mkdir(parents=True, exist_ok=True)
+        target = folder / f"{stem}.db"
+        with closing(sqlite3.connect(source)) as src, closing(sqlite3.connect(target)) as dst:
+            src.backup(dst)
+    elif url.startswith("postgresql"):
+        if not shutil.which("pg_dump"):
+            raise CourseError(f"cannot back up the gradebook {url.split('@')[-1]}: pg_dump is not installed; "
+                              "install the PostgreSQL client (apt-get install postgresql-client)")
+        folder.mkdir(parents=True, exist_ok=True)
+        target = folder / f"{stem}.pgdump"
+        plain_url = re.sub(r"^postgresql\+\w+://", "postgresql://", url)
+        done = subprocess.run(["pg_dump", "--format=custom", f"--file={target}", plain_url],
+                              capture_output=True, text=True)
+        if done.returncode:
+            raise CourseError(f"pg_dump could not back up the gradebook: {done.stderr.strip()}")
+    else:
+        return None
+    for old in sorted(folder.glob("gradebook-*"))[:-BACKUPS_KEPT]:
         old.unlink()
     return target
 
@@ -386,6 +425,9 @@ def _run_pool(course: Course, module: str, trainees: list[str], source_names: li
     """Grade `trainees` on forked workers, recording each outcome as it arrives."""
     if not trainees:
         return
+    if options.cluster:
+        yield from _run_cluster(course, module, trainees, source_names, options, status_path, progress)
+        return
     import nbgrader.apps  # noqa: F401  (loaded once here, inherited by every forked worker)
 
     workers = max(1, min(options.workers, len(trainees)))
@@ -423,3 +465,27 @@ def watch(course: Course, module: str, options: GradeOptions = GradeOptions(), i
             time.sleep(interval)
     except KeyboardInterrupt:
         echo(f"stopped watching {module}")
+
+
+def _run_cluster(course: Course, module: str, trainees: list[str], source_names: list[str], options: GradeOptions,
+                 status_path: Path, progress: Callable[..., Iterable]) -> Iterator[SubmissionResult]:
+    """Grade `trainees` as tasks on a Dask cluster whose workers see the same course directory."""
+    try:
+        from distributed import Client
+        from distributed import as_completed as cluster_completed
+    except ImportError:
+        raise CourseError("--cluster needs Dask's distributed package: pip install 'caseloop[cluster]'") from None
+    try:
+        client = Client(options.cluster, timeout=10)
+    except OSError as err:
+        raise CourseError(f"cannot reach the Dask scheduler at {options.cluster}: {err}; start it with "
+                          "`dask scheduler` and workers with `dask worker ADDRESS --nthreads 1`") from None
+    try:
+        futures = [client.submit(grade_on_cluster, str(course.root), options, module, t, source_names,
+                                 key=f"caseloop-grade-{module}-{t}-{_now()}", pure=False) for t in trainees]
+        for future in progress(cluster_completed(futures), total=len(futures)):
+            result = future.result()
+            _append(status_path, result)
+            yield result
+    finally:
+        client.close()
