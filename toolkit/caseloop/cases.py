@@ -461,8 +461,15 @@ def _check_content(case: dict, path: Path) -> list[Problem]:
     return problems
 
 
+class _CaseLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+    """YAML's safe loader (libyaml when present) that keeps dates as text, so a bad date is a field error."""
+
+
+_CaseLoader.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node))
+
+
 def _yaml_loader() -> type:
-    return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return _CaseLoader
 
 
 def read_sources(folder: Path) -> tuple[dict[str, str], list[Problem]]:
@@ -566,6 +573,7 @@ class Library:
         self.frame = case_frame(self.cases)
         self.index = Index(search_text(case) for case in self.cases)
         self._tags = [{tag.lower() for tag in case["tags"]} for case in self.cases]
+        self._columns = {column: self.frame[column].to_numpy() for column in ("id", "problem_type", "market", "state")}
 
     @classmethod
     def load(cls, folder: Path) -> Library:
@@ -584,15 +592,16 @@ class Library:
             raise CourseError(f"no case {case_id} in the library" + (f"; did you mean {', '.join(close)}?" if close
                               else "; list them with `caseloop cases search ''`")) from None
 
-    def _mask(self, tags: Sequence[str], problem_type: str | None, market: str | None, state: str | None) -> np.ndarray:
-        frame = self.frame
-        mask = np.ones(len(frame), dtype=bool)
+    def filter_mask(self, tags: Sequence[str], problem_type: str | None, market: str | None,
+                    state: str | None) -> np.ndarray:
+        """Which cases (in library order) carry all `tags` and match the type, market and review state given."""
+        mask = np.ones(len(self.cases), dtype=bool)
         for column, value, labels in (("problem_type", problem_type, PROBLEM_TYPES), ("market", market, MARKETS),
                                       ("state", state, REVIEW_STATES)):
             if value:
                 if value not in labels:
                     raise CourseError(f"unknown {column.replace('_', ' ')} {value!r}; use {_choices(labels)}")
-                mask &= (frame[column] == value).to_numpy()
+                mask &= self._columns[column] == value
         wanted = {tag.lower() for tag in tags}
         if wanted:
             mask &= np.fromiter((wanted <= have for have in self._tags), dtype=bool, count=len(self._tags))
@@ -612,7 +621,7 @@ class Library:
 
         An empty query browses: every case passing the filters, in id order.
         """
-        mask = self._mask(tags, problem_type, market, state)
+        mask = self.filter_mask(tags, problem_type, market, state)
         scores = self.index.scores(query) if query.strip() else np.zeros(len(self.cases))
         return self._ranked(scores, mask, limit, need_score=bool(query.strip()))
 
@@ -621,12 +630,12 @@ class Library:
         """Cases most like a library case (by id) or like a new buyer message (`text`), best first."""
         if (case_id is None) == (text is None):
             raise CourseError("give either a case id or --text with the buyer's message, not both")
-        mask = self._mask((), None, None, state)
+        mask = self.filter_mask((), None, None, state)
         if case_id is not None:
             case = self.case(case_id)
             text = "\n".join([case["title"], case["buyer_message"], case["core_demand"], case["root_cause"],
                               *case["tags"], *PROBLEM_TYPES[case["problem_type"]]])
-            mask &= (self.frame["id"] != case_id).to_numpy()
+            mask &= self._columns["id"] != case_id
         return self._ranked(self.index.scores(text), mask, limit, need_score=True)
 
 

@@ -112,7 +112,7 @@ def _read_text(source: str) -> str:
                           "or - for standard input") from None
 
 
-def _print_replacements(replacements, file=sys.stdout) -> None:
+def _print_replacements(replacements, file=None) -> None:
     print(f"{len(replacements)} replacement(s) / 替换:", file=file)
     for r in replacements:
         print(f"  line {r.line:<4} {r.kind:<9} {r.original!r} -> {r.replacement}", file=file)
