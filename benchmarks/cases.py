@@ -119,17 +119,18 @@ def main() -> int:
     for query, filters in QUERIES:
         indexed = milliseconds(lambda q=query, f=filters: library.search(q, **f), args.repeat)
         allowed = library.filter_mask((), filters.get("problem_type"), filters.get("market"), "approved")
-        naive = milliseconds(lambda q=query, a=allowed: naive_search(texts, q, a), 1)
-        hits = library.search(query, **filters)
-        positions, naive_scores = naive_search(texts, query, allowed)
-        if not np.allclose(hits["score"].to_numpy(), naive_scores):
+        start = time.perf_counter()
+        _, naive_scores = naive_search(texts, query, allowed)
+        naive = (time.perf_counter() - start) * 1000
+        indexed_scores = library.search(query, **filters)["score"].to_numpy()
+        if len(indexed_scores) != len(naive_scores) or not np.allclose(indexed_scores, naive_scores):
             print(f"index and naive scan disagree on {query!r}", file=sys.stderr)
             return 1
         worst = max(worst, max(indexed))
-        ratios.append(statistics.median(naive) / statistics.median(indexed))
+        ratios.append(naive / statistics.median(indexed))
         label = (query or "(browse)") + (f" {filters}" if filters else "")
         print(f"{label[:46]:<46} {statistics.median(indexed):>11.2f} / {max(indexed):>8.2f} "
-              f"{statistics.median(naive):>14.0f} {ratios[-1]:>6.0f}x")
+              f"{naive:>14.0f} {ratios[-1]:>6.0f}x")
     print(f"\nslowest indexed query {worst:.2f} ms (limit {LIMIT_MS:.0f} ms); naive scan / index, median over "
           f"queries: {statistics.median(ratios):.0f}x")
     if worst >= LIMIT_MS:
