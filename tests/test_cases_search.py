@@ -77,6 +77,8 @@ def test_cli_search_and_similar_print_ranked_tables(capsys):
     assert rows[0].split()[:2] == ["id", "score"] and rows[1].startswith("C-0002") and len(rows) == 3
     assert main(["--course", str(REPO), "cases", "similar", "C-0099"]) == 2
     assert "no case C-0099" in capsys.readouterr().err
+    assert main(["--course", str(REPO), "cases", "similar"]) == 2
+    assert "give either a case id or --text" in capsys.readouterr().err
     assert main(["--course", str(REPO), "cases", "search", "zzzzqqq"]) == 0
     assert "no matching case" in capsys.readouterr().out
 
@@ -117,3 +119,18 @@ def test_browser_searches_as_you_type_and_shows_the_case(library):
     assert {value for _, value in box.results.options} == {"C-0009", "C-0039"}
     box.problem_type.value = "chargeback"
     assert box.results.options == () and "no matching case" in box.detail.value
+
+
+def test_a_broken_case_file_is_left_out_with_a_warning(tmp_path, capsys):
+    folder = tmp_path / "cases"
+    folder.mkdir()
+    (tmp_path / "nbgrader_config.py").write_text("c = get_config()\n")
+    for name in ("sources.yaml", "C-0002.yaml", "C-0011.yaml"):
+        (folder / name).write_bytes((REPO / "cases" / name).read_bytes())
+    (folder / "C-0011.yaml").write_text("id: C-0011\ntitle: [unfinished\n", encoding="utf-8")
+    with pytest.raises(CourseError, match="C-0011.yaml: line .*cases validate"):
+        Library.load(folder)
+    assert main(["--course", str(tmp_path), "cases", "search", "broken mugs"]) == 0
+    captured = capsys.readouterr()
+    assert "C-0002" in captured.out
+    assert "left out 1 file(s)" in captured.err and "C-0011.yaml" in captured.err

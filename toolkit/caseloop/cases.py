@@ -569,6 +569,7 @@ class Library:
 
     def __init__(self, cases: Sequence[dict]):
         self.cases = list(cases)
+        self.skipped: list[Problem] = []
         self.by_id = {case["id"]: case for case in self.cases}
         self.frame = case_frame(self.cases)
         self.index = Index(search_text(case) for case in self.cases)
@@ -576,13 +577,18 @@ class Library:
         self._columns = {column: self.frame[column].to_numpy() for column in ("id", "problem_type", "market", "state")}
 
     @classmethod
-    def load(cls, folder: Path) -> Library:
-        """Read a library folder; refuse (naming the first problem) if `caseloop cases validate` would fail."""
+    def load(cls, folder: Path, skip_invalid: bool = False) -> Library:
+        """Read a library folder; refuse (naming the first problem) if `caseloop cases validate` would fail.
+
+        With `skip_invalid`, load the valid cases and keep the problems of the others in `skipped`.
+        """
         files = read_library(folder)
-        if files.problems:
+        if files.problems and not skip_invalid:
             raise CourseError(f"{len(files.problems)} problem(s) in the case library, first: {files.problems[0]}. "
                               "Run `caseloop cases validate` to see them all")
-        return cls(list(files.cases.values()))
+        library = cls(list(files.cases.values()))
+        library.skipped = files.problems
+        return library
 
     def case(self, case_id: str) -> dict:
         try:
@@ -795,7 +801,7 @@ def stats_svg(stats: pd.DataFrame, dimension: str, bar_width: int = 320) -> str:
     legend_y = height - 8
     for number, (outcome, colour) in enumerate(_OUTCOME_COLOURS.items()):
         zh, en = OUTCOMES[outcome]
-        x = label_width + number * 110
+        x = 40 + number * 200
         parts.append(f'<rect x="{x}" y="{legend_y - 10}" width="10" height="10" fill="{colour}"/>'
                      f'<text x="{x + 14}" y="{legend_y}">{zh} {en}</text>')
     parts.append("</svg>")

@@ -119,9 +119,15 @@ def _print_replacements(replacements, file=None) -> None:
 
 
 def _library(args: argparse.Namespace):
+    """The case library; a broken case file is left out with a warning, so one typo does not block a search."""
     from caseloop.cases import Library
 
-    return Library.load(_course(args).cases_dir)
+    library = Library.load(_course(args).cases_dir, skip_invalid=True)
+    broken = sorted({str(problem.path) for problem in library.skipped})
+    if broken:
+        print(f"caseloop: warning: left out {len(broken)} file(s) with problems ({', '.join(broken)}); "
+              "run `caseloop cases validate` for the fixes", file=sys.stderr)
+    return library
 
 
 def cmd_cases(args: argparse.Namespace) -> int:
