@@ -8,27 +8,29 @@ import sys
 import pandas as pd
 import pytest
 
-from caseloop.cli import COMMANDS, main
+from caseloop.cli import CASES_COMMANDS, COMMANDS, main
 from caseloop.compile import number_attempts
 from caseloop.course import Course, CourseError, Curriculum
+
+EVERY_COMMAND = [[name] for name in COMMANDS] + [["cases", task] for task in CASES_COMMANDS]
 
 
 def test_help_does_not_load_nbgrader_or_pandas():
     """`--help` must answer at once: heavy libraries load only inside the command that needs them."""
     code = ("import sys\nfrom caseloop.cli import main\n"
-            f"for command in [[]] + [[name] for name in {list(COMMANDS)!r}]:\n"
+            f"for command in [[]] + {EVERY_COMMAND!r}:\n"
             "    try:\n        main(command + ['--help'])\n    except SystemExit:\n        pass\n"
-            "print(sorted(m for m in ('nbgrader', 'pandas', 'nbformat') if m in sys.modules))")
+            "print(sorted(m for m in ('nbgrader', 'pandas', 'nbformat', 'numpy') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip().splitlines()[-1] == "[]"
 
 
 def test_each_command_says_what_it_reads_and_writes(capsys):
-    for name in COMMANDS:
+    for command in EVERY_COMMAND:
         with pytest.raises(SystemExit):
-            main([name, "--help"])
+            main([*command, "--help"])
         text = capsys.readouterr().out
-        assert "Reads" in text and "writes" in text, name
+        assert "Reads" in text and "writes" in text, command
 
 
 def test_outside_a_course_the_error_says_what_to_do(tmp_path, monkeypatch, capsys):
