@@ -404,7 +404,7 @@ def _check_flags(value: Any) -> Iterable[tuple[str, str, str]]:
         yield "type", f"expected a list, found {value!r}", fix
         return
     for number, entry in enumerate(value, start=1):
-        if not isinstance(entry, dict) or set(entry) != keys:
+        if not isinstance(entry, dict) or not keys <= set(entry):
             yield "invalid", f"entry {number} is {entry!r}", fix
         elif not isinstance(entry["statistic"], int | float) or _as_date(entry["date"]) is None:
             yield "invalid", f"entry {number} has a bad date or statistic", fix
