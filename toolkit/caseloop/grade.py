@@ -166,21 +166,23 @@ def _prepare_worker(root: str, options: GradeOptions) -> None:
     warnings.filterwarnings("ignore", module="nbgrader.api")
     warnings.filterwarnings("ignore", message=".*not in session.*")
     if not _worker:
-        _share_database_engines()
+        _reuse_nbgrader_resources()
     course = Course.at(Path(root))
     _worker.update(key=(root, options), course=course, api=course.nbgrader_api(**grading_overrides(options)))
 
 
-def _share_database_engines() -> None:
-    """Keep one SQLAlchemy engine per gradebook URL for the worker's lifetime.
+def _reuse_nbgrader_resources() -> None:
+    """Make a worker build nbgrader's database engine and metadata-schema validator once, not per use.
 
-    nbgrader creates a new engine each time it opens the gradebook, several times per
-    submission, and so loses SQLAlchemy's compiled-statement cache every time; recompiling the
-    same queries was the largest part of nbgrader's own work per submission. The engine is the
-    same object nbgrader would build, only reused; closing a gradebook still releases its
-    connections.
+    nbgrader creates a new SQLAlchemy engine each time it opens the gradebook (several times per
+    submission), losing SQLAlchemy's compiled-statement cache, and re-checks its metadata schema
+    against the JSON-Schema meta-schema for every cell it validates. Together these were most of
+    nbgrader's own work per submission. The objects reused are the ones nbgrader would build;
+    closing a gradebook still releases its connections, and validation results are unchanged.
     """
+    import jsonschema
     import nbgrader.api
+    import nbgrader.nbgraderformat.common
 
     create = nbgrader.api.create_engine
     engines: dict[tuple, Any] = {}
@@ -191,7 +193,24 @@ def _share_database_engines() -> None:
             engines[key] = create(url, **kwargs)
         return engines[key]
 
+    validators: dict[str, Any] = {}
+
+    class CachedSchemaValidation:
+        """Stands in for the jsonschema module inside nbgrader's metadata validator."""
+
+        ValidationError = jsonschema.ValidationError
+
+        @staticmethod
+        def validate(instance: Any, schema: dict) -> None:
+            key = json.dumps(schema, sort_keys=True)
+            if key not in validators:
+                validator_class = jsonschema.validators.validator_for(schema)
+                validator_class.check_schema(schema)
+                validators[key] = validator_class(schema)
+            validators[key].validate(instance)
+
     nbgrader.api.create_engine = shared_engine
+    nbgrader.nbgraderformat.common.jsonschema = CachedSchemaValidation
 
 
 def _die_with_parent() -> None:
