@@ -90,6 +90,8 @@ class Thresholds:
             data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         except yaml.YAMLError as err:
             raise CourseError(f"{path}: not valid YAML ({err}); fix the syntax") from None
+        if not isinstance(data, dict):
+            raise CourseError(f"{path}: expected a mapping of threshold names to values (see README.md)")
         known = {f.name: f for f in fields(cls)}
         unknown = sorted(set(data) - set(known))
         if unknown:
@@ -399,16 +401,21 @@ BACKLOG_COLUMNS = ["rank", "impact", "flag", "flag_text", "evidence", "module", 
                    "competency", "statistic", "value", "n", "failure_reasons", "action", "before", "after"]
 
 
-def backlog(entries: list[dict], stats: pd.DataFrame, items: pd.DataFrame) -> pd.DataFrame:
+def revision_comparison(items: pd.DataFrame, stats: pd.DataFrame) -> pd.DataFrame:
+    """For every revised cell: its statistics before the revision and since, as short text."""
+    after = {(s.module, s.cell): s._asdict() for s in stats[stats["level"] == "cell"].itertuples()}
+    rows = [{"module": i.module, "cell": i.cell, "before": _summary(i.before),
+             "after": _summary(after.get((i.module, i.cell))) or "no submissions yet"}
+            for i in items.itertuples() if i.before]
+    return pd.DataFrame(rows, columns=["module", "cell", "before", "after"])
+
+
+def backlog(entries: list[dict], revisions: pd.DataFrame) -> pd.DataFrame:
     """The entries ranked by impact (weight x distance past the threshold x points), with before/after of revisions."""
     table = pd.DataFrame(entries, columns=[c for c in BACKLOG_COLUMNS if c not in {"rank", "before", "after"}])
     table = table.sort_values(["impact", "module", "cell", "flag"], ascending=[False, True, True, True],
                               ignore_index=True)
-    before = {(i.module, i.cell): i.before for i in items.itertuples()} if len(items) else {}
-    after = {(s.module, s.cell): s for s in stats[stats["level"] == "cell"].itertuples()}
-    table["before"] = [_summary(before.get((e.module, e.cell))) for e in table.itertuples()]
-    table["after"] = [_summary(after[(e.module, e.cell)]._asdict()) if before.get((e.module, e.cell))
-                      and (e.module, e.cell) in after else "" for e in table.itertuples()]
+    table = table.merge(revisions, on=["module", "cell"], how="left").fillna({"before": "", "after": ""})
     table.insert(0, "rank", range(1, len(table) + 1))
     return table[BACKLOG_COLUMNS]
 
@@ -554,7 +561,8 @@ def _fmt(value: Any, digits: int = 2) -> str:
 
 
 def write_reports(out_dir: Path, stats: pd.DataFrame, modules: pd.DataFrame, table: pd.DataFrame,
-                  summary: pd.DataFrame, responses: pd.DataFrame, t: Thresholds, config: str) -> dict[str, Path]:
+                  revisions: pd.DataFrame, summary: pd.DataFrame, responses: pd.DataFrame, t: Thresholds,
+                  config: str) -> dict[str, Path]:
     """The statistics and survey as CSV, and the backlog as CSV and Markdown."""
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = {"item statistics": out_dir / "item-statistics.csv", "module statistics": out_dir / "module-statistics.csv",
@@ -588,13 +596,11 @@ def write_reports(out_dir: Path, stats: pd.DataFrame, modules: pd.DataFrame, tab
         if e.failure_reasons:
             lines.append(f"- reasons: {e.failure_reasons}")
         if e.before:
-            lines.append(f"- before revision: {e.before} → after: {e.after or 'no submissions yet'}")
+            lines.append(f"- before revision: {e.before} → after: {e.after}")
         lines += [f"- action: {e.action}", ""]
-    revised = stats[(stats["level"] == "cell") & stats["since"].notna()]
-    if not revised.empty:
+    if not revisions.empty:
         lines += ["## 修订前后 / Revised items, before and after", ""]
-        for e in table[table["before"] != ""].drop_duplicates(["module", "cell"]).itertuples():
-            lines.append(f"- {e.module} · {e.cell}: {e.before} → {e.after or 'no submissions yet'}")
+        lines += [f"- {r.module} · {r.cell}: {r.before} → {r.after}" for r in revisions.itertuples()]
         lines.append("")
     for s in summary.itertuples():
         lines += [f"## 学员问卷 / Survey · {s.module} ({s.respondents} respondents)", "",
@@ -638,10 +644,11 @@ def revise(course: Course, grades: pd.DataFrame, cohorts: list[str] | None = Non
     entries = (statistic_flags(stats, items, thresholds)
                + distractor_flags(distractor_picks(answers, items), items, graded, thresholds)
                + mentor_flags(graded, thresholds) + survey_flags(summary, thresholds))
-    table = backlog(entries, stats, items)
+    revisions = revision_comparison(items, stats)
+    table = backlog(entries, revisions)
     described = config if config.is_file() else f"defaults ({config} not found)"
-    paths = write_reports(out_dir or course.reports_dir, stats, modules, table, summary, responses, thresholds,
-                          str(described))
+    paths = write_reports(out_dir or course.reports_dir, stats, modules, table, revisions, summary, responses,
+                          thresholds, str(described))
     notebooks = write_cell_stats(course, cell_stats(stats, items))
     cases = flag_cases(course, table, stats, thresholds)
     return Revision(stats, table, paths, notebooks, cases)
