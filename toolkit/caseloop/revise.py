@@ -131,7 +131,7 @@ def source_items(course: Course) -> pd.DataFrame:
         for cell in nbformat.read(path, as_version=4).cells:
             question.append(cell)
             grading = cell.metadata.get("nbgrader", {})
-            if not grading.get("grade"):
+            if not grading.get("grade") and not grading.get("task"):
                 continue
             answer = next((c for c in reversed(question) if "answer" in c.metadata.get("caseloop", {})), None)
             tags = cell.metadata.get("caseloop", {})
@@ -480,7 +480,7 @@ def write_cell_stats(course: Course, blocks: dict[tuple[str, str, str], dict]) -
         dirty = False
         for cell in nb.cells:
             key = (path.parent.name, path.stem, cell.metadata.get("nbgrader", {}).get("grade_id"))
-            if key not in blocks or not cell.metadata.get("nbgrader", {}).get("grade"):
+            if key not in blocks:
                 continue
             tags = cell.metadata.setdefault("caseloop", {})
             for name, value in blocks[key].items():
@@ -562,7 +562,7 @@ def _fmt(value: Any, digits: int = 2) -> str:
 
 def write_reports(out_dir: Path, stats: pd.DataFrame, modules: pd.DataFrame, table: pd.DataFrame,
                   revisions: pd.DataFrame, summary: pd.DataFrame, responses: pd.DataFrame, t: Thresholds,
-                  config: str) -> dict[str, Path]:
+                  notes: list[str]) -> dict[str, Path]:
     """The statistics and survey as CSV, and the backlog as CSV and Markdown."""
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = {"item statistics": out_dir / "item-statistics.csv", "module statistics": out_dir / "module-statistics.csv",
@@ -574,7 +574,7 @@ def write_reports(out_dir: Path, stats: pd.DataFrame, modules: pd.DataFrame, tab
     lines = ["# 修订待办 / Revision backlog", "",
              f"{int((stats['level'] == 'cell').sum())} 个评分单元，{len(table)} 条待办 / "
              f"{int((stats['level'] == 'cell').sum())} graded cells, {len(table)} entries. "
-             f"Thresholds: {config}. Flags need at least {t.min_trainees} trainees per item.", ""]
+             f"Flags need at least {t.min_trainees} trainees per item.", "", *notes, ""]
     lines += ["## 样本量 / How many trainees the statistics rest on", ""]
     for m in modules.itertuples():
         missing = itemstats.too_few(m.n)
@@ -582,7 +582,8 @@ def write_reports(out_dir: Path, stats: pd.DataFrame, modules: pd.DataFrame, tab
         lines.append(f"- {m.module}{scope}: n = {m.n} trainees, {m.items} items; Cronbach's alpha "
                      f"{_fmt(m.alpha)} [{_fmt(m.alpha_low)}, {_fmt(m.alpha_high)}]")
         if missing:
-            lines.append(f"  - 人数太少，无法计算 / too few trainees to compute: {', '.join(missing)}")
+            needs = ", ".join(f"{name} (≥ {itemstats.MIN_TRAINEES[name]})" for name in missing)
+            lines.append(f"  - 人数太少，无法计算 / too few trainees to compute: {needs}")
         if m.n < t.min_trainees:
             lines.append(f"  - 少于 {t.min_trainees} 人，不判定任何标记 / fewer than {t.min_trainees} trainees: "
                          "no item is flagged; facility and SD are shown with their (wide) intervals")
@@ -634,7 +635,8 @@ def revise(course: Course, grades: pd.DataFrame, cohorts: list[str] | None = Non
     grades = select_cohorts(grades, cohorts)
     if grades.empty:
         raise CourseError(f"no grades for trainees matching {cohorts}; check --cohort against reports/grades.csv")
-    graded = grades[grades["score"].notna()]
+    pending = grades["score"].isna() | grades["needs_manual_grade"].astype(bool)
+    graded = grades[~pending]
     items = revision_cuts(source_items(course))
     stats, modules = item_statistics(graded, items, thresholds)
     answers = submitted_answers(course)
@@ -647,8 +649,10 @@ def revise(course: Course, grades: pd.DataFrame, cohorts: list[str] | None = Non
     revisions = revision_comparison(items, stats)
     table = backlog(entries, revisions)
     described = config if config.is_file() else f"defaults ({config} not found)"
+    notes = [f"{int(pending.sum())} 个答案等待导师评分，未计入 / answers waiting for a mentor's grade are left out "
+             f"({int(pending.sum())})"] if pending.any() else []
     paths = write_reports(out_dir or course.reports_dir, stats, modules, table, revisions, summary, responses,
-                          thresholds, str(described))
+                          thresholds, [f"Thresholds: {described}.", *notes])
     notebooks = write_cell_stats(course, cell_stats(stats, items))
     cases = flag_cases(course, table, stats, thresholds)
     return Revision(stats, table, paths, notebooks, cases)
