@@ -22,6 +22,7 @@ from caseloop.revise import (
     survey_flags,
     survey_summary,
 )
+from conftest import assert_bad_file_is_named
 
 MODULE = "m01"
 
@@ -37,6 +38,25 @@ def test_planted_items_top_the_demo_backlog(demo_run):
     assert backlog["impact"].is_monotonic_decreasing
     markdown = demo_run["revision backlog"].read_text(encoding="utf-8")
     assert markdown.index("c0003_fba_returns") < markdown.index("c0001_reply_hours")
+
+
+def test_unused_distractors_are_options_no_graded_trainee_picked(demo_run):
+    backlog = pd.read_csv(demo_run["revision backlog (csv)"], keep_default_na=False)
+    unused = backlog[backlog["flag"] == "unused_distractor"]
+    given = pd.read_csv(demo_run["answers"], keep_default_na=False)
+    given = given[(given["kind"] == "choice") & (given["trainee"] != "trainee32")]
+    variable = {"c0003_fba_routing": "fba_routing_c0003", "c0004_root_cause": "root_cause_c0004",
+                "c0001_resolution": "resolution_c0001", "c0002_return_shipping": "return_shipping_c0002",
+                "c0007_spot_violation": "violation_c0007", "c0003_fba_returns": "fba_returns_c0003"}
+    picked = {cell: set(given.loc[given["var"] == var, "answer"].str.upper()) for cell, var in variable.items()}
+    for entry in unused.itertuples():
+        option = entry.statistic.split()[1]
+        assert option not in picked[entry.cell], entry
+    flagged = {(e.cell, e.statistic.split()[1]) for e in unused.itertuples()}
+    options = {"c0003_fba_returns": "AB"}
+    expected = {(cell, option) for cell in variable for option in options.get(cell, "ABCD")
+                if option not in picked[cell]}
+    assert flagged == expected
 
 
 def test_statistics_agree_with_the_grade_table(demo_run):
@@ -119,12 +139,11 @@ def small_course(tmp_path, repo_course) -> Course:
 def synthetic_grades(course: Course, trainees: list[str], day: str, reversed_cell: str | None, seed: int):
     """Right/wrong grades that follow each trainee's skill, except `reversed_cell`, which runs against it."""
     items = source_items(course)
-    max_points = {c.metadata.nbgrader.grade_id: c.metadata.nbgrader.points
-                  for c in nbformat.read(course.source_dir / MODULE / "rules_and_returns.ipynb", as_version=4).cells
-                  if c.metadata.get("nbgrader", {}).get("grade")}
-    tags = {c.metadata.nbgrader.grade_id: c.metadata.caseloop
-            for c in nbformat.read(course.source_dir / MODULE / "rules_and_returns.ipynb", as_version=4).cells
-            if c.metadata.get("nbgrader", {}).get("grade")}
+    graded = {c.metadata.nbgrader.grade_id: c.metadata
+              for c in nbformat.read(course.source_dir / MODULE / "rules_and_returns.ipynb", as_version=4).cells
+              if c.metadata.get("nbgrader", {}).get("grade")}
+    max_points = {cell: meta.nbgrader.points for cell, meta in graded.items()}
+    tags = {cell: meta.caseloop for cell, meta in graded.items()}
     rng = np.random.default_rng(seed)
     rows = []
     for index, trainee in enumerate(trainees):
@@ -227,11 +246,7 @@ def test_merge_revision_flags_edits_only_its_own_block():
     ("weights: {too_easy: 1, typo: 2}\n", "'weights' must map flags"),
 ])
 def test_bad_thresholds_name_the_file_and_the_key(tmp_path, text, message):
-    path = tmp_path / "item_analysis.yaml"
-    path.write_text(text)
-    with pytest.raises(CourseError, match=message) as err:
-        Thresholds.load(path)
-    assert str(path) in str(err.value)
+    assert_bad_file_is_named(Thresholds.load, tmp_path / "item_analysis.yaml", text, message)
 
 
 def test_repo_thresholds_file_matches_the_defaults(repo_course):

@@ -273,6 +273,9 @@ def run(course: Course, workspace: Path, size: int = COHORT_SIZE, seed: int = 20
     step(6, "write competency reports and the revision backlog")
     cohort_path, trainee_paths = report.write_reports(ws, grades)
     revised = revise.revise(ws, grades)
+    for entry in revised.backlog.head(3).itertuples():
+        echo(f"  backlog #{entry.rank}: {entry.module} {entry.cell or ''} {entry.flag_text} "
+             f"({entry.statistic} {entry.value:g}, impact {entry.impact:g})")
     echo(f"done in {time.monotonic() - started:.0f}s")
     return {"workspace": ws.root, "answers": manifest, "grades": grades_path, "cohort report": cohort_path,
             "trainee reports": trainee_paths[0].parent, "revision backlog": revised.paths["backlog"],
