@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import shutil
+from datetime import date
 
 import nbformat
 import numpy as np
@@ -229,7 +230,8 @@ def test_merge_revision_flags_edits_only_its_own_block():
     text = "id: C-0001  # scrubbed\ntitle: x\n# reviewed monthly\nreview: {state: approved}\n"
     flag = {"date": "2026-03-01", "module": MODULE, "cell": "c1", "flag": "too_easy", "statistic": 0.97}
     once = merge_revision_flags(text, [flag])
-    assert once.startswith(text) and yaml.safe_load(once)["revision_flags"] == [flag]
+    assert once.endswith("  - {date: 2026-03-01, module: m01, cell: c1, flag: too_easy, statistic: 0.97}\n")
+    assert once.startswith(text) and yaml.safe_load(once)["revision_flags"] == [{**flag, "date": date(2026, 3, 1)}]
     assert merge_revision_flags(once, [flag]) == once
     updated = merge_revision_flags(once, [{**flag, "statistic": 0.99}, {**flag, "flag": "weak_discrimination"}])
     assert [f["statistic"] for f in yaml.safe_load(updated)["revision_flags"]] == [0.99, 0.97]

@@ -14,6 +14,7 @@ submissions made after them. Running revise twice on the same data writes nothin
 
 from __future__ import annotations
 
+import datetime
 import fnmatch
 import hashlib
 import json
@@ -503,8 +504,22 @@ def _case_file(course: Course, case: str) -> Path | None:
     return next((p for p in sorted(course.cases_dir.glob("*.yaml")) if pattern.search(p.read_text("utf-8"))), None)
 
 
+def _yaml_scalar(value: Any) -> str:
+    """A value as a YAML flow scalar: plain where YAML reads it back unchanged (dates as dates), else quoted."""
+    if value is None:
+        return "null"
+    if isinstance(value, int | float):
+        return repr(value)
+    text = str(value)
+    if re.fullmatch(r"[A-Za-z0-9_][\w.-]*", text):
+        loaded = yaml.safe_load(text)
+        if loaded == text or (isinstance(loaded, datetime.date) and loaded.isoformat() == text):
+            return text
+    return json.dumps(text, ensure_ascii=False)
+
+
 def _flag_line(flag: dict) -> str:
-    return "  - " + json.dumps(flag, ensure_ascii=False).replace('": ', ": ").replace(', "', ", ").replace('{"', "{")
+    return "  - {" + ", ".join(f"{key}: {_yaml_scalar(value)}" for key, value in flag.items()) + "}"
 
 
 def merge_revision_flags(text: str, flags: list[dict]) -> str:
@@ -514,7 +529,8 @@ def merge_revision_flags(text: str, flags: list[dict]) -> str:
     style, one flag a line, at the end of the file or where it already was.
     """
     data = yaml.safe_load(text) or {}
-    current = list(data.get("revision_flags") or [])
+    current = [{key: value.isoformat() if isinstance(value, datetime.date) else value for key, value in old.items()}
+               for old in data.get("revision_flags") or []]
     def key(flag: dict) -> tuple:
         return flag.get("module"), flag.get("cell"), flag.get("flag")
 
