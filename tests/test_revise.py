@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 import shutil
 from datetime import date
 
@@ -81,9 +82,15 @@ def test_failure_reasons_count_the_failed_checks(demo_run):
     stats = pd.read_csv(demo_run["workspace"] / "reports" / "item-statistics.csv", keep_default_na=False)
     reply = grades[grades["cell"] == "c0007_reply"]
     top = stats.set_index("cell").loc["c0007_reply", "failure_reasons"].split("; ")[0]
-    code, share = top.rsplit(" ", 1)
+    code, share = top.split(" ")[:2]
     counted = reply["failures"].str.split(";").map(lambda codes: code in codes).mean()
     assert share == f"{counted:.0%}"
+    # the feedback line the check printed names the reason, where it is the same for every trainee
+    reasons = " ".join(stats["failure_reasons"])
+    assert re.search(r"blank \d+% \(未作答 / no answer given\)", reasons)
+    # everyone who "failed" the planted reversed key picked B, the right answer, and the reason says so
+    reversed_key = stats.set_index("cell").loc["c0003_fba_returns", "failure_reasons"]
+    assert "option B is not right" in reversed_key
 
 
 def test_survey_answers_are_compiled_per_module(demo_run):

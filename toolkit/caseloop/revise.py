@@ -173,6 +173,29 @@ def submitted_answers(course: Course) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["trainee", "module", "notebook", "field", "text"])
 
 
+def failure_messages(course: Course) -> dict[tuple[str, str, str], str]:
+    """(module, cell, failed-check code) -> the feedback line the check printed for it in the autograded notebooks.
+
+    Only codes whose message is the same for every trainee are kept (a message that quotes the
+    trainee's answer would count as many reasons).
+    """
+    import nbformat
+
+    seen: dict[tuple[str, str, str], set[str]] = {}
+    for path in sorted(course.autograded_dir.glob("*/*/*.ipynb")):
+        for cell in nbformat.read(path, as_version=4).cells:
+            grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+            if not cell.metadata.get("nbgrader", {}).get("grade") or cell.cell_type != "code":
+                continue
+            printed = [line[2:].strip() for output in cell.outputs if output.get("output_type") == "stream"
+                       for line in output.get("text", "").splitlines() if line.startswith("✗ ")]
+            failed = [code for output in cell.outputs
+                      for code in (output.get("data", {}).get("application/json") or {}).get("failed", [])]
+            for code, message in zip(failed, printed, strict=False):
+                seen.setdefault((path.parent.name, grade_id, code), set()).add(message)
+    return {key: next(iter(messages)) for key, messages in seen.items() if len(messages) == 1}
+
+
 # -- statistics (pure) --------------------------------------------------------------------------
 
 
@@ -199,11 +222,13 @@ def revision_cuts(items: pd.DataFrame) -> pd.DataFrame:
                         before=before)
 
 
-def _top_failures(failures: pd.Series, limit: int = 3) -> str:
-    """The most frequent failed-check codes of one item, as "time 42%; link 18%"."""
+def _top_failures(failures: pd.Series, messages: dict[str, str] | None = None, limit: int = 3) -> str:
+    """The most frequent failed checks of one item with the share of trainees, as "time 42% (message); link 18%"."""
     codes = failures[failures != ""].str.split(";").explode()
     counts = codes.value_counts().head(limit)
-    return "; ".join(f"{code} {count / len(failures):.0%}" for code, count in counts.items())
+    messages = messages or {}
+    return "; ".join(f"{code} {count / len(failures):.0%}" + (f" ({messages[code]})" if code in messages else "")
+                     for code, count in counts.items())
 
 
 def _module_statistics(latest: pd.DataFrame, unit: str, thresholds: Thresholds) -> tuple[pd.DataFrame, dict]:
@@ -215,15 +240,19 @@ def _module_statistics(latest: pd.DataFrame, unit: str, thresholds: Thresholds) 
     return stats, itemstats.scale_statistics(points, thresholds.confidence)
 
 
-def item_statistics(grades: pd.DataFrame, items: pd.DataFrame, thresholds: Thresholds = Thresholds()
-                    ) -> tuple[pd.DataFrame, pd.DataFrame]:
+def item_statistics(grades: pd.DataFrame, items: pd.DataFrame, thresholds: Thresholds = Thresholds(),
+                    messages: dict[tuple[str, str, str], str] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Statistics per graded cell and per exercise (level "cell" / "exercise"), and per module (alpha).
 
     Each item counts the latest attempts made after its `since` (see `revision_cuts`); a mentor's
-    pending grade leaves the trainee out of that module's statistics.
+    pending grade leaves the trainee out of that module's statistics. `messages` labels failed-check
+    codes in the failure reasons (see `failure_messages`).
     """
     latest = latest_attempts(grades)
     latest = latest.assign(submitted_at=pd.to_datetime(latest["submitted_at"], utc=True))
+    labels: dict[tuple[str, str], dict[str, str]] = {}
+    for (module, cell, code), text in (messages or {}).items():
+        labels.setdefault((module, cell), {})[code] = text
     cuts = items.set_index(["module", "notebook", "cell"])["since"] if len(items) else pd.Series(dtype=object)
     rows, modules = [], []
     for module, in_module in latest.groupby("module"):
@@ -237,7 +266,8 @@ def item_statistics(grades: pd.DataFrame, items: pd.DataFrame, thresholds: Thres
             cells, scale = _module_statistics(scope, "cell", thresholds)
             described = scope.groupby("cell").agg(notebook=("notebook", "first"), case=("case", "first"),
                                                  competency=("competency", "first"))
-            failures = scope.groupby("cell")["failures"].agg(_top_failures).rename("failure_reasons")
+            failures = pd.Series({cell: _top_failures(group["failures"], labels.get((module, cell)))
+                                  for cell, group in scope.groupby("cell")}, name="failure_reasons", dtype=object)
             cells = cells.join(described, on="item").join(failures, on="item")
             cells = cells[cells["item"].isin(set(in_module.loc[mine, "cell"]))]
             rows.append(cells.assign(level="cell", module=module, since=cut,
@@ -654,7 +684,7 @@ def revise(course: Course, grades: pd.DataFrame, cohorts: list[str] | None = Non
     pending = grades["score"].isna() | grades["needs_manual_grade"].astype(bool)
     graded = grades[~pending]
     items = revision_cuts(source_items(course))
-    stats, modules = item_statistics(graded, items, thresholds)
+    stats, modules = item_statistics(graded, items, thresholds, failure_messages(course))
     answers = submitted_answers(course)
     answers = answers[answers["trainee"].isin(set(grades["trainee"]))]
     responses = survey_responses(answers)
