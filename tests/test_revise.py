@@ -252,6 +252,7 @@ def test_merge_revision_flags_edits_only_its_own_block():
     ("too_esay: 0.9\n", "unknown keys .'too_esay'."),
     ("- 0.9\n", "expected a mapping"),
     ("too_easy: high\n", "'too_easy' must be a number"),
+    ("confidence: 95\n", "'confidence' is a share and must lie between 0 and 1"),
     ("weights: {too_easy: 1, typo: 2}\n", "'weights' must map flags"),
 ])
 def test_bad_thresholds_name_the_file_and_the_key(tmp_path, text, message):
@@ -271,3 +272,8 @@ def test_cli_revise_reports_a_bad_config(small_course, capsys):
     assert main(["--course", str(small_course.root), "revise"]) == 2
     err = capsys.readouterr().err
     assert "item_analysis.yaml" in err and "min_trainees" in err
+    (small_course.source_dir / "item_analysis.yaml").write_text("min_trainees: 5\n")
+    assert main(["--course", str(small_course.root), "revise", "--cohort", "a0*"]) == 0
+    out = capsys.readouterr().out
+    assert "from 10 graded cells" in out and str(small_course.reports_dir / "revision-backlog.md") in out
+    assert "n = 10 trainees" in (small_course.reports_dir / "revision-backlog.md").read_text(encoding="utf-8")

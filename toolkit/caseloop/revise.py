@@ -37,6 +37,7 @@ CONFIG_FILE = "item_analysis.yaml"
 STAT_KEYS = ["n", "facility", "facility_low", "facility_high", "sd", "discrimination", "discrimination_low",
              "discrimination_high", "efficiency", "upper_lower", "share_zero", "share_full", "alpha_if_deleted"]
 SURVEY_RATINGS = ("usefulness", "clarity")
+SHARE_KEYS = {"too_hard", "too_easy", "mentor_disagreement", "unclear_share", "confidence", "upper_lower_group"}
 
 # flag code: (zh, en, what to do in zh, what to do in en)
 FLAGS = {
@@ -107,6 +108,8 @@ class Thresholds:
             expected = type(getattr(defaults, key))
             if key != "weights" and (isinstance(value, bool) or not isinstance(value, int | float)):
                 raise CourseError(f"{path}: '{key}' must be a number, not {value!r}")
+            if key in SHARE_KEYS and not 0 < value < 1:
+                raise CourseError(f"{path}: '{key}' is a share and must lie between 0 and 1, not {value!r}")
             values[key] = expected(value) if key != "weights" else {k: float(v) for k, v in value.items()}
         return cls(**values)
 
