@@ -37,6 +37,9 @@ CONFIG_FILE = "item_analysis.yaml"
 STAT_KEYS = ["n", "facility", "facility_low", "facility_high", "sd", "discrimination", "discrimination_low",
              "discrimination_high", "efficiency", "upper_lower", "share_zero", "share_full", "alpha_if_deleted"]
 SURVEY_RATINGS = ("usefulness", "clarity")
+EVIDENCE = {"firm": "确定 / firm (the whole interval is past the threshold)",
+            "tentative": "待确认 / tentative (the interval still reaches the threshold)",
+            "reported": "学员反馈 / reported by trainees"}
 SHARE_KEYS = {"too_hard", "too_easy", "mentor_disagreement", "unclear_share", "confidence", "upper_lower_group"}
 
 # flag code: (zh, en, what to do in zh, what to do in en)
@@ -640,7 +643,8 @@ def write_reports(out_dir: Path, stats: pd.DataFrame, modules: pd.DataFrame, tab
     for e in table.itertuples():
         where = " · ".join(str(x) for x in (e.module, e.cell, e.case) if x)
         lines += [f"## {e.rank}. {where} · {e.flag_text}", "",
-                  f"- {e.statistic}: {e.value} · n = {e.n} · evidence: {e.evidence} · impact {e.impact:g}"]
+                  f"- {e.statistic}: {e.value} · n = {e.n} · 证据 / evidence: {EVIDENCE[e.evidence]} · "
+                  f"impact {e.impact:g}"]
         if e.notebook:
             lines.append(f"- edit: source/{e.module}/{e.notebook}.ipynb, cell `{e.cell}`; case {e.case} in cases/")
         if e.failure_reasons:
