@@ -114,7 +114,8 @@ COMMANDS = {
               "(gradebook.db) and each trainee's outcome into reports/grade-MODULE.csv. A broken notebook is "
               "reported by name and does not stop the batch."),
     "compile": (cmd_compile, "compile the gradebook into one tidy grade table",
-                "Reads the gradebook, source/*/*.ipynb cell metadata (competency, case) and autograded/ "
+                "Reads the gradebook, source/*/*.ipynb cell metadata (competency, case; for cells without it "
+                "source/competency-map.yaml) and autograded/ "
                 "feedback; writes reports/grades.csv (one row per trainee x graded cell x attempt)."),
     "report": (cmd_report, "write per-trainee and cohort competency reports",
                "Reads reports/grades.csv, reports/grade-*.csv and source/curriculum.yaml; writes "
