@@ -11,6 +11,16 @@ from caseloop.course import Course
 REPO = Path(__file__).resolve().parent.parent
 
 
+def assert_bad_file_is_named(load, path: Path, text: str, message: str) -> None:
+    """Loading `text` from `path` raises a CourseError matching `message` that names the file."""
+    from caseloop.course import CourseError
+
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(CourseError, match=message) as err:
+        load(path)
+    assert str(path) in str(err.value)
+
+
 @pytest.fixture(scope="session")
 def repo_course() -> Course:
     return Course.at(REPO)

@@ -81,16 +81,19 @@ def test_committed_release_matches_source(demo_course, repo_course):
         committed = repo_course.release_dir / MODULE / generated.name
         assert committed.is_file(), f"{committed} missing: run `caseloop release {MODULE}` and commit release/"
         new, old = nbformat.read(generated, as_version=4), nbformat.read(committed, as_version=4)
-        assert [c.source for c in new.cells] == [c.source for c in old.cells], \
+        unplanted = [c.source for c in new.cells if "planted" not in c.metadata.get("caseloop", {})]
+        assert unplanted == [c.source for c in old.cells], \
             f"{committed} is stale: run `caseloop release {MODULE}` and commit release/"
 
 
 def test_correct_blank_and_partial_submissions(demo_course):
     scores = gradebook_scores(demo_course)
     totals = {trainee: sum(cells.values()) for trainee, cells in scores.items()}
-    assert totals["trainee01"] == 15, "the model trainee answered every cell correctly"
-    assert totals["trainee02"] == 0, "a blank submission earns nothing"
-    partial = [t for t, total in totals.items() if 0 < total < 15]
+    # the demo plants a reversed key (the model answer earns 0) and a question whose answer was
+    # released with the notebook (everyone earns its point): 17 points in all
+    assert totals["trainee01"] == 16, "the model trainee answered every cell correctly"
+    assert totals["trainee02"] == 1, "a blank submission earns only the planted trivial point"
+    partial = [t for t, total in totals.items() if 1 < total < 16]
     assert len(partial) >= 20
     reply_scores = {s for cells in scores.values() for cell, s in cells.items() if cell.endswith("_reply")}
     assert reply_scores & {0.5, 1.0, 1.5, 2.0, 2.5}, "some replies earn partial credit"
@@ -117,7 +120,7 @@ def test_malformed_submission_is_reported_and_does_not_stop_the_batch(demo_cours
 
 def test_every_compiled_row_has_competency_and_case(demo_run, demo_course):
     grades = read_grades(demo_run["grades"])
-    assert len(grades) == 31 * 10
+    assert len(grades) == 31 * 12
     assert grades["competency"].str.fullmatch(r"[A-Z]{3}(;[A-Z]{3})*").all()
     assert grades["case"].str.fullmatch(r"C-\d{4}").all()
     known = set(demo_course.curriculum().competencies)
@@ -156,4 +159,23 @@ def test_trainee_report_and_backlog_written(demo_run):
     backlog = pd.read_csv(demo_run["revision backlog (csv)"])
     assert set(backlog.columns) >= {"module", "cell", "case", "flag", "statistic", "failure_reasons", "action"}
     stats = pd.read_csv(demo_run["workspace"] / "reports" / "item-statistics.csv")
-    assert len(stats) == 10 and stats["n"].eq(31).all()
+    cells = stats[stats["level"] == "cell"]
+    assert len(cells) == 12 and cells["n"].eq(31).all()
+
+
+def test_item_statistics_never_reach_trainees(repo_course, tmp_path):
+    """Statistics that `caseloop revise` writes into source cells stay out of the released version."""
+    from caseloop.demo import new_workspace
+    from caseloop.release import generate
+
+    course = new_workspace(repo_course, tmp_path / "course")
+    source = next((course.source_dir / MODULE).glob("*.ipynb"))
+    nb = nbformat.read(source, as_version=4)
+    for cell in nb.cells:
+        if cell.metadata.get("nbgrader", {}).get("grade"):
+            cell.metadata["caseloop"]["stats"] = {"facility": 0.42}
+            cell.metadata["caseloop"]["stats_history"] = [{"facility": 0.3}]
+    nbformat.write(nb, source)
+    released = generate(course, MODULE)[0].read_text(encoding="utf-8")
+    assert "facility" not in released and "stats_history" not in released
+    assert '"competency"' in released, "the competency and case tags stay"

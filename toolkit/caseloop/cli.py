@@ -97,14 +97,16 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_revise(args: argparse.Namespace) -> int:
-    from caseloop.revise import backlog, item_statistics, write_backlog
+    from caseloop.revise import revise
 
     course = _course(args)
-    stats = item_statistics(_grades(course))
-    entries = backlog(stats)
-    md, csv = write_backlog(stats, entries, args.out or course.reports_dir)
-    print(f"{len(entries)} backlog entries from {len(stats)} graded cells")
-    print(f"revision backlog: {md}\n                  {csv}")
+    result = revise(course, _grades(course), cohorts=args.cohort, out_dir=args.out)
+    cells = int((result.stats["level"] == "cell").sum())
+    print(f"{len(result.backlog)} backlog entries from {cells} graded cells")
+    for name, path in result.paths.items():
+        print(f"{name:<18} {path}")
+    for path in result.notebooks + result.cases:
+        print(f"updated            {path}")
     return 0
 
 
@@ -305,14 +307,17 @@ COMMANDS = {
               "reports/grade-MODULE.csv. A broken notebook is reported by name and does not stop the batch; "
               "a killed batch resumes where it stopped when run again."),
     "compile": (cmd_compile, "compile the gradebook into one tidy grade table",
-                "Reads the gradebook, source/*/*.ipynb cell metadata (competency, case) and autograded/ "
+                "Reads the gradebook, source/*/*.ipynb cell metadata (competency, case; for cells without it "
+                "source/competency-map.yaml) and autograded/ "
                 "feedback; writes reports/grades.csv (one row per trainee x graded cell x attempt)."),
     "report": (cmd_report, "write per-trainee and cohort competency reports",
                "Reads reports/grades.csv, reports/grade-*.csv and source/curriculum.yaml; writes "
                "reports/cohort.html, reports/trainees/TRAINEE.html and reports/competency-scores.csv."),
-    "revise": (cmd_revise, "item statistics per graded cell and the revision backlog",
-               "Reads reports/grades.csv; writes reports/item-statistics.csv, reports/revision-backlog.md "
-               "and reports/revision-backlog.csv."),
+    "revise": (cmd_revise, "item statistics per graded cell and exercise, the survey, and the revision backlog",
+               "Reads reports/grades.csv, source/item_analysis.yaml (thresholds), source/*/*.ipynb and the "
+               "autograded notebooks (options picked, survey answers); writes reports/item-statistics.csv, "
+               "reports/module-statistics.csv, reports/survey.csv, reports/revision-backlog.md and .csv, "
+               "each graded source cell's caseloop.stats metadata and revision_flags in the worst items' cases/."),
     "cases": (cmd_cases, "the case library: validate, new, scrub, review, search, similar, stats",
               "Reads cases/*.yaml (and a ticket for new/scrub); validate, search and similar write nothing, new and "
               "review write cases/C-NNNN.yaml, stats writes reports/case-stats.*. See `caseloop cases TASK --help`."),
@@ -356,6 +361,8 @@ def parser() -> argparse.ArgumentParser:
     for name in ("report", "revise"):
         sub.choices[name].add_argument("--out", type=Path, help="output folder (default: reports/)")
     _add_cases_commands(sub.choices["cases"])
+    sub.choices["revise"].add_argument("--cohort", action="append", metavar="GLOB",
+                                       help="only trainees whose id matches (repeatable, e.g. '2026-03-*')")
     demo = sub.choices["demo"]
     demo.add_argument("--workspace", type=Path, help="an empty or new folder for the demo course")
     demo.add_argument("--trainees", type=int, default=32, help="cohort size (default: 32)")

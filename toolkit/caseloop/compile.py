@@ -14,6 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
+import yaml
 
 from caseloop.course import Course, CourseError
 
@@ -37,25 +38,55 @@ ITEM_COLUMNS = ["module", "notebook", "cell", "competency", "case", "points"]
 KEY = ["trainee", "module", "notebook", "cell", "submitted_at"]
 
 
-def item_table(course: Course) -> pd.DataFrame:
-    """Every graded cell of every source module, with its competency codes and case id.
+COMPETENCY_MAP_FILE = "competency-map.yaml"
 
-    A graded cell without both tags cannot be traced to a competency and a case, so it stops the
-    compile with the file and cell named.
+
+def competency_map(course: Course) -> dict[tuple[str, str, str], dict]:
+    """(module, notebook, cell) -> {competency, case} from source/competency-map.yaml, if the course has one.
+
+    The map tags the graded cells of a course written without caseloop metadata (module ->
+    notebook -> cell -> {competency: [codes], case: id}); cell metadata wins where both exist.
+    """
+    path = course.source_dir / COMPETENCY_MAP_FILE
+    if not path.is_file():
+        return {}
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        entries = {(module, notebook, cell): tags for module, notebooks in data.items()
+                   for notebook, cells in notebooks.items() for cell, tags in cells.items()}
+    except (yaml.YAMLError, AttributeError) as err:
+        raise CourseError(f"{path}: expected module -> notebook -> cell -> {{competency: [...], case: ...}} "
+                          f"({err}); fix the file") from None
+    for (module, notebook, cell), tags in entries.items():
+        if not isinstance(tags, dict) or not isinstance(tags.get("competency"), list) or not tags.get("case"):
+            raise CourseError(f"{path}: {module}/{notebook}/{cell} needs a competency list and a case, "
+                              "e.g. {competency: [DIA], case: C-0001}")
+    return entries
+
+
+def item_table(course: Course) -> pd.DataFrame:
+    """Every graded cell (and nbgrader task) of every source module, with its competency codes and case id.
+
+    A graded cell without both tags, in its metadata or in the competency map, cannot be traced to
+    a competency and a case, so it stops the compile with the file and cell named.
     """
     import nbformat
 
+    mapped = competency_map(course)
     rows = []
     for path in sorted(course.source_dir.glob("*/*.ipynb")):
         nb = nbformat.read(path, as_version=4)
         for cell in nb.cells:
             grading = cell.metadata.get("nbgrader", {})
-            if not grading.get("grade"):
+            if not grading.get("grade") and not grading.get("task"):
                 continue
             tags = cell.metadata.get("caseloop", {})
             if not tags.get("competency") or not tags.get("case"):
+                tags = mapped.get((path.parent.name, path.stem, grading.get("grade_id")), tags)
+            if not tags.get("competency") or not tags.get("case"):
                 raise CourseError(f"{path}: graded cell {grading.get('grade_id')} has no caseloop competency/case "
-                                  "metadata; add {\"caseloop\": {\"competency\": [...], \"case\": \"C-...\"}}")
+                                  "metadata; add {\"caseloop\": {\"competency\": [...], \"case\": \"C-...\"}} "
+                                  f"or an entry in source/{COMPETENCY_MAP_FILE}")
             rows.append({"module": path.parent.name, "notebook": path.stem, "cell": grading["grade_id"],
                          "competency": ";".join(tags["competency"]), "case": tags["case"],
                          "points": float(grading.get("points", 0))})

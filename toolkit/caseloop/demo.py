@@ -25,6 +25,15 @@ COHORT_SIZE = 32
 ANSWER_CELL = re.compile(r'^(?P<head>.*?^(?P<var>\w+) = """\n)(?P<body>.*?)(?P<tail>\n"""\s*)$',
                          re.DOTALL | re.MULTILINE)
 SOLUTION = re.compile(r"### BEGIN SOLUTION\n(?P<text>.*?)\n### END SOLUTION", re.DOTALL)
+# Two authoring mistakes planted in the demo workspace (never in the course itself), which the
+# revision backlog must rank first: a check whose answer key is reversed, and a question whose
+# answer cell was not marked as one, so the model answer ships in the released notebook.
+PLANTED_NOTE = "planted by caseloop demo"
+SCENARIOS = ["包裹显示已送达但买家说没收到 / tracking says delivered but the buyer says it never arrived",
+             "买家要求开具增值税发票 / a buyer asks for a VAT invoice",
+             "信用卡拒付 / a credit-card chargeback"]
+COMMENTS = ["案例很贴近实际 / the cases feel real", "希望多一些回复练习 / more reply practice, please",
+            "政策来源很有用 / the policy sources help"]
 # A reply a trainee might write on day one: it crosses several platform red lines.
 WRONG_REPLY = ("Hi, sorry for the trouble!! Please email us at support@shop-example.com and we will see what "
                "we can do. If you leave us a 5-star review we will send you a $10 gift card.")
@@ -115,6 +124,60 @@ def new_workspace(course: Course, workspace: Path) -> Course:
     return Course.at(workspace)
 
 
+def plant_items(course: Course, module: str) -> None:
+    """Plant a question with a reversed key and a trivial one after MODULE's last graded cell (first notebook)."""
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_markdown_cell
+
+    path = course.source_notebooks(module)[0]
+    nb = nbformat.read(path, as_version=4)
+    last = max(i for i, c in enumerate(nb.cells) if c.metadata.get("nbgrader", {}).get("grade"))
+
+    def planted(mistake: str, **tags: object) -> dict:
+        return {"caseloop": {"planted": f"{PLANTED_NOTE}: {mistake}", **tags}}
+
+    def test_cell(grade_id: str, check: str, case: str, mistake: str):
+        return new_code_cell(
+            "# 自动评分单元：请勿修改 / Auto-graded cell: do not edit\n### BEGIN HIDDEN TESTS\n"
+            f"from caseloop import checks\n{check}\n### END HIDDEN TESTS",
+            metadata={**planted(mistake, case=case, competency=["POL"]),
+                      "nbgrader": {"grade": True, "grade_id": grade_id, "locked": True, "points": 1,
+                                   "schema_version": 3, "solution": False}})
+
+    reversed_key, leaked = "reversed answer key", "answer left in the released notebook"
+    cells = [
+        new_markdown_cell("**题 11（判断）** FBA 订单的退货由卖家自己审批并发送退货标签。[Ret11]\n\n- A. 对\n- B. 错",
+                          metadata=planted(reversed_key)),
+        new_code_cell('# 在三引号之间填写一个选项字母 / Write one option letter between the triple quotes\n'
+                      'fba_returns_c0003 = """\n### BEGIN SOLUTION\nB\n### END SOLUTION\n"""',
+                      metadata={**planted(reversed_key, answer="choice", case="C-0003", options=["A", "B"]),
+                                "nbgrader": {"grade": False, "grade_id": "fba_returns_c0003_answer",
+                                             "locked": False, "schema_version": 3, "solution": True}}),
+        test_cell("c0003_fba_returns", 'checks.choice(fba_returns_c0003, correct="A", points=1, options="AB")',
+                  "C-0003", reversed_key),
+        new_markdown_cell("**题 12（规则）** 买家发来消息后，卖家最迟要在多少小时内回复？[M1]",
+                          metadata=planted(leaked)),
+        new_code_cell('# 在三引号之间只填写一个数字 / Write one number between the triple quotes\n'
+                      'reply_hours_c0001 = """\n24\n"""', metadata=planted(leaked)),
+        test_cell("c0001_reply_hours", "checks.number(reply_hours_c0001, expected=24, points=1)", "C-0001", leaked),
+    ]
+    nb.cells[last + 1:last + 1] = cells
+    nbformat.write(nb, path)
+
+
+def survey_answer(question: str, ability: float, rng: random.Random) -> str:
+    """What a simulated trainee writes in one survey cell (ratings lean on how well the module went)."""
+    if ability == 0:
+        return ""
+    if question in {"usefulness", "clarity"}:
+        return str(min(5, max(1, round(2.5 + 2.5 * ability + rng.gauss(0, 0.7)))))
+    if question == "missing_scenario":
+        return rng.choice(SCENARIOS) if rng.random() < 0.25 else ""
+    if question == "comment":
+        return rng.choice(COMMENTS) if rng.random() < 0.2 else ""
+    return f"C-000{rng.randint(1, 7)}" if rng.random() < 0.3 else ""
+
+
 def submit_cohort(course: Course, module: str, size: int, seed: int,
                   progress: Callable = lambda items: items) -> Path:
     """Every simulated trainee fetches MODULE, answers and submits it; returns answers.csv.
@@ -142,9 +205,18 @@ def submit_cohort(course: Course, module: str, size: int, seed: int,
         for path in sorted((home / module).glob("*.ipynb")):
             nb = nbformat.read(path, as_version=4)
             for nb_cell in nb.cells:
-                match = ANSWER_CELL.search(nb_cell.source) if "answer" in nb_cell.metadata.get("caseloop", {}) else None
-                if match and match["var"] in answers:
+                tags = nb_cell.metadata.get("caseloop", {})
+                match = ANSWER_CELL.search(nb_cell.source) if nb_cell.cell_type == "code" else None
+                if not match:
+                    continue
+                if "answer" in tags and match["var"] in answers:
                     nb_cell.source = fill(nb_cell.source, answers[match["var"]])
+                elif "survey" in tags or "planted" in tags:  # survey, or an answer left in the release
+                    text = survey_answer(tags["survey"], ability, rng) if "survey" in tags else match["body"].strip()
+                    nb_cell.source = fill(nb_cell.source, text)
+                    rows.append({"trainee": trainee, "ability": ability, "notebook": path.name, "var": match["var"],
+                                 "kind": f"survey:{tags['survey']}" if "survey" in tags else "as released",
+                                 "variant": "survey" if "survey" in tags else "as released", "answer": text})
             nbformat.write(nb, path)
             if index == len(trainees) - 1:
                 path.write_text(path.read_text(encoding="utf-8")[:2000], encoding="utf-8")
@@ -185,7 +257,8 @@ def run(course: Course, workspace: Path, size: int = COHORT_SIZE, seed: int = 20
 
     step(1, f"new workspace {workspace} (a copy of source/, cases/ and nbgrader_config.py)")
     ws = new_workspace(course, workspace)
-    step(2, f"release {DEMO_MODULE} through nbgrader (generate_assignment + release_assignment)")
+    step(2, f"plant a reversed key and a trivial question; release {DEMO_MODULE} through nbgrader")
+    plant_items(ws, DEMO_MODULE)
     release.release(ws, DEMO_MODULE)
     step(3, f"{size} simulated trainees fetch {DEMO_MODULE}, answer and submit through the exchange")
     manifest = submit_cohort(ws, DEMO_MODULE, size, seed, progress=lambda items: progress(items, desc="submit"))
@@ -199,9 +272,11 @@ def run(course: Course, workspace: Path, size: int = COHORT_SIZE, seed: int = 20
     grades, grades_path = compile_stage.compile_course(ws)
     step(6, "write competency reports and the revision backlog")
     cohort_path, trainee_paths = report.write_reports(ws, grades)
-    stats = revise.item_statistics(grades)
-    backlog_md, backlog_csv = revise.write_backlog(stats, revise.backlog(stats), ws.reports_dir)
+    revised = revise.revise(ws, grades)
+    for entry in revised.backlog.head(3).itertuples():
+        echo(f"  backlog #{entry.rank}: {entry.module} {entry.cell or ''} {entry.flag_text} "
+             f"({entry.statistic} {entry.value:g}, impact {entry.impact:g})")
     echo(f"done in {time.monotonic() - started:.0f}s")
     return {"workspace": ws.root, "answers": manifest, "grades": grades_path, "cohort report": cohort_path,
-            "trainee reports": trainee_paths[0].parent, "revision backlog": backlog_md,
-            "revision backlog (csv)": backlog_csv}
+            "trainee reports": trainee_paths[0].parent, "revision backlog": revised.paths["backlog"],
+            "revision backlog (csv)": revised.paths["backlog csv"]}

@@ -32,7 +32,12 @@ def generate(course: Course, module: str) -> list[Path]:
     """Write the trainee version of MODULE into release/<module>/ and return its notebooks."""
     if not course.source_notebooks(module):
         raise CourseError(f"{course.source_dir / module}: no notebooks to release; add the module's .ipynb files")
-    api = course.nbgrader_api()
+    from nbgrader.converters import GenerateAssignment
+
+    from caseloop.sanitize import StripTrainerNotes
+
+    steps = [*GenerateAssignment.class_traits()["preprocessors"].default(), StripTrainerNotes]
+    api = course.nbgrader_api(GenerateAssignment={"preprocessors": steps})
     _require_success(api.generate_assignment(module, force=True), "generate the trainee version of", module)
     return sorted((course.release_dir / module).glob("*.ipynb"))
 

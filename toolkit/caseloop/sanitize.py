@@ -1,10 +1,13 @@
-"""Sanitize steps caseloop puts in nbgrader's Autograde pipeline, where nbgrader's own fall short."""
+"""Steps caseloop adds to nbgrader's preprocessor pipelines, where nbgrader's own fall short."""
 
 from __future__ import annotations
 
 from nbformat import NotebookNode
 from nbgrader import utils
-from nbgrader.preprocessors import DeduplicateIds
+from nbgrader.preprocessors import DeduplicateIds, NbGraderPreprocessor
+
+# Cell metadata for trainers only: item statistics written by `caseloop revise`.
+TRAINER_ONLY_KEYS = ("stats", "stats_history")
 
 
 class DropDuplicateIds(DeduplicateIds):
@@ -24,4 +27,14 @@ class DropDuplicateIds(DeduplicateIds):
             del cell.metadata["nbgrader"]
         else:
             self.grade_ids.add(grade_id)
+        return cell, resources
+
+
+class StripTrainerNotes(NbGraderPreprocessor):
+    """Remove trainer-only caseloop metadata (item statistics) from the trainee version of a module."""
+
+    def preprocess_cell(self, cell: NotebookNode, resources: dict, cell_index: int) -> tuple[NotebookNode, dict]:
+        notes = cell.metadata.get("caseloop", {})
+        for key in TRAINER_ONLY_KEYS:
+            notes.pop(key, None)
         return cell, resources
