@@ -50,6 +50,7 @@ SCORED = {GRADED, LATE, TIMED_OUT, KERNEL_DIED, OUT_OF_MEMORY}
 # Outcomes that stand until the trainee submits again (an autograde failure is retried).
 FINAL = SCORED | {MALFORMED, MISSING}
 BACKUPS_KEPT = 10
+SQLITE_BUSY_SECONDS = 120
 
 
 @dataclass(frozen=True)
@@ -179,6 +180,7 @@ def _reuse_nbgrader_resources() -> None:
     against the JSON-Schema meta-schema for every cell it validates. Together these were most of
     nbgrader's own work per submission. The objects reused are the ones nbgrader would build;
     closing a gradebook still releases its connections, and validation results are unchanged.
+    Workers sharing an SQLite gradebook also wait longer for each other's writes.
     """
     import jsonschema
     import nbgrader.api
@@ -190,6 +192,9 @@ def _reuse_nbgrader_resources() -> None:
     def shared_engine(url: Any, **kwargs: Any) -> Any:
         key = (str(url), tuple(sorted(kwargs.items())))
         if key not in engines:
+            if str(url).startswith("sqlite"):
+                # parallel workers share one SQLite file: wait for a writer rather than fail after 5 s
+                kwargs.setdefault("connect_args", {"timeout": SQLITE_BUSY_SECONDS})
             engines[key] = create(url, **kwargs)
         return engines[key]
 
