@@ -145,7 +145,7 @@ def certification_cohort() -> pd.DataFrame:
 def test_gates_levels_and_reasons(curriculum):
     grades = certification_cohort()
     mastery = mastery_table(grades, curriculum)
-    gates = gate_results(grades, mastery, curriculum)
+    gates = gate_results(latest_attempts(grades), mastery, curriculum)
     met = gates.set_index(["trainee", "gate"])
     levels = certification(gates, curriculum, ["ana", "bo", "cy", "di"]).set_index("trainee")
     # ana: POL results m00 0.3, m01 0.9, m08 0.9 -> decaying 0.3 -> 0.69 -> 0.8265 >= 0.8 proficient
@@ -184,7 +184,7 @@ EXPECTED_DI_POLICY = {"average": False, "latest": False, "highest": True, "decay
 def test_levels_for_every_mastery_method(curriculum, method):
     chosen = replace(curriculum.mastery, method=method)
     grades = certification_cohort()
-    gates = gate_results(grades, mastery_table(grades, curriculum, chosen), curriculum)
+    gates = gate_results(latest_attempts(grades), mastery_table(grades, curriculum, chosen), curriculum)
     levels = certification(gates, curriculum, ["ana", "di"]).set_index("trainee")["level"]
     assert (levels["ana"], levels["di"]) == EXPECTED_LEVELS[method]
     assert gates.set_index(["trainee", "gate"]).loc[("di", "policy"), "met"] == EXPECTED_DI_POLICY[method]
@@ -241,7 +241,7 @@ def test_pre_post_gain_is_paired():
     grades = table([row("t1", "m00", "b", "POL", 0.4), row("t1", "m08", "p", "POL", 0.9, day=5),
                     row("t2", "m00", "b", "POL", 0.6), row("t2", "m08", "p", "POL", 0.7, day=5),
                     row("t3", "m00", "b", "POL", 0.1)])
-    pairs, summary = pre_post_gain(grades, "m00", "m08")
+    pairs, summary = pre_post_gain(latest_attempts(grades), "m00", "m08")
     assert sorted(pairs["trainee"]) == ["t1", "t2"]
     pol = summary.set_index("competency").loc["POL"]
     assert pol["n"] == 2 and pol["pre"] == pytest.approx(0.5) and pol["post"] == pytest.approx(0.8)

@@ -1,6 +1,6 @@
 """Certification: the curriculum's stage gates evaluated per trainee, into a level and its permissions.
 
-Pure functions over the grade table and the mastery table. Every gate result carries the value
+Pure functions over the latest attempts of the grade table and the mastery table. Every gate result carries the value
 it was judged on and, when not met, the reason in zh and en, so a lead can tell a trainee what
 is missing. Levels are cumulative: a level needs its own gates and those of every level below.
 """
@@ -10,7 +10,6 @@ from __future__ import annotations
 import pandas as pd
 
 from caseloop.course import CertificationLevel, Curriculum, Gate
-from caseloop.mastery import latest_attempts
 
 GATE_COLUMNS = ["trainee", "gate", "met", "value", "reason_zh", "reason_en"]
 LEVEL_COLUMNS = ["trainee", "level", "permissions", "next_level", "missing", "missing_zh", "missing_en"]
@@ -21,12 +20,13 @@ def _pct(value: float) -> str:
 
 
 def _module_shares(latest: pd.DataFrame, module: str, mask: pd.Series | None = None,
-                   score: str = "score") -> pd.Series:
+                   score: str = "score") -> dict[str, float]:
+    """trainee -> `score` points / available points on MODULE's (masked) latest attempts."""
     rows = latest[latest["module"] == module]
     if mask is not None:
         rows = rows[mask.reindex(rows.index)]
-    sums = rows.groupby("trainee")[[score, "max_score"]].sum()
-    return sums[score] / sums["max_score"]
+    sums = rows.groupby("trainee", observed=True)[[score, "max_score"]].sum()
+    return (sums[score] / sums["max_score"]).to_dict()
 
 
 def _not_submitted(module: str) -> tuple[str, str]:
@@ -54,8 +54,9 @@ def gate_check(gate: Gate, trainees: list[str], latest: pd.DataFrame, mastery: p
             rows.append((met, share, *reason))
     elif gate.kind == "cases_solved":
         rows_in = latest[latest["module"] == module]
-        per_case = rows_in.groupby(["trainee", "case"])[["score", "max_score"]].sum()
-        solved = (per_case["score"] >= p["min"] * per_case["max_score"] - 1e-9).groupby("trainee").sum()
+        per_case = rows_in.groupby(["trainee", "case"], observed=True)[["score", "max_score"]].sum()
+        solved = (per_case["score"] >= p["min"] * per_case["max_score"] - 1e-9).groupby("trainee", observed=True).sum()
+        solved = solved.to_dict()
         for t in trainees:
             count = int(solved.get(t, 0))
             met = count >= p["count"]
@@ -66,13 +67,14 @@ def gate_check(gate: Gate, trainees: list[str], latest: pd.DataFrame, mastery: p
     elif gate.kind == "competency_level":
         code, need = p["competency"], p["level"]
         order = list(curriculum.level_names)
-        mine = mastery[mastery["competency"] == code].set_index("trainee")
+        rows_of = mastery[mastery["competency"] == code]
+        mine = dict(zip(rows_of["trainee"], zip(rows_of["level"], rows_of["mastery"], strict=True), strict=True))
         label = curriculum.level_names[need]
         for t in trainees:
-            if t not in mine.index:
+            if t not in mine:
                 rows.append((False, float("nan"), f"{code} 尚无评分数据", f"no graded evidence on {code} yet"))
                 continue
-            level, value = mine.at[t, "level"], mine.at[t, "mastery"]
+            level, value = mine[t]
             met = order.index(level) >= order.index(need)
             have = curriculum.level_names.get(level, (level, level))
             rows.append((met, value, *(("", "") if met else (
@@ -82,7 +84,8 @@ def gate_check(gate: Gate, trainees: list[str], latest: pd.DataFrame, mastery: p
         rows_in = latest[latest["module"] == module]
         signed = rows_in["manual_score"].notna()
         shares = _module_shares(latest, module, mask=latest["manual_score"].notna(), score="manual_score")
-        waiting = rows_in[rows_in["needs_manual_grade"].astype(bool) & ~signed].groupby("trainee").size()
+        waiting = rows_in[rows_in["needs_manual_grade"].astype(bool) & ~signed].groupby("trainee", observed=True).size()
+        waiting = waiting.to_dict()
         for t in trainees:
             share, pending = shares.get(t, float("nan")), int(waiting.get(t, 0))
             met = t in done and pending == 0 and pd.notna(share) and share >= p["min"] - 1e-9
@@ -105,11 +108,13 @@ def gate_check(gate: Gate, trainees: list[str], latest: pd.DataFrame, mastery: p
     return table
 
 
-def gate_results(grades: pd.DataFrame, mastery: pd.DataFrame, curriculum: Curriculum,
+def gate_results(latest: pd.DataFrame, mastery: pd.DataFrame, curriculum: Curriculum,
                  trainees: list[str] | None = None) -> pd.DataFrame:
-    """Every gate of the curriculum for every trainee (columns in `GATE_COLUMNS`)."""
-    trainees = sorted(set(grades["trainee"])) if trainees is None else trainees
-    latest = latest_attempts(grades)
+    """Every gate of the curriculum for every trainee (columns in `GATE_COLUMNS`).
+
+    `latest` is `latest_attempts(grades)`; `trainees` defaults to everyone in it.
+    """
+    trainees = sorted(set(latest["trainee"])) if trainees is None else trainees
     frames = [gate_check(gate, trainees, latest, mastery, curriculum) for gate in curriculum.gates.values()]
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=GATE_COLUMNS)
 

@@ -55,25 +55,33 @@ def radar(axes: Sequence[tuple[str, float | None]], rings: Sequence[float] = (0.
 
 
 def heatmap(rows: Sequence[str], columns: Sequence[str], values: dict[tuple[str, str], float],
-            title: str = "", cell: int = 34) -> str:
-    """A row x column grid of shares, coloured red to green, with the value in each cell's tooltip."""
+            title: str = "", cell: int = 34, max_height: int = 2400) -> str:
+    """A row x column grid of shares, coloured red to green in tenths (one path per colour).
+
+    Rows shrink to fit `max_height` for large cohorts; their labels are drawn while they are legible.
+    """
     left, top = 90, 40
-    width, height = left + cell * len(columns) + 10, top + cell * len(rows) + 10
-    parts = [f'<svg class="chart heatmap" viewBox="0 0 {width} {height}" width="{width}" role="img" '
+    row_height = min(cell, max(max_height / max(len(rows), 1), 1.0))
+    width, height = left + cell * len(columns) + 10, top + row_height * len(rows) + 10
+    parts = [f'<svg class="chart heatmap" viewBox="0 0 {width} {height:.0f}" width="{width}" role="img" '
              f'aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>']
     for j, column in enumerate(columns):
         parts.append(f'<text x="{left + j * cell + cell / 2}" y="{top - 8}" font-size="11" '
                      f'text-anchor="middle">{escape(column)}</text>')
+    shapes: dict[str, list[str]] = {}
+    gap = 2 if row_height >= 8 else 0
     for i, row in enumerate(rows):
-        y = top + i * cell
-        parts.append(f'<text x="{left - 6}" y="{y + cell / 2}" font-size="11" text-anchor="end" '
-                     f'dominant-baseline="middle">{escape(row)}</text>')
+        y = top + i * row_height
+        if row_height >= 12:
+            parts.append(f'<text x="{left - 6}" y="{y + row_height / 2:.1f}" font-size="11" text-anchor="end" '
+                         f'dominant-baseline="middle">{escape(row)}</text>')
         for j, column in enumerate(columns):
             value = values.get((row, column))
-            shown = "—" if value is None else f"{value:.0%}"
-            parts.append(f'<rect x="{left + j * cell}" y="{y}" width="{cell - 2}" height="{cell - 2}" '
-                         f'fill="{share_colour(value)}"><title>{escape(row)} · {escape(column)}: {shown}</title>'
-                         '</rect>')
+            tenth = None if value is None else round(value * 10) / 10
+            shapes.setdefault(share_colour(tenth), []).append(
+                f"M{left + j * cell} {y:.1f}h{cell - 2}v{row_height - gap:.1f}h{2 - cell}z")
+    for colour, path in shapes.items():
+        parts.append(f'<path class="cells" fill="{colour}" d="{"".join(path)}"/>')
     parts.append("</svg>")
     return "".join(parts)
 

@@ -25,13 +25,13 @@ def weak_competencies(mastery: pd.DataFrame, curriculum: Curriculum, limit: int 
     there; it is ranked and shown by its raw share.
     """
     bar = mastery["competency"].map({code: c.thresholds.get(curriculum.mastery.at_level, 1.0)
-                                     for code, c in curriculum.competencies.items()}).fillna(1.0)
+                                     for code, c in curriculum.competencies.items()}).astype(float).fillna(1.0)
     weak = mastery[mastery["mastery"].isna() | (mastery["mastery"] < bar - 1e-9)]
     weak = weak.assign(mastery=weak["mastery"].fillna(weak["share"]))
     weak = weak.sort_values(["trainee", "mastery", "competency"], kind="stable")
-    weak = weak.groupby("trainee", sort=False).head(limit)
-    return weak.assign(rank=weak.groupby("trainee", sort=False).cumcount())[["trainee", "competency", "mastery",
-                                                                                "rank"]]
+    weak = weak.groupby("trainee", sort=False, observed=True).head(limit)
+    rank = weak.groupby("trainee", sort=False, observed=True).cumcount()
+    return weak.assign(rank=rank)[["trainee", "competency", "mastery", "rank"]]
 
 
 def learning_path(mastery: pd.DataFrame, latest: pd.DataFrame, items: pd.DataFrame, curriculum: Curriculum,
@@ -42,24 +42,25 @@ def learning_path(mastery: pd.DataFrame, latest: pd.DataFrame, items: pd.DataFra
     failed = failed.assign(share=failed["score"] / failed["max_score"]).merge(weak, on=["trainee", "competency"])
     failed = failed.sort_values(["trainee", "rank", "share", "max_score"], ascending=[True, True, True, False],
                                 kind="stable")
-    cases = failed.groupby(["trainee", "competency"], sort=False).head(cases_per_competency)
+    cases = failed.groupby(["trainee", "competency"], sort=False, observed=True).head(cases_per_competency)
     cases = cases.assign(kind="case", order=0)
 
     order = {m.id: i for i, m in enumerate(curriculum.modules)}
-    trains = (by_competency(items).groupby(["competency", "module"], as_index=False)["points"].sum())
+    trains = (by_competency(items).groupby(["competency", "module"], as_index=False, observed=True)["points"].sum())
     done = latest[["trainee", "module"]].drop_duplicates().assign(done=True)
     modules = weak.merge(trains, on="competency").merge(done, on=["trainee", "module"], how="left")
     modules["done"] = modules["done"].fillna(False).astype(bool)
     modules["module_order"] = modules["module"].map(order).fillna(len(order))
     modules = modules.sort_values(["trainee", "rank", "done", "points", "module_order"],
                                   ascending=[True, True, True, False, True], kind="stable")
-    modules = modules.groupby(["trainee", "competency"], sort=False).head(1).assign(kind="module", order=1)
+    modules = modules.groupby(["trainee", "competency"], sort=False, observed=True).head(1)
+    modules = modules.assign(kind="module", order=1)
 
     steps = pd.concat([cases, modules], ignore_index=True)
     steps = steps.sort_values(["trainee", "rank", "order"], kind="stable", ignore_index=True)
-    steps["step"] = steps.groupby("trainee", sort=False).cumcount() + 1
+    steps["step"] = steps.groupby("trainee", sort=False, observed=True).cumcount() + 1
     for column in ("case", "cell", "failures"):
-        steps[column] = steps[column].fillna("") if column in steps else ""
+        steps[column] = steps[column].astype(object).fillna("") if column in steps else ""
     names = {code: (c.zh, c.en) for code, c in curriculum.competencies.items()}
     zh, en = [], []
     for row in steps.itertuples():

@@ -22,11 +22,20 @@ from caseloop.certify import certification, gate_results
 from caseloop.course import Course, CourseError, Curriculum, MasteryMethod
 from caseloop.grade import GRADED, read_batch_status
 from caseloop.learning_path import learning_path
-from caseloop.mastery import at_risk, competency_results, latest_attempts, mastery_table, module_results, pre_post_gain
+from caseloop.mastery import (
+    at_risk,
+    competency_results,
+    latest_attempts,
+    mastery_table,
+    module_results,
+    pre_post_gain,
+    with_categories,
+)
 
 LANGUAGES = ("zh", "en")
 COHORTS_FILE = "cohorts.csv"
 HIGHLIGHTS = 3
+RISK_SHOWN = 200  # longest runs shown in the cohort report; risk.csv has them all
 
 
 @dataclass
@@ -49,7 +58,7 @@ class CohortTables:
 
 def cohort_of(grades: pd.DataFrame, assigned: pd.DataFrame | None = None) -> pd.Series:
     """trainee -> cohort: from the cohorts file when given, else the month of the first submission."""
-    first = grades.groupby("trainee")["submitted_at"].min()
+    first = grades.groupby("trainee", observed=True)["submitted_at"].min()
     cohorts = first.dt.strftime("%Y-%m").fillna("—")
     if assigned is not None and not assigned.empty:
         cohorts = assigned.set_index("trainee")["cohort"].astype(str).combine_first(cohorts)
@@ -72,10 +81,10 @@ def highlights(latest: pd.DataFrame, per_trainee: int = HIGHLIGHTS) -> pd.DataFr
     """Each trainee's strongest (full or highest marks, most points first) and weakest answers."""
     rows = latest.assign(share=latest["score"] / latest["max_score"])
     weakest = rows[rows["share"] < 1].sort_values(["trainee", "share", "max_score"], ascending=[True, True, False],
-                                                  kind="stable").groupby("trainee").head(per_trainee)
+                                                  kind="stable").groupby("trainee", observed=True).head(per_trainee)
     strongest = rows[rows["share"] > 0].sort_values(["trainee", "share", "max_score"],
                                                     ascending=[True, False, False],
-                                                    kind="stable").groupby("trainee").head(per_trainee)
+                                                    kind="stable").groupby("trainee", observed=True).head(per_trainee)
     columns = ["trainee", "module", "notebook", "cell", "case", "competency", "score", "max_score", "share",
                "failures"]
     return pd.concat([strongest[columns].assign(side="strongest"), weakest[columns].assign(side="weakest")],
@@ -89,12 +98,12 @@ def target_progress(mastery: pd.DataFrame, grades: pd.DataFrame, cohorts: pd.Ser
     A cohort starts at its first submission; `as_of` is its latest submission, so the result does
     not depend on when the report is run.
     """
-    window = grades.assign(cohort=grades["trainee"].map(cohorts)).groupby("cohort")["submitted_at"].agg(
+    window = grades.assign(cohort=grades["trainee"].map(cohorts)).groupby("cohort", observed=True)["submitted_at"].agg(
         ["min", "max"])
     by_cohort = mastery.assign(cohort=mastery["trainee"].map(cohorts))
     rows = []
     for target in curriculum.targets:
-        values = by_cohort[by_cohort["competency"] == target.competency].groupby("cohort")["mastery"]
+        values = by_cohort[by_cohort["competency"] == target.competency].groupby("cohort", observed=True)["mastery"]
         for cohort, (start, as_of) in window.iterrows():
             value = values.mean().get(cohort, float("nan"))
             n = int(values.count().get(cohort, 0))
@@ -111,8 +120,10 @@ def target_progress(mastery: pd.DataFrame, grades: pd.DataFrame, cohorts: pd.Ser
 
 def cohort_trend(mastery: pd.DataFrame, cohorts: pd.Series) -> pd.DataFrame:
     """Mean mastery per cohort x competency and how many trainees it rests on, oldest cohort first."""
-    return (mastery.assign(cohort=mastery["trainee"].map(cohorts)).groupby(["cohort", "competency"], as_index=False)
-            .agg(mastery=("mastery", "mean"), n=("mastery", "count")).sort_values(["cohort", "competency"]))
+    by_cohort = mastery.assign(cohort=mastery["trainee"].map(cohorts))
+    trend = by_cohort.groupby(["cohort", "competency"], as_index=False, observed=True).agg(
+        mastery=("mastery", "mean"), n=("mastery", "count"))
+    return trend.sort_values(["cohort", "competency"])
 
 
 def item_catalogue(grades: pd.DataFrame, items: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -130,17 +141,18 @@ def cohort_tables(grades: pd.DataFrame, curriculum: Curriculum, status: pd.DataF
     status = status if status is not None else pd.DataFrame(columns=["trainee", "module", "status", "detail"])
     cohorts = cohorts if cohorts is not None else cohort_of(grades)
     method = method or curriculum.mastery
+    grades = with_categories(grades)
     trainees = sorted(set(grades["trainee"]) | set(status["trainee"]))
     latest = latest_attempts(grades)
-    mastery = mastery_table(grades, curriculum, method)
-    modules = module_results(grades)
-    module_order = [m.id for m in curriculum.modules]
-    module_ids = module_order + sorted((set(modules["module"]) | set(status["module"])) - set(module_order))
-    module_ids = [m for m in module_ids if m in set(modules["module"]) | set(status["module"])]
-    gates = gate_results(grades, mastery, curriculum, trainees)
     results = competency_results(grades)
+    mastery = mastery_table(grades, curriculum, method, latest, results)
+    modules = module_results(latest)
+    module_order = [m.id for m in curriculum.modules]
+    present = set(modules["module"]) | set(status["module"])
+    module_ids = [m for m in module_order if m in present] + sorted(present - set(module_order))
+    gates = gate_results(latest, mastery, curriculum, trainees)
     baseline, post = curriculum.assessment.get("baseline", ""), curriculum.assessment.get("post_test", "")
-    gain_pairs, gain = pre_post_gain(grades, baseline, post)
+    gain_pairs, gain = pre_post_gain(latest, baseline, post)
     return CohortTables(
         mastery=mastery, modules=modules, completion=completion_table(modules, status, trainees, module_ids),
         gates=gates, levels=certification(gates, curriculum, trainees),
@@ -170,7 +182,8 @@ def environment(lang: str) -> Environment:
     """The Jinja environment for one report language: `t(zh, en)` picks the text, `name` a zh/en label."""
     if lang not in LANGUAGES:
         raise CourseError(f"unknown report language {lang!r}; use one of {', '.join(LANGUAGES)}")
-    env = Environment(loader=PackageLoader("caseloop", "templates"), autoescape=select_autoescape(["html"]))
+    env = Environment(loader=PackageLoader("caseloop", "templates"), autoescape=select_autoescape(["html"]),
+                      trim_blocks=True, lstrip_blocks=True)
     pick = 0 if lang == "zh" else 1
     env.globals.update(lang=lang, t=lambda zh, en: (zh, en)[pick], graded=GRADED)
     env.filters["pct"] = lambda share: "—" if share is None or pd.isna(share) else f"{share:.0%}"
@@ -242,9 +255,10 @@ def render_cohort_report(tables: CohortTables, curriculum: Curriculum, path: Pat
         tables.mastery.loc[tables.mastery["competency"] == c.code, "mastery"].dropna().tolist(),
         title=f"{c.code} " + ("掌握度分布", "mastery distribution")[pick], marker=c.thresholds.get(bar))
         for c in competencies}
-    cohort_mean = tables.mastery.groupby("competency")["mastery"].mean()
+    cohort_mean = tables.mastery.groupby("competency", observed=True)["mastery"].mean()
     first_step = tables.path.drop_duplicates(["trainee", "competency"]).set_index(["trainee", "competency"])
-    risk = tables.risk.merge(first_step[[f"reason_{lang}"]].reset_index(), on=["trainee", "competency"], how="left")
+    risk = tables.risk.sort_values(["run", "last_share"], ascending=[False, True]).head(RISK_SHOWN)
+    risk = risk.merge(first_step[[f"reason_{lang}"]].reset_index(), on=["trainee", "competency"], how="left")
     page = env.get_template("cohort.html").render(
         curriculum=curriculum, competencies=competencies, trainees=trainees, cohort=cohort,
         method=method or curriculum.mastery, mastery=mastery_of,
@@ -252,6 +266,7 @@ def render_cohort_report(tables: CohortTables, curriculum: Curriculum, path: Pat
         module_ids=list(dict.fromkeys(tables.completion["module"])), levels=tables.levels,
         level_counts=tables.levels["level"].value_counts().to_dict(), heatmap=heatmap, distributions=distributions,
         cohort_mean=cohort_mean, weakest=cohort_mean.sort_values().head(2), risk=risk.to_dict("records"),
+        risk_total=len(tables.risk),
         gain=tables.gain, targets=tables.targets, trend=tables.trend)
     path.parent.mkdir(parents=True, exist_ok=True)
     _atomic_write(path, page)
