@@ -17,25 +17,14 @@ import pytest
 
 from caseloop.cli import main
 from caseloop.course import Course
-from test_loop import gradebook_scores, source_cells
+from test_loop import competency_shares, gradebook_scores
 
 SAMPLE_KPIS = "toolkit/caseloop/samples/demo-kpis.csv"
 
 
 @pytest.fixture(scope="module")
 def hand_shares(demo_course: Course) -> dict[tuple[str, str], float]:
-    """(trainee, competency) -> points earned / available, summed straight from the gradebook."""
-    graded, _ = source_cells(demo_course)
-    competencies = {c.metadata.nbgrader.grade_id: c.metadata.caseloop.competency for c in graded}
-    points = {c.metadata.nbgrader.grade_id: c.metadata.nbgrader.points for c in graded}
-    earned: dict[tuple[str, str], float] = defaultdict(float)
-    available: dict[tuple[str, str], float] = defaultdict(float)
-    for trainee, cells in gradebook_scores(demo_course).items():
-        for cell, score in cells.items():
-            for code in competencies[cell]:
-                earned[trainee, code] += score
-                available[trainee, code] += points[cell]
-    return {key: earned[key] / available[key] for key in earned}
+    return competency_shares(demo_course)
 
 
 def attributes(html: str, row_pattern: str, attribute: str) -> dict[tuple[str, str], float]:

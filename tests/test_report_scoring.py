@@ -5,12 +5,15 @@ Each expected number below is worked out by hand in the comments, from the rows 
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from dataclasses import replace
 
 import pandas as pd
 import pytest
 
 from caseloop.certify import certification, gate_results
+from caseloop.cli import main
 from caseloop.compile import GRADE_COLUMNS
 from caseloop.course import CourseError, Curriculum
 from caseloop.kpi import assign_phase, before_after, kpi_vs_mastery, read_kpis
@@ -327,3 +330,22 @@ def test_repo_curriculum_declares_gates_levels_and_targets(repo_course):
     assert curriculum.gates["mentor_signoff"].kind == "mentor_signoff"
     assert curriculum.assessment == {"baseline": "m00", "post_test": "m08"}
     assert {t.competency for t in curriculum.targets} >= {"PRD"}
+
+
+def test_report_views_say_what_they_read_and_write_and_help_stays_light(capsys):
+    for view in ("kpi", "notebook"):
+        with pytest.raises(SystemExit):
+            main(["report", view, "--help"])
+        text = capsys.readouterr().out
+        assert "Reads" in text and "writes" in text, view
+    code = ("import sys\nfrom caseloop.cli import main\nfor view in ('kpi', 'notebook'):\n    try:\n"
+            "        main(['report', view, '--help'])\n    except SystemExit:\n        pass\n"
+            "print(sorted(m for m in ('nbgrader', 'pandas', 'nbformat', 'papermill') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip().splitlines()[-1] == "[]"
+
+
+def test_kpi_view_needs_its_file(capsys):
+    with pytest.raises(SystemExit):
+        main(["report", "kpi"])
+    assert "--kpis" in capsys.readouterr().err

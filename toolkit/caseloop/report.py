@@ -202,9 +202,17 @@ def _bucket(frame: pd.DataFrame) -> dict[str, list[dict[str, Any]]]:
 
 
 def _atomic_write(path: Path, text: str) -> None:
+    """Write through a .partial file, so an interrupted run never leaves half a report."""
     partial = path.with_name(path.name + ".partial")
     partial.write_text(text, encoding="utf-8")
     partial.replace(path)
+
+
+def _atomic_csv(frame: pd.DataFrame, path: Path) -> Path:
+    partial = path.with_name(path.name + ".partial")
+    frame.to_csv(partial, index=False)
+    partial.replace(path)
+    return path
 
 
 def render_trainee_reports(tables: CohortTables, curriculum: Curriculum, out_dir: Path, lang: str = "zh",
@@ -278,12 +286,7 @@ def export_tables(tables: CohortTables, out_dir: Path) -> dict[str, Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     written = {}
     for field in fields(tables):
-        frame = getattr(tables, field.name)
-        path = out_dir / f"{field.name.replace('_', '-')}.csv"
-        partial = path.with_name(path.name + ".partial")
-        frame.to_csv(partial, index=False)
-        partial.replace(path)
-        written[field.name] = path
+        written[field.name] = _atomic_csv(getattr(tables, field.name), out_dir / f"{field.name.replace('_', '-')}.csv")
     xlsx = out_dir / "cohort.xlsx"
     partial = out_dir / "cohort.xlsx.partial"
     with pd.ExcelWriter(partial, engine="openpyxl") as book:
@@ -341,8 +344,8 @@ def write_kpi_report(course: Course, grades: pd.DataFrame, kpis_path: Path, out_
     mastery = mastery_table(grades, curriculum, method)
     changes, relation = before_after(kpis), kpi_vs_mastery(kpis, mastery)
     out_dir.mkdir(parents=True, exist_ok=True)
-    changes.to_csv(out_dir / "kpi-before-after.csv", index=False)
-    relation.to_csv(out_dir / "kpi-mastery.csv", index=False)
+    _atomic_csv(changes, out_dir / "kpi-before-after.csv")
+    _atomic_csv(relation, out_dir / "kpi-mastery.csv")
     page = environment(lang).get_template("kpi.html").render(
         source=kpis_path.name, changes=changes, relation=relation, unknown=unknown,
         phases=kpis["phase"].value_counts().to_dict(), trainees=kpis["trainee"].nunique())
