@@ -224,7 +224,7 @@ def render_trainee_reports(tables: CohortTables, curriculum: Curriculum, out_dir
     trainee_dir.mkdir(parents=True, exist_ok=True)
     competencies = list(curriculum.competencies.values())
     rings = sorted({v for c in competencies for v in c.thresholds.values()})
-    pick = 0 if lang == "zh" else 1
+    t = env.globals["t"]
     mastery, gates, path = _bucket(tables.mastery), _bucket(tables.gates), _bucket(tables.path)
     completion, risk, shown = _bucket(tables.completion), _bucket(tables.risk), _bucket(tables.highlights)
     levels = tables.levels.set_index("trainee").to_dict("index")
@@ -234,7 +234,7 @@ def render_trainee_reports(tables: CohortTables, curriculum: Curriculum, out_dir
         scores = {row["competency"]: row for row in mastery.get(trainee, [])}
         radar = charts.radar([(c.code, scores[c.code]["mastery"] if c.code in scores else None)
                               for c in competencies], rings=rings,
-                             title=("能力雷达图", "Competency radar")[pick] + f" · {trainee}")
+                             title=f'{t("能力雷达图", "Competency radar")} · {trainee}')
         page = template.render(
             trainee=trainee, cohort=cohorts.get(trainee, ""), curriculum=curriculum, competencies=competencies,
             scores=scores, radar=radar, level=levels[trainee], gates=gates.get(trainee, []),
@@ -251,17 +251,17 @@ def render_cohort_report(tables: CohortTables, curriculum: Curriculum, path: Pat
                          cohort: str = "", method: MasteryMethod | None = None) -> Path:
     """The cohort report for leads: completion, heatmap, distributions, certification, risk, gain, targets."""
     env = environment(lang)
-    pick = 0 if lang == "zh" else 1
+    t = env.globals["t"]
     competencies = list(curriculum.competencies.values())
     trainees = list(tables.levels["trainee"])
     mastery_of = {(r.trainee, r.competency): r for r in tables.mastery.itertuples()}
     heatmap = charts.heatmap(trainees, [c.code for c in competencies],
                              {key: row.mastery for key, row in mastery_of.items() if pd.notna(row.mastery)},
-                             title=("学员 × 能力 掌握度热力图", "Trainee × competency mastery heatmap")[pick])
+                             title=t("学员 × 能力 掌握度热力图", "Trainee × competency mastery heatmap"))
     bar = curriculum.mastery.at_level
     distributions = {c.code: charts.distribution(
         tables.mastery.loc[tables.mastery["competency"] == c.code, "mastery"].dropna().tolist(),
-        title=f"{c.code} " + ("掌握度分布", "mastery distribution")[pick], marker=c.thresholds.get(bar))
+        title=f'{c.code} {t("掌握度分布", "mastery distribution")}', marker=c.thresholds.get(bar))
         for c in competencies}
     cohort_mean = tables.mastery.groupby("competency", observed=True)["mastery"].mean()
     first_step = tables.path.drop_duplicates(["trainee", "competency"]).set_index(["trainee", "competency"])
