@@ -5,6 +5,7 @@ Each expected number below is worked out by hand in the comments, from the rows 
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from dataclasses import replace
@@ -349,3 +350,19 @@ def test_kpi_view_needs_its_file(capsys):
     with pytest.raises(SystemExit):
         main(["report", "kpi"])
     assert "--kpis" in capsys.readouterr().err
+
+
+def test_reports_render_levels_permissions_and_reasons(curriculum, tmp_path):
+    from caseloop.report import render_cohort_report, render_trainee_reports
+
+    tables = cohort_tables(certification_cohort(), curriculum)
+    render_trainee_reports(tables, curriculum, tmp_path, lang="en")
+    ana = (tmp_path / "trainees" / "ana.html").read_text(encoding="utf-8")
+    assert '<strong id="level">Senior</strong>' in ana and "Replies, Refunds, Disputes" in ana
+    di = (tmp_path / "trainees" / "di.html").read_text(encoding="utf-8")
+    assert '<strong id="level">Junior</strong>' in di
+    assert "Next level: Intermediate" in di and "4 of 10 cases solved in m07" in di
+    cohort = render_cohort_report(tables, curriculum, tmp_path / "cohort.html", lang="zh").read_text(encoding="utf-8")
+    senior = re.search(r'<tr data-level="senior">(.*?)</tr>', cohort, re.S)[1]
+    junior = re.search(r'<tr data-level="junior">(.*?)</tr>', cohort, re.S)[1]
+    assert ">1<" in senior and "ana" in senior and "di" in junior and "bo" not in junior
