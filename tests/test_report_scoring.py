@@ -366,3 +366,10 @@ def test_reports_render_levels_permissions_and_reasons(curriculum, tmp_path):
     senior = re.search(r'<tr data-level="senior">(.*?)</tr>', cohort, re.S)[1]
     junior = re.search(r'<tr data-level="junior">(.*?)</tr>', cohort, re.S)[1]
     assert ">1<" in senior and "ana" in senior and "di" in junior and "bo" not in junior
+
+
+def test_radar_without_a_value_draws_the_spoke_at_the_centre():
+    from caseloop.charts import radar
+
+    svg = radar([("POL", 0.5), ("PRD", float("nan")), ("COM", None)])
+    assert not re.search(r"\bnan\b", svg) and "PRD —" in svg and "COM —" in svg and "POL 50%" in svg

@@ -22,7 +22,8 @@ def share_colour(share: float | None) -> str:
 
 def radar(axes: Sequence[tuple[str, float | None]], rings: Sequence[float] = (0.5, 0.7, 0.85),
           title: str = "", size: int = 360) -> str:
-    """A radar chart: one spoke per (label, share 0..1 or None); rings at the level thresholds."""
+    """A radar chart: one spoke per (label, share 0..1, or None / NaN for no value); rings at the level thresholds."""
+    axes = [(label, None if value is None or value != value else value) for label, value in axes]
     n = max(len(axes), 3)
     centre, radius = size / 2, size / 2 - 70
 
