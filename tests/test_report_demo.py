@@ -162,3 +162,4 @@ def test_lead_notebook_runs_with_papermill(demo_course, tmp_path):
     assert injected and 'lang = "en"' in injected[0].source
     html = (tmp_path / "lead.html").read_text(encoding="utf-8")
     assert "32 trainees · method decaying_average" in html and "<svg" in html
+    assert not re.findall(r'(?:src=|import\()"https?://', html), "the exported notebook fetches nothing"

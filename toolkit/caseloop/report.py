@@ -364,7 +364,8 @@ def run_lead_notebook(course: Course, out_dir: Path | None = None, cohort: str =
                       method: str = "") -> tuple[Path, Path]:
     """Execute the packaged lead notebook with papermill for a cohort and export it to HTML.
 
-    Writes reports/lead[-COHORT].ipynb (open it in JupyterLab to dig further) and its .html.
+    Writes reports/lead[-COHORT].ipynb (open it in JupyterLab to dig further) and its .html, which
+    loads nothing from the network.
     """
     from importlib import resources
 
@@ -376,12 +377,13 @@ def run_lead_notebook(course: Course, out_dir: Path | None = None, cohort: str =
     out_dir.mkdir(parents=True, exist_ok=True)
     stem = f"lead-{cohort}" if cohort else "lead"
     executed = out_dir / f"{stem}.ipynb"
-    source = resources.files("caseloop") / "notebooks" / "lead.ipynb"
-    with resources.as_file(source) as notebook:
+    folder = resources.files("caseloop") / "notebooks"
+    with resources.as_file(folder / "lead.ipynb") as notebook, resources.as_file(folder / "offline.html.j2") as page:
         papermill.execute_notebook(str(notebook), str(executed), cwd=str(course.root), progress_bar=False,
                                    parameters={"course": str(course.root), "cohort": cohort, "lang": lang,
                                                "method": method}, kernel_name="python3")
-    body, _ = HTMLExporter(template_name="lab").from_notebook_node(nbformat.read(executed, as_version=4))
+        exporter = HTMLExporter(template_name="lab", template_file=str(page))
+        body, _ = exporter.from_notebook_node(nbformat.read(executed, as_version=4))
     html_path = out_dir / f"{stem}.html"
     _atomic_write(html_path, body)
     return executed, html_path
