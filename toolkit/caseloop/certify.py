@@ -122,7 +122,8 @@ def gate_results(latest: pd.DataFrame, mastery: pd.DataFrame, curriculum: Curric
 def certification(gates: pd.DataFrame, curriculum: Curriculum, trainees: list[str]) -> pd.DataFrame:
     """Per trainee: the highest level whose gates (and all lower levels' gates) are met, the permissions
     it unlocks, the next level and the gates still missing for it with their reasons."""
-    met = {(row.trainee, row.gate): (row.met, row.reason_zh, row.reason_en) for row in gates.itertuples()}
+    met = dict(zip(zip(gates["trainee"], gates["gate"], strict=True),
+                   zip(gates["met"], gates["reason_zh"], gates["reason_en"], strict=True), strict=True))
     rows = []
     for trainee in trainees:
         reached: CertificationLevel | None = None

@@ -14,6 +14,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from jinja2 import Environment, PackageLoader, select_autoescape
 
@@ -78,17 +79,22 @@ def completion_table(modules: pd.DataFrame, status: pd.DataFrame, trainees: list
 
 
 def highlights(latest: pd.DataFrame, per_trainee: int = HIGHLIGHTS) -> pd.DataFrame:
-    """Each trainee's strongest (full or highest marks, most points first) and weakest answers."""
-    rows = latest.assign(share=latest["score"] / latest["max_score"])
-    weakest = rows[rows["share"] < 1].sort_values(["trainee", "share", "max_score"], ascending=[True, True, False],
-                                                  kind="stable").groupby("trainee", observed=True).head(per_trainee)
-    strongest = rows[rows["share"] > 0].sort_values(["trainee", "share", "max_score"],
-                                                    ascending=[True, False, False],
-                                                    kind="stable").groupby("trainee", observed=True).head(per_trainee)
-    columns = ["trainee", "module", "notebook", "cell", "case", "competency", "score", "max_score", "share",
-               "failures"]
-    return pd.concat([strongest[columns].assign(side="strongest"), weakest[columns].assign(side="weakest")],
-                     ignore_index=True)
+    """Each trainee's strongest (highest share, most points first) and weakest (lowest share, most points
+    first) answers, `per_trainee` of each."""
+    columns = ["trainee", "module", "notebook", "cell", "case", "competency", "score", "max_score", "failures"]
+    share = (latest["score"] / latest["max_score"]).to_numpy()
+    points = latest["max_score"].to_numpy()
+    trainee = pd.factorize(latest["trainee"], sort=True)[0]
+    sides = []
+    for side, keep, direction in (("strongest", share > 0, -1), ("weakest", share < 1, 1)):
+        # sort row numbers only (trainee, then share down or up, then points down); copy just the chosen rows
+        index = np.flatnonzero(keep)
+        index = index[np.lexsort((-points[index], direction * share[index], trainee[index]))]
+        starts = np.flatnonzero(np.r_[True, np.diff(trainee[index]) != 0])
+        rank = np.arange(len(index)) - np.repeat(starts, np.diff(np.r_[starts, len(index)]))
+        chosen = latest.iloc[index[rank < per_trainee]][columns]
+        sides.append(chosen.assign(share=chosen["score"] / chosen["max_score"], side=side))
+    return pd.concat(sides, ignore_index=True)
 
 
 def target_progress(mastery: pd.DataFrame, grades: pd.DataFrame, cohorts: pd.Series,
