@@ -129,18 +129,24 @@ def test_every_compiled_row_has_competency_and_case(demo_run, demo_course):
     assert (failed["failures"] != "").all(), "every lost point is explained by a failed check"
 
 
-def test_cohort_report_matches_the_gradebook(demo_course):
-    """Per-trainee, per-competency shares in the HTML equal a computation from the gradebook itself."""
-    graded, _ = source_cells(demo_course)
+def competency_shares(course) -> dict[tuple[str, str], float]:
+    """(trainee, competency) -> points earned / available, summed straight from the gradebook."""
+    graded, _ = source_cells(course)
     competencies = {c.metadata.nbgrader.grade_id: c.metadata.caseloop.competency for c in graded}
     points = {c.metadata.nbgrader.grade_id: c.metadata.nbgrader.points for c in graded}
     earned: dict[tuple[str, str], float] = defaultdict(float)
     available: dict[tuple[str, str], float] = defaultdict(float)
-    for trainee, cells in gradebook_scores(demo_course).items():
+    for trainee, cells in gradebook_scores(course).items():
         for cell, score in cells.items():
             for code in competencies[cell]:
                 earned[trainee, code] += score
                 available[trainee, code] += points[cell]
+    return {key: earned[key] / available[key] for key in earned}
+
+
+def test_cohort_report_matches_the_gradebook(demo_course):
+    """Per-trainee, per-competency shares in the HTML equal a computation from the gradebook itself."""
+    expected = competency_shares(demo_course)
     cohort = (demo_course.reports_dir / "cohort.html").read_text(encoding="utf-8")
     shown = {}
     for row in re.finditer(r'<tr data-trainee="(\w+)">(.*?)</tr>', cohort, re.S):
@@ -148,9 +154,9 @@ def test_cohort_report_matches_the_gradebook(demo_course):
             shown[row[1], cell[1]] = float(cell[2])
     listed = set(re.findall(r'<tr data-trainee="(\w+)">', cohort))
     assert listed == {f"trainee{i:02d}" for i in range(1, 33)}
-    assert set(shown) == set(earned)
+    assert set(shown) == set(expected)
     for key, share in shown.items():
-        assert share == pytest.approx(earned[key] / available[key], abs=1e-6), key
+        assert share == pytest.approx(expected[key], abs=1e-6), key
 
 
 def test_trainee_report_and_backlog_written(demo_run):

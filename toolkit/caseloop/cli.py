@@ -86,13 +86,37 @@ def _grades(course: Course):
     return read_grades(course.reports_dir / "grades.csv")
 
 
+def _mastery_method(course: Course, name: str | None):
+    """The curriculum's mastery method, or the same parameters with another method from --method."""
+    from dataclasses import replace
+
+    method = course.curriculum().mastery
+    return replace(method, method=name) if name else method
+
+
 def cmd_report(args: argparse.Namespace) -> int:
+    course = _course(args)
+    view = getattr(args, "view", None)
+    if view == "kpi":
+        from caseloop.report import write_kpi_report
+
+        path, changes, _ = write_kpi_report(course, _grades(course), args.kpis, args.out, args.lang,
+                                            _mastery_method(course, args.method))
+        print(f"KPI report: {path} ({len(changes)} KPIs, paired n = {', '.join(map(str, changes['n']))})")
+        return 0
+    if view == "notebook":
+        from caseloop.report import run_lead_notebook
+
+        notebook, html_path = run_lead_notebook(course, args.out, args.cohort or "", args.lang, args.method or "")
+        print(f"lead notebook: {notebook}\n         html: {html_path}")
+        return 0
     from caseloop.report import write_reports
 
-    course = _course(args)
-    cohort, trainees = write_reports(course, _grades(course), args.out)
+    cohort, trainees = write_reports(course, _grades(course), args.out, args.lang, args.cohort,
+                                     _mastery_method(course, args.method))
     print(f"cohort report: {cohort}")
     print(f"{len(trainees)} trainee reports in {trainees[0].parent if trainees else cohort.parent}")
+    print(f"tables: {cohort.parent / 'cohort.xlsx'} and {cohort.parent}/*.csv")
     return 0
 
 
@@ -311,8 +335,11 @@ COMMANDS = {
                 "source/competency-map.yaml) and autograded/ "
                 "feedback; writes reports/grades.csv (one row per trainee x graded cell x attempt)."),
     "report": (cmd_report, "write per-trainee and cohort competency reports",
-               "Reads reports/grades.csv, reports/grade-*.csv and source/curriculum.yaml; writes "
-               "reports/cohort.html, reports/trainees/TRAINEE.html and reports/competency-scores.csv."),
+               "Reads reports/grades.csv, reports/grade-*.csv, reports/cohorts.csv (optional), source/*/*.ipynb "
+               "and source/curriculum.yaml (mastery method, gates, certification, targets); writes "
+               "reports/cohort.html, reports/trainees/TRAINEE.html, one CSV per table (mastery, gates, levels, "
+               "path, risk, gain, targets, trend ...) and reports/cohort.xlsx. "
+               "`report kpi` and `report notebook` write the KPI report and the lead notebook."),
     "revise": (cmd_revise, "item statistics per graded cell and exercise, the survey, and the revision backlog",
                "Reads reports/grades.csv, source/item_analysis.yaml (thresholds), source/*/*.ipynb and the "
                "autograded notebooks (options picked, survey answers); writes reports/item-statistics.csv, "
@@ -363,11 +390,44 @@ def parser() -> argparse.ArgumentParser:
     _add_cases_commands(sub.choices["cases"])
     sub.choices["revise"].add_argument("--cohort", action="append", metavar="GLOB",
                                        help="only trainees whose id matches (repeatable, e.g. '2026-03-*')")
+    _add_report_options(sub.choices["report"])
     demo = sub.choices["demo"]
     demo.add_argument("--workspace", type=Path, help="an empty or new folder for the demo course")
     demo.add_argument("--trainees", type=int, default=32, help="cohort size (default: 32)")
     demo.add_argument("--seed", type=int, default=2026, help="random seed of the simulated answers")
     return main_parser
+
+
+REPORT_VIEWS = {
+    "kpi": ("join agent KPIs to training: before/after and relation to mastery",
+            "Reads the KPI file (--kpis: trainee, period, optional phase, KPI columns), reports/grades.csv and "
+            "source/curriculum.yaml; writes reports/kpi.html, reports/kpi-before-after.csv and "
+            "reports/kpi-mastery.csv."),
+    "notebook": ("execute the lead notebook with papermill and export it to HTML",
+                 "Reads the packaged lead notebook, reports/grades.csv and source/curriculum.yaml; writes "
+                 "reports/lead[-COHORT].ipynb (open it in JupyterLab) and reports/lead[-COHORT].html."),
+}
+
+
+def _add_report_options(report: argparse.ArgumentParser) -> None:
+    """--lang, --cohort, --method on `report` and on each of its views (kpi, notebook)."""
+    from caseloop.course import MASTERY_METHODS
+
+    def options(parser: argparse.ArgumentParser, default: object) -> None:
+        parser.add_argument("--lang", choices=["zh", "en"], default="zh" if default is None else default,
+                            help="report language (default: zh)")
+        parser.add_argument("--cohort", default=default, help="only this cohort (reports/cohorts.csv, or the "
+                                                              "month of the first submission, e.g. 2026-03)")
+        parser.add_argument("--method", choices=MASTERY_METHODS, default=default,
+                            help="mastery method instead of the curriculum's")
+
+    options(report, None)
+    views = report.add_subparsers(dest="view", metavar="VIEW")
+    for name, (summary, details) in REPORT_VIEWS.items():
+        view = views.add_parser(name, help=summary, description=f"{summary[0].upper()}{summary[1:]}. {details}")
+        options(view, argparse.SUPPRESS)
+        view.add_argument("--out", type=Path, default=argparse.SUPPRESS, help="output folder (default: reports/)")
+    views.choices["kpi"].add_argument("--kpis", type=Path, required=True, help="KPI CSV file")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -50,13 +50,76 @@ class Module:
     en: str
 
 
+MASTERY_METHODS = ("average", "latest", "highest", "decaying_average", "n_mastery")
+GATE_KINDS = ("module_done", "module_score", "cases_solved", "competency_level", "mentor_signoff")
+
+
+@dataclass(frozen=True)
+class MasteryMethod:
+    """How evidence over time becomes one mastery share per competency (Canvas-style methods).
+
+    `weight` is the newest result's weight in a decaying average; `n` is how many results at or
+    above `at_level` n_mastery needs; scores resting on fewer than `min_items` graded cells are
+    flagged as thin; `risk_attempts` results in a row below `risk_below` mark a trainee at risk.
+    """
+
+    method: str = "decaying_average"
+    weight: float = 0.65
+    n: int = 2
+    at_level: str = "proficient"
+    min_items: int = 3
+    risk_attempts: int = 3
+    risk_below: float = 0.7
+
+
+@dataclass(frozen=True)
+class Gate:
+    """One certification gate: a check of `kind` with its parameters (module, min, count ...)."""
+
+    id: str
+    zh: str
+    en: str
+    kind: str
+    params: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class CertificationLevel:
+    """A certification level: the gates it adds to the levels below, and the permissions it unlocks."""
+
+    id: str
+    zh: str
+    en: str
+    gates: tuple[str, ...]
+    permissions: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Target:
+    """A course goal: cohort mean mastery of `competency` at least `mastery` within `within_days`."""
+
+    id: str
+    zh: str
+    en: str
+    competency: str
+    mastery: float
+    within_days: int
+
+
 @dataclass(frozen=True)
 class Curriculum:
-    """The trainer-edited curriculum file: competency framework, levels and module order."""
+    """The trainer-edited curriculum file: competency framework, levels and module order, and the
+    sections reports act on: mastery method, pre/post assessment, gates, certification, targets."""
 
     competencies: dict[str, Competency]
     level_names: dict[str, tuple[str, str]]
     modules: list[Module]
+    mastery: MasteryMethod = MasteryMethod()
+    assessment: dict[str, str] = field(default_factory=dict)
+    permissions: dict[str, tuple[str, str]] = field(default_factory=dict)
+    gates: dict[str, Gate] = field(default_factory=dict)
+    certification: list[CertificationLevel] = field(default_factory=list)
+    targets: list[Target] = field(default_factory=list)
 
     @classmethod
     def load(cls, path: Path) -> Curriculum:
@@ -92,11 +155,113 @@ class Curriculum:
             competencies[code] = Competency(code, need(item, "zh", code), need(item, "en", code), thresholds)
         modules = [Module(need(m, "id", "a module"), need(m, "zh", m["id"]), need(m, "en", m["id"]))
                    for m in need(data, "modules", "the file")]
-        return cls(competencies, level_names, modules)
+        return cls(competencies, level_names, modules, **_report_sections(data, path, competencies, level_names))
 
     def level_label(self, level: str) -> str:
         zh, en = self.level_names.get(level, (level, level))
         return f"{zh} {en}"
+
+
+def _report_sections(data: dict[str, Any], path: Path, competencies: dict[str, Competency],
+                     level_names: dict[str, tuple[str, str]]) -> dict[str, Any]:
+    """The optional sections reports act on, validated; every error names the file and the field."""
+
+    def fail(where: str, problem: str) -> CourseError:
+        return CourseError(f"{path}: {where}: {problem}")
+
+    def mapping(value: Any, where: str) -> dict[str, Any]:
+        if not isinstance(value, dict):
+            raise fail(where, f"expected a mapping, got {value!r}")
+        return value
+
+    def number(value: Any, where: str, low: float, high: float) -> float:
+        if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
+            raise fail(where, f"expected a number from {low:g} to {high:g}, got {value!r}")
+        return float(value)
+
+    def names(item: dict[str, Any], where: str) -> tuple[str, str]:
+        if not item.get("zh") or not item.get("en"):
+            raise fail(where, "needs both 'zh' and 'en' names")
+        return str(item["zh"]), str(item["en"])
+
+    def competency(code: Any, where: str) -> str:
+        if code not in competencies:
+            raise fail(where, f"unknown competency {code!r}; use one of {sorted(competencies)}")
+        return code
+
+    def level(name: Any, where: str) -> str:
+        if name not in level_names:
+            raise fail(where, f"unknown level {name!r}; use one of {list(level_names)}")
+        return name
+
+    spec = mapping(data.get("mastery", {}), "mastery")
+    method = spec.get("method", MasteryMethod.method)
+    if method not in MASTERY_METHODS:
+        raise fail("mastery.method", f"unknown method {method!r}; use one of {', '.join(MASTERY_METHODS)}")
+    mastery = MasteryMethod(
+        method=method,
+        weight=number(spec.get("weight", MasteryMethod.weight), "mastery.weight", 0, 1),
+        n=int(number(spec.get("n", MasteryMethod.n), "mastery.n", 1, 100)),
+        at_level=level(spec.get("at_level", MasteryMethod.at_level), "mastery.at_level"),
+        min_items=int(number(spec.get("min_items", MasteryMethod.min_items), "mastery.min_items", 1, 1000)),
+        risk_attempts=int(number(spec.get("risk_attempts", MasteryMethod.risk_attempts), "mastery.risk_attempts",
+                                 1, 100)),
+        risk_below=number(spec.get("risk_below", MasteryMethod.risk_below), "mastery.risk_below", 0, 1))
+
+    assessment = {key: str(value) for key, value in mapping(data.get("assessment", {}), "assessment").items()}
+    if set(assessment) - {"baseline", "post_test"}:
+        raise fail("assessment", f"unknown keys {sorted(set(assessment) - {'baseline', 'post_test'})}; "
+                   "use 'baseline' and 'post_test' (module ids)")
+
+    permissions = {key: names(mapping(value, f"permissions.{key}"), f"permissions.{key}")
+                   for key, value in mapping(data.get("permissions", {}), "permissions").items()}
+
+    gates = {}
+    for index, item in enumerate(data.get("gates", [])):
+        item = mapping(item, f"gates[{index}]")
+        where = f"gates[{index}] ({item.get('id', 'no id')})"
+        if not item.get("id"):
+            raise fail(where, "needs an 'id'")
+        kinds = [kind for kind in GATE_KINDS if kind in item]
+        if len(kinds) != 1:
+            raise fail(where, f"needs exactly one check of {', '.join(GATE_KINDS)}")
+        kind = kinds[0]
+        params = {"module": item[kind]} if isinstance(item[kind], str) else dict(mapping(item[kind], f"{where}.{kind}"))
+        if kind != "competency_level" and not params.get("module"):
+            raise fail(f"{where}.{kind}", "needs a 'module' (module id, e.g. m01)")
+        if kind in {"module_score", "mentor_signoff", "cases_solved"}:
+            params["min"] = number(params.get("min", 1.0 if kind == "cases_solved" else 0.8), f"{where}.{kind}.min",
+                                   0, 1)
+        if kind == "cases_solved":
+            params["count"] = int(number(params.get("count"), f"{where}.{kind}.count", 1, 10000))
+        if kind == "competency_level":
+            competency(params.get("competency"), f"{where}.{kind}.competency")
+            level(params.get("level"), f"{where}.{kind}.level")
+        gates[item["id"]] = Gate(item["id"], *names(item, where), kind, params)
+
+    certification = []
+    for index, item in enumerate(data.get("certification", [])):
+        item = mapping(item, f"certification[{index}]")
+        where = f"certification[{index}] ({item.get('level', 'no level')})"
+        if not item.get("level"):
+            raise fail(where, "needs a 'level' id, e.g. junior")
+        for key, known in (("gates", gates), ("permissions", permissions)):
+            unknown = [name for name in item.get(key, []) if name not in known]
+            if unknown:
+                raise fail(f"{where}.{key}", f"unknown {key} {unknown}; declare them under '{key}' first")
+        certification.append(CertificationLevel(item["level"], *names(item, where), tuple(item.get("gates", [])),
+                                                tuple(item.get("permissions", []))))
+
+    targets = []
+    for index, item in enumerate(data.get("targets", [])):
+        item = mapping(item, f"targets[{index}]")
+        where = f"targets[{index}] ({item.get('id', 'no id')})"
+        targets.append(Target(str(item.get("id", index)), *names(item, where),
+                              competency(item.get("competency"), f"{where}.competency"),
+                              number(item.get("mastery"), f"{where}.mastery", 0, 1),
+                              int(number(item.get("within_days"), f"{where}.within_days", 1, 3650))))
+    return {"mastery": mastery, "assessment": assessment, "permissions": permissions, "gates": gates,
+            "certification": certification, "targets": targets}
 
 
 def _put_interpreter_on_path() -> None:

@@ -31,7 +31,7 @@ import yaml
 from caseloop import itemstats
 from caseloop.course import Course, CourseError
 from caseloop.demo import ANSWER_CELL
-from caseloop.report import latest_attempts
+from caseloop.mastery import latest_attempts
 
 CONFIG_FILE = "item_analysis.yaml"
 STAT_KEYS = ["n", "facility", "facility_low", "facility_high", "sd", "discrimination", "discrimination_low",

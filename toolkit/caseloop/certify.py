@@ -1,0 +1,143 @@
+"""Certification: the curriculum's stage gates evaluated per trainee, into a level and its permissions.
+
+Pure functions over the latest attempts of the grade table and the mastery table. Every gate result carries the value
+it was judged on and, when not met, the reason in zh and en, so a lead can tell a trainee what
+is missing. Levels are cumulative: a level needs its own gates and those of every level below.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from caseloop.course import CertificationLevel, Curriculum, Gate
+
+GATE_COLUMNS = ["trainee", "gate", "met", "value", "reason_zh", "reason_en"]
+LEVEL_COLUMNS = ["trainee", "level", "permissions", "next_level", "missing", "missing_zh", "missing_en"]
+
+
+def _pct(value: float) -> str:
+    return "—" if pd.isna(value) else f"{value:.0%}"
+
+
+def _module_shares(latest: pd.DataFrame, module: str, mask: pd.Series | None = None,
+                   score: str = "score") -> dict[str, float]:
+    """trainee -> `score` points / available points on MODULE's (masked) latest attempts."""
+    rows = latest[latest["module"] == module]
+    if mask is not None:
+        rows = rows[mask.reindex(rows.index)]
+    sums = rows.groupby("trainee", observed=True)[[score, "max_score"]].sum()
+    return (sums[score] / sums["max_score"]).to_dict()
+
+
+def _not_submitted(module: str) -> tuple[str, str]:
+    return f"{module} 尚未提交", f"{module} not submitted yet"
+
+
+def gate_check(gate: Gate, trainees: list[str], latest: pd.DataFrame, mastery: pd.DataFrame,
+               curriculum: Curriculum) -> pd.DataFrame:
+    """One gate for every trainee: met, the value judged and the reason when not met (zh, en)."""
+    p = gate.params
+    module = p.get("module", "")
+    done = set(latest.loc[latest["module"] == module, "trainee"])
+    rows = []
+    if gate.kind == "module_done":
+        for t in trainees:
+            rows.append((t in done, float(t in done), *(("", "") if t in done else _not_submitted(module))))
+    elif gate.kind == "module_score":
+        shares = _module_shares(latest, module)
+        for t in trainees:
+            share = shares.get(t, float("nan"))
+            met = t in done and share >= p["min"] - 1e-9
+            reason = ("", "") if met else _not_submitted(module) if t not in done else (
+                f"{module} 得分 {_pct(share)}，需要 ≥ {_pct(p['min'])}",
+                f"{module} at {_pct(share)}, needs {_pct(p['min'])}")
+            rows.append((met, share, *reason))
+    elif gate.kind == "cases_solved":
+        rows_in = latest[latest["module"] == module]
+        per_case = rows_in.groupby(["trainee", "case"], observed=True)[["score", "max_score"]].sum()
+        solved = (per_case["score"] >= p["min"] * per_case["max_score"] - 1e-9).groupby("trainee", observed=True).sum()
+        solved = solved.to_dict()
+        for t in trainees:
+            count = int(solved.get(t, 0))
+            met = count >= p["count"]
+            reason = ("", "") if met else _not_submitted(module) if t not in done else (
+                f"{module} 已解决 {count} 个案例，需要 {p['count']} 个",
+                f"{count} of {p['count']} cases solved in {module}")
+            rows.append((met, float(count), *reason))
+    elif gate.kind == "competency_level":
+        code, need = p["competency"], p["level"]
+        order = list(curriculum.level_names)
+        rows_of = mastery[mastery["competency"] == code]
+        mine = dict(zip(rows_of["trainee"], zip(rows_of["level"], rows_of["mastery"], strict=True), strict=True))
+        label = curriculum.level_names[need]
+        for t in trainees:
+            if t not in mine:
+                rows.append((False, float("nan"), f"{code} 尚无评分数据", f"no graded evidence on {code} yet"))
+                continue
+            level, value = mine[t]
+            met = order.index(level) >= order.index(need)
+            have = curriculum.level_names.get(level, (level, level))
+            rows.append((met, value, *(("", "") if met else (
+                f"{code} 掌握度 {_pct(value)}（{have[0]}），需要达到「{label[0]}」",
+                f"{code} mastery {_pct(value)} ({have[1]}), needs {label[1]}"))))
+    else:  # mentor_signoff: manual scores from a mentor on the module's cells
+        rows_in = latest[latest["module"] == module]
+        signed = rows_in["manual_score"].notna()
+        shares = _module_shares(latest, module, mask=latest["manual_score"].notna(), score="manual_score")
+        waiting = rows_in[rows_in["needs_manual_grade"].astype(bool) & ~signed].groupby("trainee", observed=True).size()
+        waiting = waiting.to_dict()
+        for t in trainees:
+            share, pending = shares.get(t, float("nan")), int(waiting.get(t, 0))
+            met = t in done and pending == 0 and pd.notna(share) and share >= p["min"] - 1e-9
+            if met:
+                reason = ("", "")
+            elif t not in done:
+                reason = _not_submitted(module)
+            elif pending:
+                reason = (f"{module} 还有 {pending} 个回复等待导师评分",
+                          f"{pending} replies in {module} await a mentor's grade")
+            elif pd.isna(share):
+                reason = (f"{module} 尚无导师签字评分", f"no mentor sign-off on {module} yet")
+            else:
+                reason = (f"{module} 导师评分 {_pct(share)}，需要 ≥ {_pct(p['min'])}",
+                          f"mentor score on {module} {_pct(share)}, needs {_pct(p['min'])}")
+            rows.append((met, share, *reason))
+    table = pd.DataFrame(rows, columns=["met", "value", "reason_zh", "reason_en"])
+    table.insert(0, "gate", gate.id)
+    table.insert(0, "trainee", trainees)
+    return table
+
+
+def gate_results(latest: pd.DataFrame, mastery: pd.DataFrame, curriculum: Curriculum,
+                 trainees: list[str] | None = None) -> pd.DataFrame:
+    """Every gate of the curriculum for every trainee (columns in `GATE_COLUMNS`).
+
+    `latest` is `latest_attempts(grades)`; `trainees` defaults to everyone in it.
+    """
+    trainees = sorted(set(latest["trainee"])) if trainees is None else trainees
+    frames = [gate_check(gate, trainees, latest, mastery, curriculum) for gate in curriculum.gates.values()]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=GATE_COLUMNS)
+
+
+def certification(gates: pd.DataFrame, curriculum: Curriculum, trainees: list[str]) -> pd.DataFrame:
+    """Per trainee: the highest level whose gates (and all lower levels' gates) are met, the permissions
+    it unlocks, the next level and the gates still missing for it with their reasons."""
+    met = dict(zip(zip(gates["trainee"], gates["gate"], strict=True),
+                   zip(gates["met"], gates["reason_zh"], gates["reason_en"], strict=True), strict=True))
+    rows = []
+    for trainee in trainees:
+        reached: CertificationLevel | None = None
+        permissions: list[str] = []
+        missing: list[str] = []
+        for level in curriculum.certification:
+            missing = [gate for gate in level.gates if not met[trainee, gate][0]]
+            if missing:
+                next_level = level.id
+                break
+            reached = level
+            permissions += level.permissions
+        else:
+            next_level, missing = "", []
+        rows.append((trainee, reached.id if reached else "", ";".join(permissions), next_level, ";".join(missing),
+                     "；".join(met[trainee, g][1] for g in missing), "; ".join(met[trainee, g][2] for g in missing)))
+    return pd.DataFrame(rows, columns=LEVEL_COLUMNS)
