@@ -6,6 +6,7 @@ grade it with real nbgrader; its competency map and curriculum live in tests/dat
 
 from __future__ import annotations
 
+import os
 import shutil
 import stat
 from pathlib import Path
@@ -20,9 +21,10 @@ from caseloop.course import Course, CourseError
 from caseloop.revise import revise
 from conftest import REPO
 
-PEER = (REPO / ".." / "shared" / "peer-courses" / "nbgrader-user-guide").resolve()
+PEER = Path(os.environ.get("CASELOOP_PEER_COURSE")
+            or REPO / ".." / "shared" / "peer-courses" / "nbgrader-user-guide").resolve()
 DATA = REPO / "tests" / "data" / "nbgrader-user-guide"
-pytestmark = pytest.mark.skipif(not PEER.is_dir(), reason=f"{PEER} not present")
+pytestmark = pytest.mark.skipif(not PEER.is_dir(), reason=f"{PEER} not present (set CASELOOP_PEER_COURSE)")
 
 # What a mentor gives the answers nbgrader leaves for a person, as in the formgrader.
 MENTOR = {("bitdiddle", "sum_of_squares_equation"): 1, ("bitdiddle", "cell-938593c4a215c6cc"): 2,
