@@ -342,7 +342,8 @@ def parser() -> argparse.ArgumentParser:
     grade_cmd.add_argument("--memory-limit", type=int, default=2048, metavar="MB",
                            help="memory limit of each kernel in MB, 0 for none (default: 2048)")
     grade_cmd.add_argument("--no-fast-path", action="store_true",
-                           help="run every submission in a Jupyter kernel, literal answers included")
+                           help="in modules with code answers, run every submission in a Jupyter kernel "
+                                "(literal-answer modules never run trainee code)")
     grade_cmd.add_argument("--regrade", action="store_true",
                            help="grade again submissions that already have scores")
     grade_cmd.add_argument("--watch", action="store_true",

@@ -130,7 +130,7 @@ def grading_overrides(options: GradeOptions) -> dict[str, dict[str, Any]]:
         SaveAutoGrades,
     )
 
-    from caseloop.execute import LiteralExecute
+    from caseloop.execute import FlagTamperedTests, LiteralExecute
     from caseloop.sanitize import DropDuplicateIds
 
     execute: dict[str, Any] = {"fast_path": options.fast_path}
@@ -143,8 +143,8 @@ def grading_overrides(options: GradeOptions) -> dict[str, dict[str, Any]]:
                            f"resource.setrlimit(resource.RLIMIT_AS, ({limit}, {limit}))")
     execute["extra_arguments"] = kernel_args
     return {
-        "Autograde": {"sanitize_preprocessors": [ClearOutput, DropDuplicateIds, OverwriteKernelspec, OverwriteCells,
-                                                 CheckCellMetadata],
+        "Autograde": {"sanitize_preprocessors": [ClearOutput, DropDuplicateIds, OverwriteKernelspec, FlagTamperedTests,
+                                                 OverwriteCells, CheckCellMetadata],
                       "autograde_preprocessors": [LiteralExecute, IgnorePattern, ClearMetadataPreprocessor,
                                                   LimitOutput, SaveAutoGrades, AssignLatePenalties,
                                                   CheckCellMetadata]},
