@@ -152,8 +152,8 @@ class NotebookPlan:
         return bool(self.answers) and all(kind in LITERAL_KINDS for _, kind in self.answers.values())
 
 
-def _assigned_variable(source: str) -> str:
-    """The variable an answer cell of the source notebook assigns (its first assignment)."""
+def assigned_variable(source: str) -> str:
+    """The variable an answer cell assigns (its first plain assignment); empty if none."""
     try:
         tree = ast.parse(source)
     except SyntaxError:
@@ -177,7 +177,7 @@ def _load_plan(source: str, release: str, stamp: tuple[float, float]) -> Noteboo
             helpers.add(cell.get("id", ""))
         kind = cell.metadata.get("caseloop", {}).get("answer")
         if kind and grade_id:
-            answers[grade_id] = (_assigned_variable(cell.source), kind)
+            answers[grade_id] = (cell.metadata["caseloop"].get("variable") or assigned_variable(cell.source), kind)
         elif is_grade(cell) and not is_solution(cell) and cell.cell_type == "code":
             tests[grade_id] = cell
     released = {}
