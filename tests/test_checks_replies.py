@@ -9,13 +9,7 @@ from __future__ import annotations
 import pytest
 
 from caseloop import checks
-
-ENGLISH = """Dear Jordan,
-Thank you for contacting us, and I am very sorry your earbuds did not arrive in time for the birthday.
-I checked the tracking: the parcel has not moved for 8 days, so it is most likely lost. I can refund your
-order in full today, or send a replacement by expedited shipping. Please tell me which you prefer.
-Kind regards,
-Customer Service"""
+from test_checks import GOOD_REPLY as ENGLISH
 
 GERMAN = """Sehr geehrter Herr Becker,
 vielen Dank für Ihre Nachricht. Es tut uns leid, dass Sie den Wasserkocher zurückgeben möchten, und wir
