@@ -117,6 +117,6 @@ def test_check_catches_a_wrong_model_answer_and_a_test_that_cannot_fail(repo_cou
     assert main(["--course", str(course.root), "author", "check", "x01"]) == 1
     captured = capsys.readouterr()
     assert "x01/rules_and_returns cell c0001_resolution: the model answer scores 0 of 1" in captured.err
-    assert "cell c0002_return_shipping: a wrong answer does not fail with a reason" in captured.err
+    assert "cell c0002_return_shipping: a wrong answer scores 1 of 1; the test cannot fail" in captured.err
     assert "c0001_reply" not in captured.err
     assert json.dumps("x01/c0007_reply")[1:-1] in captured.out

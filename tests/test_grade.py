@@ -103,7 +103,10 @@ CODE_NOTEBOOK = "code_answer.ipynb"
 KERNEL_CHEATS = {"infinite_loop": (grade.TIMED_OUT, "while True:\n    pass"),
                  "os_exit": (grade.KERNEL_DIED, "import os\nos._exit(1)"),
                  "eats_memory": (grade.OUT_OF_MEMORY, "hog = []\nwhile True:\n    hog.append(bytearray(50_000_000))"),
-                 "honest_code": (grade.GRADED, "total = sum([1, 2, 3])")}
+                 "honest_code": (grade.GRADED, "total = sum([1, 2, 3])"),
+                 # from autograded/TRAINEE/MODULE the gradebook is three folders up; the kernel runs elsewhere
+                 "relative_peek": (grade.GRADED, "import os\ntotal = 0 if os.path.exists('../../../gradebook.db') "
+                                                 "or os.path.isdir('../../honest_code') else 6")}
 
 
 def write_code_module(course: Course) -> None:
@@ -117,7 +120,9 @@ def write_code_module(course: Course) -> None:
     test.metadata = {"nbgrader": {"grade": True, "solution": False, "locked": True, "grade_id": "x01_total",
                                   "points": 1, "schema_version": 3},
                      "caseloop": {"competency": ["DIA"], "case": "C-0001"}}
-    nb = nbformat.v4.new_notebook(cells=[answer, test])
+    helper = nbformat.v4.new_code_cell("import os\nos._exit(3)  # grading must never run the self-check cell",
+                                       id="x01-selfcheck", metadata={"caseloop": {"selfcheck": True}})
+    nb = nbformat.v4.new_notebook(cells=[answer, test, helper])
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     (course.source_dir / CODE_MODULE).mkdir()
     nbformat.write(nb, course.source_dir / CODE_MODULE / CODE_NOTEBOOK)
@@ -163,6 +168,7 @@ def test_kernel_failures_of_code_answers_end_in_their_named_status(released, cod
     with Gradebook(released.db_url()) as gradebook:
         totals = {s.student.id: s.score for s in gradebook.assignment_submissions(CODE_MODULE)}
     assert totals["honest_code"] == 1
+    assert totals["relative_peek"] == 1, "relative paths from trainee code reach neither the gradebook nor others"
     assert totals["infinite_loop"] == totals["eats_memory"] == 0
     slow = nbformat.read(released.autograded_dir / "infinite_loop" / CODE_MODULE / CODE_NOTEBOOK, as_version=4)
     errors = [o.ename for o in slow.cells[0].outputs if o.output_type == "error"]

@@ -63,6 +63,10 @@ def tamper_batch(repo_course: Course, tmp_path_factory: pytest.TempPathFactory):
     bystander = model_notebook(course)  # code in a cell of its own never runs: nothing it does counts
     bystander.cells.insert(3, nbformat.v4.new_code_cell(
         "from caseloop import checks\nchecks.choice = lambda *a, **k: 0\nimport builtins\nbuiltins.print = None"))
+    bystander.cells.append(nbformat.v4.new_code_cell("import os\nos._exit(1)",
+                                                     metadata={"caseloop": {"selfcheck": True}}))
+    bystander.cells.append(nbformat.v4.new_code_cell('survey_comment = str("5")',
+                                                     metadata={"caseloop": {"survey": "comment"}}))
     put(course, "extra_cell", bystander)
     rebinder = model_notebook(course)
     after = next(i for i, c in enumerate(rebinder.cells) if c.get("id") == "refund_c0005_answer")

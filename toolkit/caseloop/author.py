@@ -211,8 +211,12 @@ class CellResult:
                          "or the test")
         if self.blank != 0:
             found.append(f"the blank release scores {self.blank:g}; a test must give nothing for no answer")
-        if self.wrong >= self.max_score or not self.wrong_failures:
-            found.append("a wrong answer does not fail with a reason; the check cannot fail or gives no feedback")
+        if self.wrong >= self.max_score:
+            found.append(f"a wrong answer scores {self.wrong:g} of {self.max_score:g}; the test cannot fail")
+        elif not self.wrong_failures:
+            found.append(f"a wrong answer scores {self.wrong:g} but reports no failed check; end the test with a "
+                         "checks.* Score (or checks.Score(points, max, [checks.Finding(code, False, zh, en)])) "
+                         "so the grade table can say why")
         return found
 
 
