@@ -91,3 +91,19 @@ def test_no_notebook_here_says_what_to_do(tmp_path, monkeypatch):
     with pytest.raises(FileNotFoundError, match="self_check"):
         selfcheck.find_notebook()
 
+
+
+def test_self_check_in_a_real_kernel_reads_the_kernels_answers(notebook):
+    """The module's last cell, run by a Jupyter kernel: the plain report, then the widget panel."""
+    from nbclient import NotebookClient
+
+    nb = nbformat.read(notebook, as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell('resolution_c0001 = "refund"'))  # run after the saved answer
+    nb.cells.append(nbformat.v4.new_code_cell("self_check(widgets=False)"))
+    nb.cells.append(nbformat.v4.new_code_cell("self_check()"))
+    NotebookClient(nb, timeout=60, kernel_name="python3", resources={"metadata": {"path": str(notebook.parent)}}
+                   ).execute()
+    plain = "".join(o.get("text", "") for o in nb.cells[-2].outputs)
+    assert "write one option letter" in section(plain, "resolution_c0001"), "the kernel's value wins"
+    assert "format OK: one number" in section(plain, "refund_c0005")
+    assert any("application/vnd.jupyter.widget-view+json" in o.get("data", {}) for o in nb.cells[-1].outputs)
