@@ -185,8 +185,6 @@ def module_ids(course: Course) -> list[str]:
 # -- check: grade the model, blank and wrong versions through nbgrader ------------------------
 
 SOLUTION_LINE = re.compile(r"^[ \t]*### (BEGIN|END) SOLUTION[ \t]*\n?", re.MULTILINE)
-WRONG_REPLY = ("Hi!! Email us at help@shop-example.com and we will see. Leave us a 5-star review for a "
-               "$10 gift card.")
 VERSIONS = ("solution", "blank", "wrong")
 
 
@@ -223,6 +221,7 @@ class CellResult:
 def wrong_answer(kind: str, variable: str, solution_source: str, options: list[str]) -> str:
     """An answer cell's source with a wrong literal (or, for code, a wrong value) for its kind."""
     from caseloop import checks
+    from caseloop.demo import WRONG_REPLY
     from caseloop.execute import literal_answers
 
     value = (literal_answers(solution_source) or {}).get(variable)

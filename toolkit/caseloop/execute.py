@@ -102,14 +102,18 @@ def fast_path_applies(nb: NotebookNode) -> bool:
     return True
 
 
+def _parse(source: str) -> ast.Module:
+    """The syntax tree of a cell; an empty module when it does not parse."""
+    try:
+        return ast.parse(source)
+    except SyntaxError:
+        return ast.Module(body=[], type_ignores=[])
+
+
 def bound_names(source: str) -> set[str]:
     """Every name a piece of code could bind (assignments, imports, defs, globals); empty if unparsable."""
-    try:
-        tree = ast.parse(source)
-    except SyntaxError:
-        return set()
     names = set()
-    for node in ast.walk(tree):
+    for node in ast.walk(_parse(source)):
         if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store | ast.Del):
             names.add(node.id)
         elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
@@ -122,12 +126,13 @@ def bound_names(source: str) -> set[str]:
 
 
 def free_names(source: str) -> set[str]:
-    """The names a piece of trusted test code reads without binding them itself."""
-    try:
-        tree = ast.parse(source)
-    except SyntaxError:
-        return set()
-    read = {node.id for node in ast.walk(tree) if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)}
+    """The names trusted test code reads without binding them itself (also by name, as in globals().get("x"))."""
+    read = set()
+    for node in ast.walk(_parse(source)):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+            read.add(node.id)
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value.isidentifier():
+            read.add(node.value)
     return read - bound_names(source)
 
 
@@ -154,11 +159,8 @@ class NotebookPlan:
 
 def assigned_variable(source: str) -> str:
     """The variable an answer cell assigns (its first plain assignment); empty if none."""
-    try:
-        tree = ast.parse(source)
-    except SyntaxError:
-        return ""
-    targets = [s.targets[0].id for s in tree.body if isinstance(s, ast.Assign) and isinstance(s.targets[0], ast.Name)]
+    targets = [s.targets[0].id for s in _parse(source).body
+               if isinstance(s, ast.Assign) and isinstance(s.targets[0], ast.Name)]
     return targets[0] if targets else ""
 
 
