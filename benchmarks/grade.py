@@ -28,7 +28,7 @@ import psutil
 
 from caseloop import demo, grade, release
 from caseloop.course import Course
-from caseloop.execute import LiteralExecute
+from caseloop.execute import LiteralExecute, is_helper_cell
 
 REPO = Path(__file__).resolve().parent.parent
 MODULE = "m01"
@@ -78,12 +78,16 @@ def notebook_view(path: Path) -> list:
     """What a mentor sees in an autograded notebook: sources, outputs, counts, metadata minus run times.
 
     A kernel may deliver one print as several stream chunks, depending on timing; adjacent chunks
-    of the same stream are joined, as every notebook viewer shows them.
+    of the same stream are joined, as every notebook viewer shows them. The self-check and survey
+    cells are compared by source only: nbgrader runs them, caseloop's grading never does.
     """
     cells = []
     for cell in nbformat.read(path, as_version=4).cells:
         metadata = {k: v for k, v in cell.metadata.items() if k != "execution"}
         outputs = []
+        if is_helper_cell(cell):  # the self-check and survey cells are never run by caseloop's grading
+            cells.append((cell.cell_type, cell.source, [], None, metadata))
+            continue
         for output in cell.get("outputs", []):
             if outputs and output.output_type == "stream" and outputs[-1].get("name") == output.get("name"):
                 outputs[-1] = {**outputs[-1], "text": outputs[-1]["text"] + output["text"]}

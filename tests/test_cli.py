@@ -8,11 +8,12 @@ import sys
 import pandas as pd
 import pytest
 
-from caseloop.cli import CASES_COMMANDS, COMMANDS, main
+from caseloop.cli import AUTHOR_COMMANDS, CASES_COMMANDS, COMMANDS, main
 from caseloop.compile import number_attempts
 from caseloop.course import Course, CourseError, Curriculum
 
-EVERY_COMMAND = [[name] for name in COMMANDS] + [["cases", task] for task in CASES_COMMANDS]
+EVERY_COMMAND = ([[name] for name in COMMANDS] + [["cases", task] for task in CASES_COMMANDS]
+                 + [["author", task] for task in AUTHOR_COMMANDS])
 
 
 def test_help_does_not_load_nbgrader_or_pandas():

@@ -43,9 +43,9 @@ def graded_cells(nb: nbformat.NotebookNode) -> list[nbformat.NotebookNode]:
 
 
 def put(course: Course, trainee: str, content: bytes | str | nbformat.NotebookNode | None,
-        name: str = NOTEBOOK, stamp: str = ON_TIME) -> None:
+        name: str = NOTEBOOK, stamp: str = ON_TIME, module: str = MODULE) -> None:
     """Place a submission where `caseloop collect` would have put it."""
-    folder = course.submitted_dir / trainee / MODULE
+    folder = course.submitted_dir / trainee / module
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "timestamp.txt").write_text(stamp)
     if isinstance(content, nbformat.NotebookNode):
@@ -94,14 +94,38 @@ def corpus(course: Course) -> dict[str, str]:
     answer_cell(big).execution_count = 1
     add("big_output", grade.GRADED, big)
 
-    for trainee, status, code in [("infinite_loop", grade.TIMED_OUT, "while True:\n    pass"),
-                                  ("os_exit", grade.KERNEL_DIED, "import os\nos._exit(1)"),
-                                  ("eats_memory", grade.OUT_OF_MEMORY,
-                                   "hog = []\nwhile True:\n    hog.append(bytearray(50_000_000))")]:
-        nb = model_notebook(course)
-        answer_cell(nb).source = code
-        add(trainee, status, nb)
     return expected
+
+
+# A module whose answer is code (as in the data-analysis module): the only kind graded in a kernel.
+CODE_MODULE = "x01code"
+CODE_NOTEBOOK = "code_answer.ipynb"
+KERNEL_CHEATS = {"infinite_loop": (grade.TIMED_OUT, "while True:\n    pass"),
+                 "os_exit": (grade.KERNEL_DIED, "import os\nos._exit(1)"),
+                 "eats_memory": (grade.OUT_OF_MEMORY, "hog = []\nwhile True:\n    hog.append(bytearray(50_000_000))"),
+                 "honest_code": (grade.GRADED, "total = sum([1, 2, 3])"),
+                 # from autograded/TRAINEE/MODULE the gradebook is three folders up; the kernel runs elsewhere
+                 "relative_peek": (grade.GRADED, "import os\ntotal = 0 if os.path.exists('../../../gradebook.db') "
+                                                 "or os.path.isdir('../../honest_code') else 6")}
+
+
+def write_code_module(course: Course) -> None:
+    """A one-exercise module with a code answer, written into the test workspace's source/ only."""
+    answer = nbformat.v4.new_code_cell("# 用代码计算 total / Compute total with code\n### BEGIN SOLUTION\n"
+                                       "total = sum([1, 2, 3])\n### END SOLUTION", id="total_answer")
+    answer.metadata = {"nbgrader": {"grade": False, "solution": True, "locked": False, "grade_id": "total_answer",
+                                    "schema_version": 3}, "caseloop": {"answer": "code", "case": "C-0001"}}
+    test = nbformat.v4.new_code_cell("### BEGIN HIDDEN TESTS\nfrom caseloop import checks\n"
+                                     "checks.number(total, expected=6, points=1)\n### END HIDDEN TESTS", id="x01_total")
+    test.metadata = {"nbgrader": {"grade": True, "solution": False, "locked": True, "grade_id": "x01_total",
+                                  "points": 1, "schema_version": 3},
+                     "caseloop": {"competency": ["DIA"], "case": "C-0001"}}
+    helper = nbformat.v4.new_code_cell("import os\nos._exit(3)  # grading must never run the self-check cell",
+                                       id="x01-selfcheck", metadata={"caseloop": {"selfcheck": True}})
+    nb = nbformat.v4.new_notebook(cells=[answer, test, helper])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    (course.source_dir / CODE_MODULE).mkdir()
+    nbformat.write(nb, course.source_dir / CODE_MODULE / CODE_NOTEBOOK)
 
 
 @pytest.fixture(scope="module")
@@ -121,6 +145,34 @@ def corpus_batch(released: Course) -> tuple[Course, dict[str, str], list[grade.S
         gradebook.update_or_create_assignment(MODULE, duedate=datetime.fromisoformat(DUE))
     options = grade.GradeOptions(workers=2, timeout=5, memory_mb=768)
     return released, expected, grade.grade(released, MODULE, options)
+
+
+@pytest.fixture(scope="module")
+def code_batch(released: Course) -> list[grade.SubmissionResult]:
+    """Trainee code that hangs, kills its kernel or eats memory, in a code-answer module graded in kernels."""
+    write_code_module(released)
+    release.release(released, CODE_MODULE)
+    source = nbformat.read(released.release_dir / CODE_MODULE / CODE_NOTEBOOK, as_version=4)
+    for trainee, (_, code) in KERNEL_CHEATS.items():
+        nb = nbformat.from_dict(json.loads(json.dumps(source)))
+        nb.cells[0].source = code
+        put(released, trainee, nb, name=CODE_NOTEBOOK, module=CODE_MODULE)
+    options = grade.GradeOptions(workers=2, timeout=5, memory_mb=768)
+    return grade.grade(released, CODE_MODULE, options)
+
+
+def test_kernel_failures_of_code_answers_end_in_their_named_status(released, code_batch):
+    from nbgrader.api import Gradebook
+
+    assert {r.trainee: r.status for r in code_batch} == {t: status for t, (status, _) in KERNEL_CHEATS.items()}
+    with Gradebook(released.db_url()) as gradebook:
+        totals = {s.student.id: s.score for s in gradebook.assignment_submissions(CODE_MODULE)}
+    assert totals["honest_code"] == 1
+    assert totals["relative_peek"] == 1, "relative paths from trainee code reach neither the gradebook nor others"
+    assert totals["infinite_loop"] == totals["eats_memory"] == 0
+    slow = nbformat.read(released.autograded_dir / "infinite_loop" / CODE_MODULE / CODE_NOTEBOOK, as_version=4)
+    errors = [o.ename for o in slow.cells[0].outputs if o.output_type == "error"]
+    assert "CellTimeoutError" in errors, "the kernel path ran the loop until the time limit"
 
 
 def scores(course: Course) -> dict[str, dict[str, float]]:
@@ -153,19 +205,14 @@ def test_bad_submissions_change_no_other_trainees_grade(corpus_batch):
     assert sum(graded["edited_tests"].values()) == 0, "forged test cells are restored from the gradebook"
     assert graded["deleted_cells"]["c0001_resolution"] == 0
     assert sum(graded["deleted_cells"].values()) == 14
-    for trainee in ("infinite_loop", "os_exit", "eats_memory"):
-        assert graded[trainee]["c0001_resolution"] == 0
     # unreadable submissions are reported, not scored
     assert not {"invalid_json", "empty_file", "nbformat3", "non_utf8", "wrong_name", "no_notebook"} & set(graded)
 
 
-def test_fast_path_is_used_only_for_literal_answers(corpus_batch):
+def test_literal_answers_are_read_not_run(corpus_batch):
     course, _, _ = corpus_batch
     fast = nbformat.read(course.autograded_dir / "good1" / MODULE / NOTEBOOK, as_version=4)
-    slow = nbformat.read(course.autograded_dir / "infinite_loop" / MODULE / NOTEBOOK, as_version=4)
     assert answer_cell(fast).outputs == [] and answer_cell(fast).execution_count == 1
-    errors = [o.ename for o in answer_cell(slow).outputs if o.output_type == "error"]
-    assert "CellTimeoutError" in errors, "the kernel path ran the loop until the time limit"
 
 
 def test_a_second_grader_is_told_who_holds_the_lock(released):
@@ -179,7 +226,7 @@ def test_gradebook_is_backed_up_before_a_batch(corpus_batch):
     backups = sorted((course.root / ".caseloop" / "backups").glob("gradebook-*-before-m01.db"))
     assert backups
     with sqlite3.connect(backups[-1]) as db:
-        assert db.execute("select count(*) from assignment").fetchone()[0] == 1
+        assert db.execute("select count(*) from assignment where name = ?", (MODULE,)).fetchone()[0] == 1
 
 
 def test_exit_status_and_table_from_the_cli(corpus_batch):

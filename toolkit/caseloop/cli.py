@@ -283,12 +283,18 @@ CASES_COMMANDS = {
 }
 
 
+def _add_tasks(group: argparse.ArgumentParser, tasks: dict, handler_attr: str) -> argparse._SubParsersAction:
+    """One subcommand per task of a command group; the handler is stored under `handler_attr`."""
+    sub = group.add_subparsers(dest=f"{handler_attr}_task", required=True, metavar="TASK")
+    for name, (handler, summary, details) in tasks.items():
+        command = sub.add_parser(name, help=summary, description=f"{summary[0].upper()}{summary[1:]}. {details}")
+        command.set_defaults(**{handler_attr: handler})
+    return sub
+
+
 def _add_cases_commands(group: argparse.ArgumentParser) -> None:
     """The `caseloop cases ...` subcommands, one per library task."""
-    sub = group.add_subparsers(dest="cases_command", required=True, metavar="TASK")
-    for name, (handler, summary, details) in CASES_COMMANDS.items():
-        command = sub.add_parser(name, help=summary, description=f"{summary[0].upper()}{summary[1:]}. {details}")
-        command.set_defaults(cases_handler=handler)
+    sub = _add_tasks(group, CASES_COMMANDS, "cases_handler")
     new, scrub, review = sub.choices["new"], sub.choices["scrub"], sub.choices["review"]
     new.add_argument("--type", default="item_not_received", help="problem type id (default: item_not_received)")
     new.add_argument("--market", default="US", help="market code, e.g. US, UK, DE, FR, JP (default: US)")
@@ -317,6 +323,63 @@ def _add_cases_commands(group: argparse.ArgumentParser) -> None:
     for command in (search, similar):
         command.add_argument("--limit", type=int, default=10, help="how many cases to show (default: 10)")
     sub.choices["stats"].add_argument("--out", type=Path, help="output folder (default: reports/)")
+
+
+def cmd_author(args: argparse.Namespace) -> int:
+    return args.author_handler(args)
+
+
+def cmd_author_lint(args: argparse.Namespace) -> int:
+    from caseloop.author import lint
+
+    problems = lint(_course(args), args.module or None)
+    for problem in problems:
+        print(problem)
+    if problems:
+        print(f"{len(problems)} problem(s) / 个问题; no file was changed", file=sys.stderr)
+        return 1
+    print("lint: no problems / 没有问题")
+    return 0
+
+
+def cmd_author_check(args: argparse.Namespace) -> int:
+    from caseloop.author import check, module_ids
+
+    course = _course(args)
+    if not args.all and not args.module:
+        raise CourseError("name a module (e.g. caseloop author check m01) or pass --all")
+    modules = module_ids(course) if args.all else [args.module]
+    results = check(course, modules, echo=lambda line: print(line, flush=True))
+    failing = [(result, problem) for result in results for problem in result.problems]
+    print(f"{'cell':<40} {'max':>5} {'model':>6} {'blank':>6} {'wrong':>6}  failures of the wrong answer")
+    for r in results:
+        print(f"{r.module}/{r.cell:<36} {r.max_score:>5g} {r.solution:>6g} {r.blank:>6g} {r.wrong:>6g}  "
+              f"{r.wrong_failures}")
+    for result, problem in failing:
+        print(f"✗ {result.module}/{result.notebook} cell {result.cell}: {problem}", file=sys.stderr)
+    return 1 if failing else 0
+
+
+AUTHOR_COMMANDS = {
+    "lint": (cmd_author_lint, "check source notebooks without running them",
+             "Reads source/MODULE/*.ipynb (default: every module), source/curriculum.yaml, cases/ and the policy "
+             "file; writes nothing. Lists every graded cell without a known competency or an existing case, "
+             "points that are not positive or differ from the points= of its checks, unbalanced solution or "
+             "hidden-test markers and policy numbers written into tests; exits 1 if there is any."),
+    "check": (cmd_author_check, "grade the model, blank and wrong answers of a module through nbgrader",
+              "Reads source/MODULE (or every module with --all), cases/ and nbgrader_config.py; writes only into a "
+              "temporary course (release, submissions, gradebook), never this course. The model answers must "
+              "score full marks, the blank release 0, and wrong answers must fail every graded cell with a reason; "
+              "exits 1 otherwise."),
+}
+
+
+def _add_author_commands(group: argparse.ArgumentParser) -> None:
+    """The `caseloop author ...` subcommands."""
+    sub = _add_tasks(group, AUTHOR_COMMANDS, "author_handler")
+    sub.choices["lint"].add_argument("module", metavar="MODULE", nargs="*", help="module ids (default: all)")
+    sub.choices["check"].add_argument("module", metavar="MODULE", nargs="?", help="module id, e.g. m01")
+    sub.choices["check"].add_argument("--all", action="store_true", help="check every module in source/")
 
 
 COMMANDS = {
@@ -348,6 +411,9 @@ COMMANDS = {
     "cases": (cmd_cases, "the case library: validate, new, scrub, review, search, similar, stats",
               "Reads cases/*.yaml (and a ticket for new/scrub); validate, search and similar write nothing, new and "
               "review write cases/C-NNNN.yaml, stats writes reports/case-stats.*. See `caseloop cases TASK --help`."),
+    "author": (cmd_author, "check modules before release: lint, and grading of model, blank and wrong answers",
+               "Reads source/, cases/ and the policy file; lint writes nothing, check writes only into a temporary "
+               "course. See `caseloop author TASK --help`."),
     "demo": (cmd_demo, "run the whole loop on a simulated cohort in a fresh workspace",
              "Reads this course's source/, cases/ and nbgrader_config.py; writes only into the workspace "
              "(default: a new temporary folder): release, exchange, submissions, gradebook, reports."),
@@ -374,7 +440,8 @@ def parser() -> argparse.ArgumentParser:
     grade_cmd.add_argument("--memory-limit", type=int, default=2048, metavar="MB",
                            help="memory limit of each kernel in MB, 0 for none (default: 2048)")
     grade_cmd.add_argument("--no-fast-path", action="store_true",
-                           help="run every submission in a Jupyter kernel, literal answers included")
+                           help="in modules with code answers, run every submission in a Jupyter kernel "
+                                "(literal-answer modules never run trainee code)")
     grade_cmd.add_argument("--regrade", action="store_true",
                            help="grade again submissions that already have scores")
     grade_cmd.add_argument("--watch", action="store_true",
@@ -391,6 +458,7 @@ def parser() -> argparse.ArgumentParser:
     sub.choices["revise"].add_argument("--cohort", action="append", metavar="GLOB",
                                        help="only trainees whose id matches (repeatable, e.g. '2026-03-*')")
     _add_report_options(sub.choices["report"])
+    _add_author_commands(sub.choices["author"])
     demo = sub.choices["demo"]
     demo.add_argument("--workspace", type=Path, help="an empty or new folder for the demo course")
     demo.add_argument("--trainees", type=int, default=32, help="cohort size (default: 32)")

@@ -1,12 +1,18 @@
-"""Execute step of autograding, with a fast path for notebooks whose answers are plain literals.
+"""Execute step of autograding: trainee answers are read, never run, wherever a module allows it.
 
-caseloop modules ask trainees for plain literals (a reply, an option letter, a number), so the
-only code that needs to run is the trainer's own test cells, which nbgrader has just restored from
-the gradebook. When every editable code cell of a submission is a plain literal assignment,
-`LiteralExecute` reads the answers with `ast.literal_eval` (trainee input is never run) and runs
-the test cells in a fresh namespace in this process, producing the outputs a Jupyter kernel
-would (streams, rich results, errors, execution counts). Any other notebook goes through
-nbgrader's own `Execute`, one fresh kernel per notebook, unchanged.
+caseloop modules ask trainees for plain literals (a reply, an option letter, a number, a date), so
+the only code that needs to run is the trainer's own test cells, which nbgrader has just restored
+from the gradebook. `LiteralExecute` reads the answers with `ast.literal_eval` and runs the test
+cells in a fresh namespace in this process, producing the outputs a Jupyter kernel would
+(streams, rich results, errors, execution counts).
+
+In a literal-answer module (every answer cell of the trainer's source notebook is of kind choice,
+number, date, reply or text) trainee code never runs: an answer cell that is not a plain literal
+assignment (a `str` subclass, a redefined builtin, a monkeypatch, a print, `sys.exit`, a loop ...)
+makes every test cell that reads its variable score 0 with a bilingual reason, and a test cell
+the trainee edited or deleted scores 0 the same way; every other item is graded normally. The
+self-check and survey cells are never run. Modules with code answers (m08) run in one fresh
+Jupyter kernel per notebook, nbgrader's own `Execute`, in a scratch folder (see `_scratch_copy`).
 """
 
 from __future__ import annotations
@@ -14,17 +20,26 @@ from __future__ import annotations
 import ast
 import contextlib
 import io
+import shutil
 import signal
+import tempfile
 import threading
 import traceback
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
+import nbformat
 from nbformat import NotebookNode
 from nbformat.v4 import new_output
-from nbgrader.preprocessors import Execute
-from nbgrader.utils import is_grade, is_locked, is_solution
+from nbgrader.preprocessors import Execute, NbGraderPreprocessor
+from nbgrader.utils import compute_checksum, is_grade, is_locked, is_solution
 from traitlets import Bool
+
+LITERAL_KINDS = frozenset({"choice", "number", "date", "reply", "text"})
+TAMPER_KEY = "caseloop_tampered"  # cell metadata set by FlagTamperedTests, read and removed by LiteralExecute
 
 
 class CellTimeout(Exception):
@@ -49,6 +64,30 @@ def literal_answers(source: str) -> dict[str, Any] | None:
     return values
 
 
+def why_not_literal(source: str) -> tuple[str, str]:
+    """A bilingual reason why a cell is not a plain literal assignment (zh, en)."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError as err:
+        return (f"第 {err.lineno} 行语法错误：答案只能写在三引号之间，答案里不要再出现三个引号",
+                f"syntax error on line {err.lineno}: write the answer only between the triple quotes, "
+                "and do not put triple quotes inside it")
+    for statement in tree.body:
+        if isinstance(statement, ast.Assign) and len(statement.targets) == 1 \
+                and isinstance(statement.targets[0], ast.Name):
+            try:
+                ast.literal_eval(statement.value)
+                continue
+            except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+                pass
+        code = ast.get_source_segment(source, statement) or type(statement).__name__
+        code = code.splitlines()[0][:60]
+        return (f"第 {statement.lineno} 行是代码（{code}），评分时不运行任何代码，只读取三引号之间的文字或数字",
+                f"line {statement.lineno} is code ({code}); grading runs no code and reads only the plain "
+                "text or number between the triple quotes")
+    return "", ""
+
+
 def fast_path_applies(nb: NotebookNode) -> bool:
     """True when the only code a trainee could have changed is literal answers.
 
@@ -61,6 +100,160 @@ def fast_path_applies(nb: NotebookNode) -> bool:
         if literal_answers(cell.source) is None:
             return False
     return True
+
+
+def _parse(source: str) -> ast.Module:
+    """The syntax tree of a cell; an empty module when it does not parse."""
+    try:
+        return ast.parse(source)
+    except SyntaxError:
+        return ast.Module(body=[], type_ignores=[])
+
+
+def bound_names(source: str) -> set[str]:
+    """Every name a piece of code could bind (assignments, imports, defs, globals); empty if unparsable."""
+    names = set()
+    for node in ast.walk(_parse(source)):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store | ast.Del):
+            names.add(node.id)
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            names.add(node.name)
+        elif isinstance(node, ast.Import | ast.ImportFrom):
+            names.update((alias.asname or alias.name).split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.Global | ast.Nonlocal):
+            names.update(node.names)
+    return names
+
+
+def free_names(source: str) -> set[str]:
+    """The names trusted test code reads without binding them itself (also by name, as in globals().get("x"))."""
+    read = set()
+    for node in ast.walk(_parse(source)):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+            read.add(node.id)
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value.isidentifier():
+            read.add(node.value)
+    return read - bound_names(source)
+
+
+def is_helper_cell(cell: NotebookNode) -> bool:
+    """The self-check and survey cells: for the trainee only, never run while grading."""
+    tags = cell.metadata.get("caseloop", {})
+    return bool(tags.get("selfcheck") or tags.get("survey"))
+
+
+@dataclass(frozen=True)
+class NotebookPlan:
+    """The trainer's source notebook as grading needs it: answers, tests and their released form."""
+
+    answers: dict[str, tuple[str, str]]          # answer cell grade_id -> (variable, kind)
+    tests: dict[str, NotebookNode]               # test cell grade_id -> the source cell
+    released_checksums: dict[str, str]           # test cell grade_id -> checksum of its released version
+    helper_ids: frozenset[str]                   # ids of self-check and survey cells
+    order: tuple[str, ...]                       # grade_ids and ids of the source cells, in order
+
+    @property
+    def literal(self) -> bool:
+        return bool(self.answers) and all(kind in LITERAL_KINDS for _, kind in self.answers.values())
+
+
+def assigned_variable(source: str) -> str:
+    """The variable an answer cell assigns (its first plain assignment); empty if none."""
+    targets = [s.targets[0].id for s in _parse(source).body
+               if isinstance(s, ast.Assign) and isinstance(s.targets[0], ast.Name)]
+    return targets[0] if targets else ""
+
+
+def _grade_id(cell: NotebookNode) -> str | None:
+    return cell.metadata.get("nbgrader", {}).get("grade_id")
+
+
+@lru_cache(maxsize=64)
+def _load_plan(source: str, release: str, stamp: tuple[float, float]) -> NotebookPlan:
+    nb = nbformat.read(source, as_version=4)
+    answers, tests, helpers, order = {}, {}, set(), []
+    for cell in nb.cells:
+        grade_id = _grade_id(cell)
+        order.append(grade_id or cell.get("id", ""))
+        if is_helper_cell(cell):
+            helpers.add(cell.get("id", ""))
+        kind = cell.metadata.get("caseloop", {}).get("answer")
+        if kind and grade_id:
+            answers[grade_id] = (cell.metadata["caseloop"].get("variable") or assigned_variable(cell.source), kind)
+        elif is_grade(cell) and not is_solution(cell) and cell.cell_type == "code":
+            tests[grade_id] = cell
+    released = {}
+    if Path(release).is_file():
+        for cell in nbformat.read(release, as_version=4).cells:
+            if _grade_id(cell) in tests:
+                released[_grade_id(cell)] = compute_checksum(cell)
+    return NotebookPlan(answers, tests, released, frozenset(helpers), tuple(order))
+
+
+def notebook_plan(config: Any, resources: dict) -> NotebookPlan | None:
+    """The plan of the notebook being graded, from the course's source/ and release/; None if absent."""
+    from nbgrader.coursedir import CourseDirectory
+
+    info = resources.get("nbgrader", {}) if resources else {}
+    if not info.get("assignment") or not info.get("notebook"):
+        return None
+    coursedir = CourseDirectory(config=config)
+    name = f"{info['notebook']}.ipynb"
+    source = Path(coursedir.format_path(coursedir.source_directory, ".", info["assignment"])) / name
+    release = Path(coursedir.format_path(coursedir.release_directory, ".", info["assignment"])) / name
+    if not source.is_file():
+        return None
+    stamp = (source.stat().st_mtime, release.stat().st_mtime if release.is_file() else 0.0)
+    return _load_plan(str(source), str(release), stamp)
+
+
+class FlagTamperedTests(NbGraderPreprocessor):
+    """Sanitize step before nbgrader's OverwriteCells: note test cells a trainee edited or deleted.
+
+    nbgrader restores an edited test cell's source, which hides the edit; this step records it
+    first (and puts a deleted test cell back, from the source notebook) so that grading can score
+    the item 0 with a reason.
+    """
+
+    def preprocess(self, nb: NotebookNode, resources: Any):
+        plan = notebook_plan(self.config, resources)
+        if plan is None or not plan.literal:
+            return nb, resources
+        present = set()
+        for cell in nb.cells:
+            grade_id = _grade_id(cell)
+            if grade_id in plan.tests and is_grade(cell):
+                present.add(grade_id)
+                released = plan.released_checksums.get(grade_id)
+                if released and compute_checksum(cell) != released:
+                    cell.metadata[TAMPER_KEY] = "edited"
+        for grade_id in (g for g in plan.order if g in plan.tests and g not in present):
+            restored = nbformat.from_dict(nbformat.v4.new_code_cell(plan.tests[grade_id].source))
+            restored.metadata = nbformat.from_dict({**plan.tests[grade_id].metadata, TAMPER_KEY: "deleted"})
+            restored["id"] = plan.tests[grade_id].get("id", grade_id)
+            nb.cells.insert(_insertion_index(nb, plan, grade_id), restored)
+        return nb, resources
+
+
+def _insertion_index(nb: NotebookNode, plan: NotebookPlan, grade_id: str) -> int:
+    """Where a deleted cell goes back: after the nearest earlier source cell still in the notebook."""
+    earlier = plan.order[:plan.order.index(grade_id)]
+    positions = {(_grade_id(c) or c.get("id", "")): i for i, c in enumerate(nb.cells)}
+    for key in reversed(earlier):
+        if key in positions:
+            return positions[key] + 1
+    return len(nb.cells)
+
+
+_TAMPER_REASONS = {
+    "edited": ("自动评分单元被修改过：本题记 0 分。请重新获取模块，只在答案单元里作答",
+               "the auto-graded cell was edited: this item scores 0. Fetch the module again and answer only "
+               "in the answer cells"),
+    "deleted": ("自动评分单元被删除了：本题记 0 分。请重新获取模块，不要删除单元",
+                "the auto-graded cell was deleted: this item scores 0. Fetch the module again and do not delete "
+                "cells"),
+    "missing": ("答案单元被删除了：本题记 0 分", "the answer cell was deleted: this item scores 0"),
+}
 
 
 def _timeout_handler(signum: int, frame: Any) -> None:
@@ -80,18 +273,33 @@ class _Display:
 
 
 class LiteralExecute(Execute):
-    """nbgrader's Execute step, with the in-process fast path for literal-answer notebooks."""
+    """nbgrader's Execute step, with the in-process path that never runs trainee code."""
 
     fast_path = Bool(True, help="Run literal-answer notebooks without a kernel.").tag(config=True)
 
     def preprocess(self, nb: NotebookNode, resources: Any = None, km: Any = None):
-        if not (self.fast_path and fast_path_applies(nb)):
-            return super().preprocess(nb, resources, km=km)
-        self._run_in_process(nb)
+        plan = notebook_plan(self.config, resources)
+        if plan is not None and plan.literal:
+            self._grade_literal(nb, plan)
+        elif self.fast_path and fast_path_applies(nb):
+            self._run_in_process(nb)
+        else:
+            with _scratch_copy(resources), _helpers_hidden(nb, plan):
+                return super().preprocess(nb, resources, km=km)
         return nb, resources
 
     def _run_in_process(self, nb: NotebookNode) -> None:
+        """Literal answers read, test cells run: used when every editable cell is a literal."""
+        self._grade_literal(nb, None)
+
+    def _grade_literal(self, nb: NotebookNode, plan: NotebookPlan | None) -> None:
+        """Read answers as literals (never run), run test cells, score tampered items 0 with a reason."""
         namespace: dict[str, Any] = {"__name__": "__main__", "__builtins__": __builtins__}
+        tainted: dict[str, tuple[str, str]] = {}
+        if plan is not None:
+            present = {_grade_id(c) for c in nb.cells}
+            tainted = {var: _TAMPER_REASONS["missing"] for grade_id, (var, _) in plan.answers.items()
+                       if grade_id not in present and var}
         display = _Display()
         count = 0
         for cell in nb.cells:
@@ -104,11 +312,29 @@ class LiteralExecute(Execute):
             count += 1
             cell.execution_count = count
             started = _timestamp()
-            answers = literal_answers(cell.source) if not is_grade(cell) else None
-            if answers is not None:
-                namespace.update(answers)
+            tamper = cell.metadata.pop(TAMPER_KEY, None)
+            if is_grade(cell) and not is_solution(cell):
+                reason = _TAMPER_REASONS.get(tamper) if tamper else None
+                cheated = sorted(free_names(cell.source) & set(tainted))
+                if reason is None and cheated:
+                    reason = tainted[cheated[0]]
+                cell.outputs = (_zero_with_reason(cell, reason, display, count) if reason
+                                else self._run_cell(cell.source, namespace, display, count))
+            elif plan is not None and (is_helper_cell(cell) or cell.get("id") in plan.helper_ids):
+                pass
             else:
-                cell.outputs = self._run_cell(cell.source, namespace, display, count)
+                answers = literal_answers(cell.source)
+                if answers is not None:
+                    namespace.update(answers)
+                    for name in answers:
+                        tainted.pop(name, None)
+                else:
+                    var = plan.answers.get(_grade_id(cell), ("", ""))[0] if plan else ""
+                    zh, en = why_not_literal(cell.source)
+                    for name in bound_names(cell.source) | ({var} if var else set()):
+                        tainted[name] = (f"答案 {name} 不是纯文字或数字，本题记 0 分：{zh}",
+                                         f"answer {name} is not a plain literal, so this item scores 0: {en}")
+                        namespace.pop(name, None)
             if self.record_timing:
                 finished = _timestamp()
                 cell.metadata["execution"] = {"iopub.execute_input": started, "iopub.status.busy": started,
@@ -150,6 +376,59 @@ class LiteralExecute(Execute):
             data, metadata = display.bundle(value)
             outputs.append(new_output("execute_result", data=data, metadata=metadata, execution_count=count))
         return outputs
+
+
+def _zero_with_reason(cell: NotebookNode, reason: tuple[str, str], display: _Display,
+                      count: int) -> list[NotebookNode]:
+    """The outputs of a test cell that is not run: the reason, and a score of 0 compile can read."""
+    from caseloop.checks import Finding, Score
+
+    points = float(cell.metadata.get("nbgrader", {}).get("points", 0))
+    score = Score(0.0, points, [Finding("tampered", False, *reason)])
+    text = f"得分 / Score: 0 / {points:g}\n{score.findings[0].line()}\n"
+    data, metadata = display.bundle(score)
+    return [new_output("stream", name="stdout", text=text),
+            new_output("execute_result", data=data, metadata=metadata, execution_count=count)]
+
+
+@contextlib.contextmanager
+def _scratch_copy(resources: Any):
+    """Run a kernel in a scratch copy of the submission folder, outside the course directory.
+
+    Relative paths in trainee code then reach only this submission's own files (the module's data
+    files, which nbgrader copied from source/), never other trainees' folders or the gradebook.
+    """
+    metadata = (resources or {}).setdefault("metadata", {})
+    original = metadata.get("path")
+    if not original or not Path(original).is_dir():
+        yield
+        return
+    with tempfile.TemporaryDirectory(prefix="caseloop-kernel-") as scratch:
+        for item in Path(original).iterdir():
+            if item.is_file() and item.suffix != ".ipynb":
+                shutil.copy2(item, scratch)
+            elif item.is_dir() and not item.name.startswith("."):
+                shutil.copytree(item, Path(scratch) / item.name)
+        metadata["path"] = scratch
+        try:
+            yield
+        finally:
+            metadata["path"] = original
+
+
+@contextlib.contextmanager
+def _helpers_hidden(nb: NotebookNode, plan: NotebookPlan | None):
+    """Blank the self-check and survey cells while a kernel runs (nbclient skips empty cells)."""
+    helpers = [c for c in nb.cells if c.cell_type == "code"
+               and (is_helper_cell(c) or (plan is not None and c.get("id") in plan.helper_ids))]
+    sources = [c.source for c in helpers]
+    for cell in helpers:
+        cell.source = ""
+    try:
+        yield
+    finally:
+        for cell, source in zip(helpers, sources, strict=True):
+            cell.source = source
 
 
 def _timestamp() -> str:

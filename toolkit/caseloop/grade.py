@@ -131,7 +131,7 @@ def grading_overrides(options: GradeOptions) -> dict[str, dict[str, Any]]:
         SaveAutoGrades,
     )
 
-    from caseloop.execute import LiteralExecute
+    from caseloop.execute import FlagTamperedTests, LiteralExecute
     from caseloop.sanitize import DropDuplicateIds
 
     execute: dict[str, Any] = {"fast_path": options.fast_path}
@@ -144,8 +144,8 @@ def grading_overrides(options: GradeOptions) -> dict[str, dict[str, Any]]:
                            f"resource.setrlimit(resource.RLIMIT_AS, ({limit}, {limit}))")
     execute["extra_arguments"] = kernel_args
     return {
-        "Autograde": {"sanitize_preprocessors": [ClearOutput, DropDuplicateIds, OverwriteKernelspec, OverwriteCells,
-                                                 CheckCellMetadata],
+        "Autograde": {"sanitize_preprocessors": [ClearOutput, DropDuplicateIds, OverwriteKernelspec, FlagTamperedTests,
+                                                 OverwriteCells, CheckCellMetadata],
                       "autograde_preprocessors": [LiteralExecute, IgnorePattern, ClearMetadataPreprocessor,
                                                   LimitOutput, SaveAutoGrades, AssignLatePenalties,
                                                   CheckCellMetadata]},
@@ -156,6 +156,8 @@ def grading_overrides(options: GradeOptions) -> dict[str, dict[str, Any]]:
 def _start_worker(root: str, options: GradeOptions) -> None:
     """Local worker set-up: die with the batch (no orphan keeps writing), then prepare nbgrader."""
     _die_with_parent()
+    for descriptor in _held_locks:  # the batch's lock belongs to the parent alone, so it ends with it
+        os.close(descriptor)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C for the whole batch
     _prepare_worker(root, options)
 
@@ -296,6 +298,10 @@ def _now() -> str:
 # -- the batch -------------------------------------------------------------------------------
 
 
+# File descriptors of the grading locks this process holds; forked workers close their copies.
+_held_locks: set[int] = set()
+
+
 @contextmanager
 def batch_lock(course: Course, module: str) -> Iterator[None]:
     """Hold the module's grading lock; a second grader gets a message naming the holder.
@@ -318,9 +324,11 @@ def batch_lock(course: Course, module: str) -> Iterator[None]:
     handle.truncate()
     handle.write(f"{getpass.getuser()}@{socket.gethostname()} (pid {os.getpid()}, since {_now()})")
     handle.flush()
+    _held_locks.add(handle.fileno())
     try:
         yield
     finally:
+        _held_locks.discard(handle.fileno())
         handle.truncate(0)
         fcntl.flock(handle, fcntl.LOCK_UN)
         handle.close()
