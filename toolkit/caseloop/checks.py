@@ -376,7 +376,8 @@ _RED_LINES: dict[str, tuple[str, str, str]] = {
                         r"\b(review|feedback|rating)",
                         "承诺删除评价（只有亚马逊能删除，且仅限政策列出的情况 [F1]）",
                         "promises to remove a review or feedback (only Amazon can, in listed cases [F1])"),
-    "blame": (r"\b(your fault|you should have|you didn'?t read|you failed to|as clearly stated|you must have)\b|"
+    "blame": (r"\b(your fault|you should have (read|checked|known|looked|measured|followed|ordered|asked)|"
+              r"you didn'?t read|you failed to|as clearly stated|you must have)\b|"
               r"ihre schuld|sie hätten|votre faute|vous auriez dû",
               "指责买家（先认可问题，再说明事实 [C8][C9]）", "blames the buyer (acknowledge, then explain [C8][C9])"),
     "emoji": ("[\U0001F300-\U0001FAFF\u2600-\u27BF]", "含表情符号（消息政策禁止 [M9]）",
@@ -427,11 +428,16 @@ def _word_count(text: str, language: str) -> int:
     return len(re.findall(r"\w+", text))
 
 
+def _flat(text: str) -> str:
+    """The text on one line, so a phrase broken across lines still matches a pattern with spaces."""
+    return " ".join(text.split())
+
+
 def _red_lines(text: str, language: str, forbid: Iterable[str]) -> list[Finding]:
     found = [Finding(code, False, zh, en) for code, (pattern, zh, en) in _RED_LINES.items()
-             if re.search(pattern, text, re.IGNORECASE)]
+             if re.search(pattern, _flat(text), re.IGNORECASE)]
     for pattern in forbid:
-        if match := re.search(pattern, text, re.IGNORECASE):
+        if match := re.search(pattern, _flat(text), re.IGNORECASE):
             found.append(Finding("policy_promise", False, f"承诺了本案政策不允许的内容：「{match.group(0)}」",
                                  f"promises what the policy does not allow here: '{match.group(0)}'"))
     if language not in {"zh", "ja"} and re.search(r"[\u4e00-\u9fff]", text):
@@ -454,10 +460,11 @@ def _element(code: str, text: str, language: str, buyer_name: str | None, proble
     """Whether a reply has one rubric element, with what was missing and why."""
     zh, en, why_zh, why_en = _ELEMENTS[code]
     patterns = _ELEMENT_PATTERNS.get(language, _ELEMENT_PATTERNS["en"])
+    haystack = text if code == "greeting" else _flat(text)  # the greeting must open the first line
     if code == "restate" and problem:
-        ok = any(re.search(p, text, re.IGNORECASE) for p in problem)
+        ok = any(re.search(p, haystack, re.IGNORECASE) for p in problem)
     else:
-        ok = re.search(patterns[code], text, re.IGNORECASE | re.MULTILINE) is not None
+        ok = re.search(patterns[code], haystack, re.IGNORECASE | re.MULTILINE) is not None
     if code == "greeting" and buyer_name:
         zh, en = f"以称呼买家姓名（{buyer_name}）开头", f"greets the buyer by name ({buyer_name})"
         ok = ok and buyer_name.lower() in text.splitlines()[0].lower()

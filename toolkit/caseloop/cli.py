@@ -360,6 +360,16 @@ def cmd_author_check(args: argparse.Namespace) -> int:
     return 1 if failing else 0
 
 
+def cmd_author_exercise(args: argparse.Namespace) -> int:
+    from caseloop.author import add_exercise
+
+    path, graded = add_exercise(_course(args), args.case, args.module, points=args.points)
+    print(f"{path}: added the exercise on {args.case}; graded cells {', '.join(graded)}")
+    print(f"edit it if you like, then run `caseloop author check {args.module}` and `caseloop release {args.module} "
+          "--force`")
+    return 0
+
+
 AUTHOR_COMMANDS = {
     "lint": (cmd_author_lint, "check source notebooks without running them",
              "Reads source/MODULE/*.ipynb (default: every module), source/curriculum.yaml, cases/ and the policy "
@@ -371,6 +381,10 @@ AUTHOR_COMMANDS = {
               "temporary course (release, submissions, gradebook), never this course. The model answers must "
               "score full marks, the blank release 0, and wrong answers must fail every graded cell with a reason; "
               "exits 1 otherwise."),
+    "exercise": (cmd_author_exercise, "append an exercise built on a case to a module",
+                 "Reads cases/CASE.yaml and source/MODULE/*.ipynb; writes the module's notebook with the case's "
+                 "scenario, a graded root-cause choice and a graded reply (model answers from the case, nbgrader "
+                 "metadata and competency/case tags filled in), placed before the self-check and survey."),
 }
 
 
@@ -380,6 +394,10 @@ def _add_author_commands(group: argparse.ArgumentParser) -> None:
     sub.choices["lint"].add_argument("module", metavar="MODULE", nargs="*", help="module ids (default: all)")
     sub.choices["check"].add_argument("module", metavar="MODULE", nargs="?", help="module id, e.g. m01")
     sub.choices["check"].add_argument("--all", action="store_true", help="check every module in source/")
+    exercise = sub.choices["exercise"]
+    exercise.add_argument("--case", required=True, metavar="ID", help="an approved case, e.g. C-0012")
+    exercise.add_argument("--module", required=True, metavar="MODULE", help="the module to append to, e.g. m04")
+    exercise.add_argument("--points", type=int, default=3, help="points of the reply (default: 3)")
 
 
 COMMANDS = {
