@@ -145,6 +145,31 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_lab(args: argparse.Namespace) -> int:
+    from caseloop import lab
+
+    user = args.trainee or lab.MENTOR
+    server = lab.start(_course(args), user, port=args.port)
+    role = f"trainee {user}: Nbgrader > Assignment List" if args.trainee else "mentor: Nbgrader > Formgrader"
+    print(f"JupyterLab for {role}\n{server.url}\nCtrl-C stops the server", flush=True)
+    try:
+        return server.process.wait()
+    except KeyboardInterrupt:
+        print("JupyterLab stopped", file=sys.stderr)
+        return 0
+    finally:
+        server.stop()
+
+
+def cmd_feedback(args: argparse.Namespace) -> int:
+    from caseloop.feedback import feedback
+
+    pages = feedback(_course(args), args.module, args.trainee or None)
+    print(f"{len(pages)} feedback pages with competency summaries released for {args.module}; trainees fetch "
+          "them with Fetch Feedback in the assignment list")
+    return 0
+
+
 def _read_text(source: str) -> str:
     """A ticket from a file, or from standard input for "-"."""
     if source == "-":
@@ -432,6 +457,14 @@ COMMANDS = {
     "author": (cmd_author, "check modules before release: lint, and grading of model, blank and wrong answers",
                "Reads source/, cases/ and the policy file; lint writes nothing, check writes only into a temporary "
                "course. See `caseloop author TASK --help`."),
+    "lab": (cmd_lab, "start JupyterLab on this machine for a mentor (formgrader) or a trainee (assignment list)",
+            "Reads nbgrader_config.py and the exchange; writes .caseloop/lab/USER/ (Jupyter config, server log) "
+            "and, through JupyterLab, the notebooks a trainee fetches into trainees/TRAINEE/ and their "
+            "submissions into the exchange. Listens on 127.0.0.1 only and prints the URL with its token."),
+    "feedback": (cmd_feedback, "release feedback on a module, with each trainee's competency summary",
+                 "Reads autograded/*/MODULE/, the gradebook, reports/grades.csv and source/curriculum.yaml; writes "
+                 "feedback/TRAINEE/MODULE/*.html (nbgrader's feedback without hidden tests, plus the competency "
+                 "summary and next steps) and releases it to the exchange."),
     "demo": (cmd_demo, "run the whole loop on a simulated cohort in a fresh workspace",
              "Reads this course's source/, cases/ and nbgrader_config.py; writes only into the workspace "
              "(default: a new temporary folder): release, exchange, submissions, gradebook, reports."),
@@ -449,7 +482,7 @@ def parser() -> argparse.ArgumentParser:
     for name, (handler, summary, details) in COMMANDS.items():
         command = sub.add_parser(name, help=summary, description=f"{summary[0].upper()}{summary[1:]}. {details}")
         command.set_defaults(handler=handler)
-        if name in {"release", "collect", "grade"}:
+        if name in {"release", "collect", "grade", "feedback"}:
             command.add_argument("module", metavar="MODULE", help="module id, e.g. m01")
     grade_cmd = sub.choices["grade"]
     grade_cmd.add_argument("--workers", type=int, default=os.cpu_count() or 1,
@@ -477,6 +510,12 @@ def parser() -> argparse.ArgumentParser:
                                        help="only trainees whose id matches (repeatable, e.g. '2026-03-*')")
     _add_report_options(sub.choices["report"])
     _add_author_commands(sub.choices["author"])
+    lab_cmd = sub.choices["lab"]
+    lab_cmd.add_argument("--trainee", metavar="ID", help="open the trainee's lab (assignment list) instead of "
+                                                         "the mentor's (formgrader)")
+    lab_cmd.add_argument("--port", type=int, help="port on 127.0.0.1 (default: a free one)")
+    sub.choices["feedback"].add_argument("--trainee", metavar="ID", action="append", default=[],
+                                         help="only this trainee (repeatable; default: every graded trainee)")
     demo = sub.choices["demo"]
     demo.add_argument("--workspace", type=Path, help="an empty or new folder for the demo course")
     demo.add_argument("--trainees", type=int, default=32, help="cohort size (default: 32)")

@@ -1,0 +1,216 @@
+"""A trainee and a mentor in JupyterLab, driven through Debian's chromium with Playwright.
+
+The trainee fetches m01 from nbgrader's assignment list, writes a reply, runs it, validates and
+submits; the course then collects and grades it and the score is read back from the gradebook.
+Screenshots of each step go to test-artifacts/. Without chromium the tests skip, unless
+CASELOOP_REQUIRE_BROWSER=1 (CI), where a missing browser is a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from caseloop import lab
+from caseloop.course import Course
+
+REPO = Path(__file__).resolve().parent.parent
+ARTIFACTS = REPO / "test-artifacts"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+TRAINEE = "trainee01"
+MODULE = "m01"
+NOTEBOOK = "rules_and_returns"
+UI_TIMEOUT_MS = 60_000
+
+
+def _missing_browser() -> str | None:
+    if not CHROMIUM.is_file():
+        return f"{CHROMIUM} not installed (apt-get install -y chromium)"
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "the playwright package is not installed (pip install -e '.[test]')"
+    return None
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator:
+    reason = _missing_browser()
+    if reason:
+        if os.environ.get("CASELOOP_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"browser tests required (CASELOOP_REQUIRE_BROWSER=1) but {reason}")
+        pytest.skip(f"browser tests skipped: {reason}; set CASELOOP_REQUIRE_BROWSER=1 to make this a failure")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="module")
+def course(repo_course: Course, tmp_path_factory: pytest.TempPathFactory) -> Course:
+    """A fresh course with m01 released to the exchange."""
+    from caseloop.demo import new_workspace
+    from caseloop.release import release
+
+    workspace = new_workspace(repo_course, tmp_path_factory.mktemp("lab") / "course")
+    release(workspace, MODULE)
+    return workspace
+
+
+def _page(browser, server: lab.Lab):
+    page = browser.new_page(viewport={"width": 1400, "height": 900}, locale="zh-CN")
+    page.set_default_timeout(UI_TIMEOUT_MS)
+    page.goto(server.url)
+    page.locator("#jp-main-dock-panel").wait_for()
+    return page
+
+
+def _shot(page, name: str) -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path))
+    return path
+
+
+def _open_from_menu(page, item: str) -> None:
+    page.get_by_role("menuitem", name="Nbgrader").click()
+    page.get_by_role("menuitem", name=item).click()
+
+
+def caseloop(course: Course, *args: str) -> str:
+    """Run the real `caseloop` command on the course; return its output."""
+    done = subprocess.run([sys.executable, "-m", "caseloop", "--course", str(course.root), *args],
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def model_reply(course: Course, var: str) -> str:
+    """The model answer of answer cell VAR in the source notebook (what a strong trainee writes)."""
+    from caseloop.demo import answer_cells
+
+    return next(cell.solution for cell in answer_cells(course, MODULE) if cell.var == var)
+
+
+@pytest.fixture(scope="module")
+def trainee_submitted(browser, course: Course) -> Course:
+    """The trainee's path in the browser, from an empty folder to a submitted m01."""
+    from playwright.sync_api import expect
+
+    server = lab.start(course, TRAINEE)
+    try:
+        page = _page(browser, server)
+        _shot(page, "trainee-1-lab")
+
+        _open_from_menu(page, "Assignment List")
+        released = page.locator("#released_assignments_list")
+        row = released.locator(".list_item", has_text=MODULE)
+        expect(row).to_be_visible()
+        _shot(page, "trainee-2-assignment-list")
+        row.get_by_role("button", name="Fetch").click()
+        fetched = page.locator("#fetched_assignments_list .list_item", has_text=MODULE)
+        expect(fetched).to_be_visible()
+        assert (server.root_dir / MODULE / f"{NOTEBOOK}.ipynb").is_file()
+
+        fetched.locator("a", has_text=MODULE).first.click()
+        page.locator("#fetched_assignments_list a", has_text=NOTEBOOK).click()
+        notebook = page.locator(".jp-NotebookPanel:visible")
+        expect(notebook.locator(".jp-Cell").first).to_be_visible()
+
+        answer = notebook.locator(".jp-CodeCell", has_text='reply_c0001 = """')
+        answer.scroll_into_view_if_needed()
+        answer.locator(".cm-content").click()
+        page.keyboard.press("Control+End")
+        page.keyboard.press("ArrowUp")
+        page.keyboard.insert_text(model_reply(course, "reply_c0001"))
+        _shot(page, "trainee-3-reply")
+        page.keyboard.press("Shift+Enter")
+        expect(answer.locator(".jp-InputPrompt")).to_contain_text("[1]")
+        test_cell = answer.locator("xpath=following-sibling::div[contains(@class, 'jp-CodeCell')][1]")
+        test_cell.locator(".cm-content").click()
+        page.keyboard.press("Shift+Enter")
+        expect(test_cell.locator(".jp-InputPrompt")).to_contain_text("[2]")
+        expect(notebook.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")) \
+            .to_have_count(0)
+        _shot(page, "trainee-4-run")
+        page.keyboard.press("Control+s")
+        expect(page.locator(".jp-mod-current .jp-mod-dirty")).to_have_count(0)
+
+        notebook.get_by_role("button", name="Validate").click()
+        dialog = page.locator(".jp-Dialog")
+        expect(dialog).to_be_visible()
+        expect(dialog).to_contain_text("Validat")
+        _shot(page, "trainee-5-validate")
+        dialog.get_by_role("button").last.click()
+        expect(dialog).to_have_count(0)
+
+        page.locator(".lm-TabBar-tab", has_text="Assignments").click()
+        page.locator("#fetched_assignments_list .list_item", has_text=MODULE).get_by_role(
+            "button", name="Submit").click()
+        submitted = page.locator("#submitted_assignments_list .list_item", has_text=MODULE)
+        expect(submitted).to_be_visible()
+        expect(submitted).to_contain_text("UTC")
+        assert len(list((course.root / "exchange" / "caseloop" / "inbound").glob(f"{TRAINEE}+{MODULE}+*"))) == 1
+        _shot(page, "trainee-6-submitted")
+        page.close()
+    finally:
+        server.stop()
+    return course
+
+
+@pytest.fixture(scope="module")
+def graded(trainee_submitted: Course) -> Course:
+    """The course after `caseloop collect`, `grade` and `compile` of the browser submission."""
+    course = trainee_submitted
+    assert "1 submissions of m01" in caseloop(course, "collect", MODULE)
+    caseloop(course, "grade", MODULE)
+    caseloop(course, "compile")
+    return course
+
+
+def test_trainee_fetches_answers_validates_and_submits_then_is_graded(graded: Course):
+    from nbgrader.api import Gradebook
+
+    course = graded
+    with Gradebook(course.db_url()) as gradebook:
+        grade = gradebook.find_grade("c0001_reply", NOTEBOOK, MODULE, TRAINEE)
+        untouched = gradebook.find_grade("c0001_resolution", NOTEBOOK, MODULE, TRAINEE)
+        assert grade.score == grade.max_score == 3
+        assert untouched.score == 0
+
+
+def test_trainee_fetches_feedback_with_competency_summary_and_no_hidden_test(browser, graded: Course):
+    from playwright.sync_api import expect
+
+    from caseloop.feedback import SUMMARY_ID, hidden_test_lines, leaked_lines
+
+    course = graded
+    assert "1 feedback pages" in caseloop(course, "feedback", MODULE)
+    server = lab.start(course, TRAINEE)
+    try:
+        page = _page(browser, server)
+        _open_from_menu(page, "Assignment List")
+        submitted = page.locator("#submitted_assignments_list .list_item", has_text=MODULE)
+        submitted.get_by_role("button", name="Fetch Feedback").click()
+        expect(submitted.get_by_text("view feedback")).to_be_visible()
+        _shot(page, "trainee-7-feedback-fetched")
+        fetched = list((server.root_dir / MODULE / "feedback").glob(f"*/{NOTEBOOK}.html"))
+        assert len(fetched) == 1
+        text = fetched[0].read_text(encoding="utf-8")
+        assert f'id="{SUMMARY_ID}"' in text and "COM · 沟通与回复写作" in text and "Next steps" in text
+        assert leaked_lines(text, hidden_test_lines(course, MODULE)) == []
+        page.goto(fetched[0].as_uri())
+        expect(page.locator(f"#{SUMMARY_ID}")).to_contain_text("Competency summary")
+        _shot(page, "trainee-8-feedback")
+        page.close()
+    finally:
+        server.stop()
