@@ -19,7 +19,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from caseloop.course import Course, CourseError
+from caseloop.course import Course, CourseError, replacing
 
 CHECK_FUNCTIONS = {"choice": 2, "number": 2, "date": 2, "reply": 1, "text": 1}  # name -> position of `points`
 MARKERS = (("### BEGIN SOLUTION", "### END SOLUTION"), ("### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"))
@@ -437,8 +437,7 @@ def add_exercise(course: Course, case_id: str, module: str, points: int = 3) -> 
         end -= 1
     nb.cells[end:end] = cells
     nbformat.validate(nb)
-    partial = path.with_suffix(".ipynb.partial")
-    nbformat.write(nb, partial)
-    partial.replace(path)
+    with replacing(path) as partial:
+        nbformat.write(nb, partial)
     graded = [cell.id for cell in cells if cell.metadata.get("nbgrader", {}).get("grade")]
     return path, graded

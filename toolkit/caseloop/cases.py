@@ -24,7 +24,7 @@ import pandas as pd
 import yaml
 
 from caseloop.case_search import Index
-from caseloop.course import CourseError
+from caseloop.course import CourseError, write_atomically
 
 if TYPE_CHECKING:
     import ipywidgets
@@ -669,13 +669,6 @@ def render_case(case: dict) -> str:
         else:
             lines.append(f"{name}: {_flow(value)}" + ("  # scrubbed" if name in _SCRUBBED_COMMENT else ""))
     return "\n".join(lines) + "\n"
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Write `text` to `path` via a temporary file, so an interrupted write never leaves half a case."""
-    partial = path.with_name(f".{path.name}.partial")
-    partial.write_text(text, encoding="utf-8")
-    partial.replace(path)
 
 
 def draft_case(case_id: str, problem_type: str, market: str, title: str | None = None,

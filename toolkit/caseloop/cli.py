@@ -231,7 +231,8 @@ def cmd_cases_new(args: argparse.Namespace) -> int:
 
 
 def cmd_cases_scrub(args: argparse.Namespace) -> int:
-    from caseloop.cases import scrub, write_atomically
+    from caseloop.cases import scrub
+    from caseloop.course import write_atomically
 
     text, replacements = scrub(_read_text(args.ticket), args.name)
     if args.out:

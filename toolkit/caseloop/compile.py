@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from caseloop.course import Course, CourseError
+from caseloop.course import Course, CourseError, replacing
 
 GRADE_COLUMNS = {
     "trainee": "nbgrader student id",
@@ -194,9 +194,8 @@ def read_grades(path: Path) -> pd.DataFrame:
 def write_grades(table: pd.DataFrame, path: Path) -> Path:
     """Write the grade table as CSV, atomically, so an interrupted run never leaves half a file."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_suffix(".csv.partial")
-    table.to_csv(partial, index=False)
-    partial.replace(path)
+    with replacing(path) as partial:
+        table.to_csv(partial, index=False)
     return path
 
 

@@ -15,8 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from caseloop.cases import write_atomically
-from caseloop.course import Course, CourseError
+from caseloop.course import Course, CourseError, write_atomically
 from caseloop.mastery import competency_scores, latest_attempts
 from caseloop.release import nbgrader_reason
 from caseloop.report import environment, highlights

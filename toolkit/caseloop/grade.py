@@ -34,7 +34,7 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
-from caseloop.course import Course, CourseError
+from caseloop.course import Course, CourseError, replacing
 from caseloop.release import nbgrader_reason
 
 GRADED = "graded"
@@ -399,12 +399,10 @@ def _append(path: Path, result: SubmissionResult) -> None:
 def _compact(path: Path) -> None:
     """Rewrite the status file with one row per trainee, atomically."""
     rows = read_batch_status(path)
-    partial = path.with_suffix(".csv.partial")
-    with partial.open("w", newline="", encoding="utf-8") as handle:
+    with replacing(path) as partial, partial.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, fieldnames=COLUMNS)
         writer.writeheader()
         writer.writerows(rows)
-    partial.replace(path)
 
 
 def pending(course: Course, module: str, trainees: list[str], regrade: bool) -> list[str]:

@@ -21,8 +21,7 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-from caseloop.cases import write_atomically
-from caseloop.course import CONFIG_FILE, Course, CourseError
+from caseloop.course import CONFIG_FILE, Course, CourseError, write_atomically
 
 MENTOR = "mentor"
 # Lab plugins a trainee must not see: the formgrader shows every trainee's work.

@@ -20,7 +20,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from caseloop import charts
 from caseloop.certify import certification, gate_results
-from caseloop.course import Course, CourseError, Curriculum, MasteryMethod
+from caseloop.course import Course, CourseError, Curriculum, MasteryMethod, replacing, write_atomically
 from caseloop.grade import GRADED, read_batch_status
 from caseloop.learning_path import learning_path
 from caseloop.mastery import (
@@ -207,17 +207,10 @@ def _bucket(frame: pd.DataFrame) -> dict[str, list[dict[str, Any]]]:
     return buckets
 
 
-def _atomic_write(path: Path, text: str) -> None:
-    """Write through a .partial file, so an interrupted run never leaves half a report."""
-    partial = path.with_name(path.name + ".partial")
-    partial.write_text(text, encoding="utf-8")
-    partial.replace(path)
-
-
 def _atomic_csv(frame: pd.DataFrame, path: Path) -> Path:
-    partial = path.with_name(path.name + ".partial")
-    frame.to_csv(partial, index=False)
-    partial.replace(path)
+    with replacing(path) as partial:
+        frame.to_csv(partial, index=False)
+    return path
     return path
 
 
@@ -248,7 +241,7 @@ def render_trainee_reports(tables: CohortTables, curriculum: Curriculum, out_dir
             strongest=[r for r in shown.get(trainee, []) if r["side"] == "strongest"],
             weakest=[r for r in shown.get(trainee, []) if r["side"] == "weakest"])
         target = trainee_dir / f"{trainee}.html"
-        _atomic_write(target, page)
+        write_atomically(target, page)
         written.append(target)
     return written
 
@@ -283,7 +276,7 @@ def render_cohort_report(tables: CohortTables, curriculum: Curriculum, path: Pat
         risk_total=len(tables.risk),
         gain=tables.gain, targets=tables.targets, trend=tables.trend)
     path.parent.mkdir(parents=True, exist_ok=True)
-    _atomic_write(path, page)
+    write_atomically(path, page)
     return path
 
 
@@ -296,7 +289,6 @@ def export_tables(tables: CohortTables, out_dir: Path) -> dict[str, Path]:
     for field in fields(tables):
         written[field.name] = _atomic_csv(getattr(tables, field.name), out_dir / f"{field.name.replace('_', '-')}.csv")
     xlsx = out_dir / "cohort.xlsx"
-    partial = out_dir / "cohort.xlsx.partial"
     book = Workbook(write_only=True)  # streams rows: many times faster than pandas' cell-by-cell writer
     for field in fields(tables):
         frame = getattr(tables, field.name)
@@ -306,8 +298,8 @@ def export_tables(tables: CohortTables, out_dir: Path) -> dict[str, Path]:
         sheet.append(list(frame.columns))
         for row in frame.astype(object).where(frame.notna(), None).itertuples(index=False):
             sheet.append(row)
-    book.save(partial)
-    partial.replace(xlsx)
+    with replacing(xlsx) as partial:
+        book.save(partial)
     written["xlsx"] = xlsx
     return written
 
@@ -362,7 +354,7 @@ def write_kpi_report(course: Course, grades: pd.DataFrame, kpis_path: Path, out_
         source=kpis_path.name, changes=changes, relation=relation, unknown=unknown,
         phases=kpis["phase"].value_counts().to_dict(), trainees=kpis["trainee"].nunique())
     path = out_dir / "kpi.html"
-    _atomic_write(path, page)
+    write_atomically(path, page)
     return path, changes, relation
 
 
@@ -391,5 +383,5 @@ def run_lead_notebook(course: Course, out_dir: Path | None = None, cohort: str =
         exporter = HTMLExporter(template_name="lab", template_file=str(page))
         body, _ = exporter.from_notebook_node(nbformat.read(executed, as_version=4))
     html_path = out_dir / f"{stem}.html"
-    _atomic_write(html_path, body)
+    write_atomically(html_path, body)
     return executed, html_path

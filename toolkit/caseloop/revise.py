@@ -29,7 +29,7 @@ import pandas as pd
 import yaml
 
 from caseloop import itemstats
-from caseloop.course import Course, CourseError
+from caseloop.course import Course, CourseError, write_atomically
 from caseloop.demo import ANSWER_CELL
 from caseloop.mastery import latest_attempts
 
@@ -471,13 +471,6 @@ def _summary(stats: dict | None) -> str:
 # -- writing (I/O) -------------------------------------------------------------------------------
 
 
-def _write_atomically(path: Path, text: str) -> None:
-    """Write through a partial file, so an interrupted run never leaves half a file."""
-    partial = path.with_name(path.name + ".partial")
-    partial.write_text(text, encoding="utf-8")
-    partial.replace(path)
-
-
 def _plain(value: Any) -> Any:
     """A JSON/YAML-friendly value: rounded floats, None for missing, ISO text for times."""
     if isinstance(value, pd.Timestamp):
@@ -527,7 +520,7 @@ def write_cell_stats(course: Course, blocks: dict[tuple[str, str, str], dict]) -
                     tags[name] = value
                     dirty = True
         if dirty:
-            _write_atomically(path, nbformat.writes(nb) + "\n")
+            write_atomically(path, nbformat.writes(nb) + "\n")
             changed.append(path)
     return changed
 
@@ -603,7 +596,7 @@ def flag_cases(course: Course, table: pd.DataFrame, stats: pd.DataFrame, t: Thre
         text = path.read_text(encoding="utf-8")
         new = merge_revision_flags(text, flags)
         if new != text:
-            _write_atomically(path, new)
+            write_atomically(path, new)
             changed.append(path)
     return changed
 
@@ -622,7 +615,7 @@ def write_reports(out_dir: Path, stats: pd.DataFrame, modules: pd.DataFrame, tab
              "backlog": out_dir / "revision-backlog.md"}
     for key, frame in (("item statistics", stats), ("module statistics", modules), ("survey", responses),
                        ("backlog csv", table)):
-        _write_atomically(paths[key], frame.to_csv(index=False))
+        write_atomically(paths[key], frame.to_csv(index=False))
     lines = ["# 修订待办 / Revision backlog", "",
              f"{int((stats['level'] == 'cell').sum())} 个评分单元，{len(table)} 条待办 / "
              f"{int((stats['level'] == 'cell').sum())} graded cells, {len(table)} entries. "
@@ -665,7 +658,7 @@ def write_reports(out_dir: Path, stats: pd.DataFrame, modules: pd.DataFrame, tab
             if texts:
                 lines.append(f"- {label}: {_counted(texts)}")
         lines.append("")
-    _write_atomically(paths["backlog"], "\n".join(lines))
+    write_atomically(paths["backlog"], "\n".join(lines))
     return paths
 
 
