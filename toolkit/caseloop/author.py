@@ -23,6 +23,11 @@ from caseloop.course import Course, CourseError, replacing
 
 CHECK_FUNCTIONS = {"choice": 2, "number": 2, "date": 2, "reply": 1, "text": 1}  # name -> position of `points`
 MARKERS = (("### BEGIN SOLUTION", "### END SOLUTION"), ("### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"))
+# An answer cell: `name = """` + the answer (in a source notebook, the model answer between the
+# solution markers) + `"""`; trainees write between the triple quotes.
+ANSWER_CELL = re.compile(r'^(?P<head>.*?^(?P<var>\w+) = """\n)(?P<body>.*?)(?P<tail>\n"""\s*)$',
+                         re.DOTALL | re.MULTILINE)
+SOLUTION = re.compile(r"### BEGIN SOLUTION\n(?P<text>.*?)\n### END SOLUTION", re.DOTALL)
 UNIT_WORDS = {"hours": "hours", "hour": "hours", "days": "days", "day": "days", "business days": "days",
               "months": "months", "month": "months", "percent": "percent", "%": "percent"}
 

@@ -11,20 +11,17 @@ from __future__ import annotations
 
 import csv
 import random
-import re
 import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from caseloop.author import ANSWER_CELL, SOLUTION
 from caseloop.course import CONFIG_FILE, Course, CourseError
 
 DEMO_MODULE = "m01"
 COHORT_SIZE = 32
-ANSWER_CELL = re.compile(r'^(?P<head>.*?^(?P<var>\w+) = """\n)(?P<body>.*?)(?P<tail>\n"""\s*)$',
-                         re.DOTALL | re.MULTILINE)
-SOLUTION = re.compile(r"### BEGIN SOLUTION\n(?P<text>.*?)\n### END SOLUTION", re.DOTALL)
 # Two authoring mistakes planted in the demo workspace (never in the course itself), which the
 # revision backlog must rank first: a check whose answer key is reversed, and a question whose
 # answer cell was not marked as one, so the model answer ships in the released notebook.

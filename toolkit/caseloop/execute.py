@@ -46,22 +46,25 @@ class CellTimeout(Exception):
     """A test cell ran past the configured timeout."""
 
 
+def _literal_assignment(statement: ast.stmt) -> tuple[str, Any] | None:
+    """`(name, value)` when the statement is `name = <literal>`, else None."""
+    if not (isinstance(statement, ast.Assign) and len(statement.targets) == 1
+            and isinstance(statement.targets[0], ast.Name)):
+        return None
+    try:
+        return statement.targets[0].id, ast.literal_eval(statement.value)
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        return None
+
+
 def literal_answers(source: str) -> dict[str, Any] | None:
     """The names and values a cell assigns, if it is only `name = <literal>` lines; else None."""
     try:
         tree = ast.parse(source)
     except SyntaxError:
         return None
-    values = {}
-    for statement in tree.body:
-        if not (isinstance(statement, ast.Assign) and len(statement.targets) == 1
-                and isinstance(statement.targets[0], ast.Name)):
-            return None
-        try:
-            values[statement.targets[0].id] = ast.literal_eval(statement.value)
-        except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
-            return None
-    return values
+    assignments = [_literal_assignment(statement) for statement in tree.body]
+    return None if None in assignments else dict(assignments)
 
 
 def why_not_literal(source: str) -> tuple[str, str]:
@@ -73,13 +76,8 @@ def why_not_literal(source: str) -> tuple[str, str]:
                 f"syntax error on line {err.lineno}: write the answer only between the triple quotes, "
                 "and do not put triple quotes inside it")
     for statement in tree.body:
-        if isinstance(statement, ast.Assign) and len(statement.targets) == 1 \
-                and isinstance(statement.targets[0], ast.Name):
-            try:
-                ast.literal_eval(statement.value)
-                continue
-            except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
-                pass
+        if _literal_assignment(statement) is not None:
+            continue
         code = ast.get_source_segment(source, statement) or type(statement).__name__
         code = code.splitlines()[0][:60]
         return (f"第 {statement.lineno} 行是代码（{code}），评分时不运行任何代码，只读取三引号之间的文字或数字",

@@ -29,8 +29,8 @@ import pandas as pd
 import yaml
 
 from caseloop import itemstats
+from caseloop.author import ANSWER_CELL
 from caseloop.course import Course, CourseError, write_atomically
-from caseloop.demo import ANSWER_CELL
 from caseloop.mastery import latest_attempts
 
 CONFIG_FILE = "item_analysis.yaml"
