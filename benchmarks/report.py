@@ -55,7 +55,7 @@ def synthetic_grades(trainees: int, modules: int, cells: int, seed: int = 7) -> 
         "trainee": names[t_idx], "module": module_ids[m_idx], "notebook": "exercises",
         "cell": np.char.add("c", c_idx.astype(str)), "competency": np.array(TAGS)[c_idx % len(TAGS)],
         "case": np.char.add("C-", (m_idx * 100 + c_idx // 2).astype(str)), "score": score, "max_score": max_score,
-        "auto_score": score, "manual_score": np.where(reply, score, np.nan), "needs_manual_grade": False,
+        "auto_score": score, "manual_score": np.where(reply, score, np.nan), "needs_manual_grade": False, "comment": "",
         "failures": np.where(score < max_score, np.array(FAILURES)[rng.integers(1, len(FAILURES), len(t_idx))], ""),
         "submitted_at": start.values[t_idx] + pd.to_timedelta(m_idx * 2, unit="D").values, "attempt": 1})
     notebooks = grades[["trainee", "module"]].drop_duplicates()

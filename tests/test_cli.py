@@ -84,7 +84,7 @@ def test_repo_curriculum_has_the_six_competencies(repo_course: Course):
 def _rows(timestamp: str, score: float) -> pd.DataFrame:
     return pd.DataFrame([{"trainee": "t1", "module": "m01", "notebook": "nb", "cell": "c1", "competency": "POL",
                           "case": "C-0001", "score": score, "max_score": 1.0, "auto_score": score,
-                          "manual_score": None, "needs_manual_grade": False, "failures": "",
+                          "manual_score": None, "needs_manual_grade": False, "comment": "", "failures": "",
                           "submitted_at": pd.Timestamp(timestamp)}])
 
 

@@ -69,7 +69,7 @@ def row(trainee, module, cell, competency, score, max_score=1.0, attempt=1, day=
         needs_manual=False, failures=""):
     return {"trainee": trainee, "module": module, "notebook": "nb", "cell": cell, "competency": competency,
             "case": case or f"C-{cell}", "score": score, "max_score": max_score, "auto_score": score,
-            "manual_score": manual, "needs_manual_grade": needs_manual,
+            "manual_score": manual, "needs_manual_grade": needs_manual, "comment": "",
             "failures": failures or ("" if score >= max_score else "x"),
             "submitted_at": pd.Timestamp("2026-03-02") + pd.Timedelta(days=day), "attempt": attempt}
 
@@ -168,7 +168,7 @@ def test_gates_levels_and_reasons(curriculum):
     assert levels.loc["di", "level"] == "junior" and levels.loc["di", "permissions"] == "replies"
     assert levels.loc["di", "missing"] == "policy;cases"
     assert "4 of 10 cases solved in m07" in levels.loc["di", "missing_en"]
-    assert met.loc[("di", "mentor"), "reason_en"] == "1 replies in m08 await a mentor's grade"
+    assert met.loc[("di", "mentor"), "reason_en"] == "1 item in m08 awaits a mentor's grade"
     assert met.loc[("ana", "mentor"), "met"]
 
 

@@ -162,7 +162,7 @@ def synthetic_grades(course: Course, trainees: list[str], day: str, reversed_cel
             rows.append({"trainee": trainee, "module": MODULE, "notebook": "rules_and_returns", "cell": cell,
                          "competency": ";".join(tags[cell]["competency"]), "case": tags[cell]["case"],
                          "score": score, "max_score": float(max_points[cell]), "auto_score": score,
-                         "manual_score": np.nan, "needs_manual_grade": False,
+                         "manual_score": np.nan, "needs_manual_grade": False, "comment": "",
                          "failures": "" if right else "choice", "submitted_at": pd.Timestamp(day), "attempt": 1})
     return pd.DataFrame(rows)
 

@@ -6,7 +6,8 @@ hidden-test markers, and no platform-policy number written into a test cell inst
 `checks.policy(...)`. `check` grades three submissions of each module through caseloop's real
 grading path (nbgrader autograde) in a scratch course: the model answers must score full marks,
 the blank release 0, and wrong answers must make every graded cell fail with a reason, so each
-check's failure feedback is reachable.
+check's failure feedback is reachable. Cells graded by hand (a mentor's rubric) are listed as
+waiting for a mentor.
 """
 
 from __future__ import annotations
@@ -129,9 +130,31 @@ def lint_notebook(path: Path, competencies: set[str], cases: set[str]) -> list[P
             if grading["grade_id"] in seen:
                 problems.append(Problem(path, name, "grade_id used twice; give each cell its own"))
             seen.add(grading["grade_id"])
-        if not grading.get("grade"):
+        if not grading.get("grade") and not grading.get("task"):
             continue
         problems += _lint_graded(path, cell, competencies, cases, policy_numbers, units)
+    problems += [Problem(path, _cell_name(cell), message) for cell, message in _rubric_problems(nb.cells)]
+    return problems
+
+
+def _rubric_problems(cells: list[Any]) -> list[tuple[Any, str]]:
+    """Mentor rubric cells that name an unknown criterion, or review no reply test cell of the notebook."""
+    from caseloop.review import BY_CODE, reply_tests
+
+    tests = {c.metadata["nbgrader"]["grade_id"] for c in reply_tests(cells)}
+    problems = []
+    for cell in cells:
+        tags = cell.metadata.get("caseloop", {})
+        if "rubric" not in tags and "reviews" not in tags:
+            continue
+        if not cell.metadata.get("nbgrader", {}).get("task"):
+            problems.append((cell, "a mentor rubric cell must be an nbgrader task cell (graded by hand); "
+                                   "recreate it with `caseloop author rubric`"))
+        if tags.get("rubric") not in BY_CODE:
+            problems.append((cell, f"unknown rubric criterion {tags.get('rubric')!r}; use one of {sorted(BY_CODE)}"))
+        if tags.get("reviews") not in tests:
+            problems.append((cell, f"reviews {tags.get('reviews')!r}, which is not a reply test cell (checks.reply) "
+                                   "of this notebook; point it at one"))
     return problems
 
 
@@ -205,10 +228,13 @@ class CellResult:
     blank: float
     wrong: float
     wrong_failures: str
+    by_mentor: bool = False  # a cell nbgrader leaves to a mentor (a rubric task): no autograde to check
 
     @property
     def problems(self) -> list[str]:
         found = []
+        if self.by_mentor:
+            return found
         if self.solution != self.max_score:
             found.append(f"the model answer scores {self.solution:g} of {self.max_score:g}; fix the solution "
                          "or the test")
@@ -309,6 +335,10 @@ def _cell_results(grades: Any, failures: Any, module: str) -> list[CellResult]:
     rows = []
     for (notebook, cell), group in table.groupby(["notebook", "cell"], sort=False):
         by = group.set_index("trainee")
+        if by["auto_score"].isna().all():
+            rows.append(CellResult(module, notebook, cell, float(by["max_score"].iloc[0]), *[float("nan")] * 3, "",
+                                   by_mentor=True))
+            continue
         rows.append(CellResult(module, notebook, cell, float(by["max_score"].iloc[0]),
                                float(by.loc["solution", "score"]), float(by.loc["blank", "score"]),
                                float(by.loc["wrong", "score"]), str(by.loc["wrong", "failures"] or "")))

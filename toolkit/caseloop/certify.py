@@ -21,10 +21,14 @@ def _pct(value: float) -> str:
 
 def _module_shares(latest: pd.DataFrame, module: str, mask: pd.Series | None = None,
                    score: str = "score") -> dict[str, float]:
-    """trainee -> `score` points / available points on MODULE's (masked) latest attempts."""
+    """trainee -> `score` points / available points on MODULE's (masked) latest attempts.
+
+    Cells still waiting for a mentor's grade (no score yet) count neither way.
+    """
     rows = latest[latest["module"] == module]
     if mask is not None:
         rows = rows[mask.reindex(rows.index)]
+    rows = rows[rows[score].notna()]
     sums = rows.groupby("trainee", observed=True)[[score, "max_score"]].sum()
     return (sums[score] / sums["max_score"]).to_dict()
 
@@ -53,7 +57,8 @@ def gate_check(gate: Gate, trainees: list[str], latest: pd.DataFrame, mastery: p
                 f"{module} at {_pct(share)}, needs {_pct(p['min'])}")
             rows.append((met, share, *reason))
     elif gate.kind == "cases_solved":
-        rows_in = latest[latest["module"] == module]
+        # whether a case was handled correctly is the autograde's call; the mentor's rubric is its own gate
+        rows_in = latest[(latest["module"] == module) & latest["auto_score"].notna()]
         per_case = rows_in.groupby(["trainee", "case"], observed=True)[["score", "max_score"]].sum()
         solved = (per_case["score"] >= p["min"] * per_case["max_score"] - 1e-9).groupby("trainee", observed=True).sum()
         solved = solved.to_dict()
@@ -94,8 +99,9 @@ def gate_check(gate: Gate, trainees: list[str], latest: pd.DataFrame, mastery: p
             elif t not in done:
                 reason = _not_submitted(module)
             elif pending:
-                reason = (f"{module} 还有 {pending} 个回复等待导师评分",
-                          f"{pending} replies in {module} await a mentor's grade")
+                reason = (f"{module} 还有 {pending} 项等待导师评分",
+                          f"{pending} item{'s' if pending != 1 else ''} in {module} await{'' if pending != 1 else 's'} "
+                          "a mentor's grade")
             elif pd.isna(share):
                 reason = (f"{module} 尚无导师签字评分", f"no mentor sign-off on {module} yet")
             else:

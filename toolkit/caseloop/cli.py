@@ -379,6 +379,9 @@ def cmd_author_check(args: argparse.Namespace) -> int:
     failing = [(result, problem) for result in results for problem in result.problems]
     print(f"{'cell':<40} {'max':>5} {'model':>6} {'blank':>6} {'wrong':>6}  failures of the wrong answer")
     for r in results:
+        if r.by_mentor:
+            print(f"{r.module}/{r.cell:<36} {r.max_score:>5g}  graded by a mentor in the formgrader")
+            continue
         print(f"{r.module}/{r.cell:<36} {r.max_score:>5g} {r.solution:>6g} {r.blank:>6g} {r.wrong:>6g}  "
               f"{r.wrong_failures}")
     for result, problem in failing:
@@ -393,6 +396,20 @@ def cmd_author_exercise(args: argparse.Namespace) -> int:
     print(f"{path}: added the exercise on {args.case}; graded cells {', '.join(graded)}")
     print(f"edit it if you like, then run `caseloop author check {args.module}` and `caseloop release {args.module} "
           "--force`")
+    return 0
+
+
+def cmd_author_rubric(args: argparse.Namespace) -> int:
+    from caseloop.review import add_rubric
+
+    changed, added = add_rubric(_course(args), args.module, args.cell or None, points=args.points)
+    if not added:
+        print(f"{args.module}: every reply already has a mentor rubric; nothing changed")
+        return 0
+    for path in changed:
+        print(f"{path}: added mentor rubric cells")
+    print(f"{len(added)} task cells ({', '.join(added)}); run `caseloop author lint {args.module}` and "
+          f"`caseloop release {args.module} --force`")
     return 0
 
 
@@ -411,6 +428,10 @@ AUTHOR_COMMANDS = {
                  "Reads cases/CASE.yaml and source/MODULE/*.ipynb; writes the module's notebook with the case's "
                  "scenario, a graded root-cause choice and a graded reply (model answers from the case, nbgrader "
                  "metadata and competency/case tags filled in), placed before the self-check and survey."),
+    "rubric": (cmd_author_rubric, "add a mentor's rubric (tone, empathy, cultural fit) below a module's replies",
+               "Reads source/MODULE/*.ipynb; writes them with one nbgrader task cell per rubric criterion below "
+               "each reply test cell (checks.reply) that has none yet, each tagged with its competency (COM, EMO, "
+               "XCC), case and the test cell it reviews. Mentors score them by hand in the formgrader."),
 }
 
 
@@ -424,6 +445,11 @@ def _add_author_commands(group: argparse.ArgumentParser) -> None:
     exercise.add_argument("--case", required=True, metavar="ID", help="an approved case, e.g. C-0012")
     exercise.add_argument("--module", required=True, metavar="MODULE", help="the module to append to, e.g. m04")
     exercise.add_argument("--points", type=int, default=3, help="points of the reply (default: 3)")
+    rubric = sub.choices["rubric"]
+    rubric.add_argument("module", metavar="MODULE", help="module id, e.g. m07")
+    rubric.add_argument("--cell", action="append", metavar="GRADE_ID",
+                        help="only the reply test cell with this grade id (repeatable; default: every reply)")
+    rubric.add_argument("--points", type=float, default=1, help="points of each criterion (default: 1)")
 
 
 COMMANDS = {

@@ -12,6 +12,7 @@ submission replaces its rows (a regrade, or a mentor's manual score).
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import yaml
@@ -25,16 +26,18 @@ GRADE_COLUMNS = {
     "cell": "graded cell id (nbgrader grade_id)",
     "competency": "competency codes of the cell, ';'-separated",
     "case": "case id the cell is built on",
-    "score": "points awarded (manual score when a mentor gave one, else the autograde)",
+    "score": "points awarded (manual score when a mentor gave one, else the autograde; empty until either)",
     "max_score": "points available",
     "auto_score": "points from the autograder",
     "manual_score": "points from a mentor, empty when none",
     "needs_manual_grade": "True while a mentor still has to grade the cell",
+    "comment": "the mentor's comment on the cell in the formgrader, empty when none",
     "failures": "codes of the checks the answer failed, ';'-separated",
     "submitted_at": "submission timestamp (UTC)",
     "attempt": "1 for the first submission compiled, then 2, 3 ...",
 }
-ITEM_COLUMNS = ["module", "notebook", "cell", "competency", "case", "points"]
+ITEM_COLUMNS = ["module", "notebook", "cell", "competency", "case", "points", "rubric", "reviews"]
+ADDED_COLUMNS = {"comment": ""}  # columns newer than some stored grade tables: column -> value for old rows
 KEY = ["trainee", "module", "notebook", "cell", "submitted_at"]
 
 
@@ -67,6 +70,9 @@ def competency_map(course: Course) -> dict[tuple[str, str, str], dict]:
 def item_table(course: Course) -> pd.DataFrame:
     """Every graded cell (and nbgrader task) of every source module, with its competency codes and case id.
 
+    A mentor rubric cell (see `caseloop.review`) also names its criterion (`rubric`) and the
+    reply test cell it reviews (`reviews`); both are empty for other cells.
+
     A graded cell without both tags, in its metadata or in the competency map, cannot be traced to
     a competency and a case, so it stops the compile with the file and cell named.
     """
@@ -89,12 +95,13 @@ def item_table(course: Course) -> pd.DataFrame:
                                   f"or an entry in source/{COMPETENCY_MAP_FILE}")
             rows.append({"module": path.parent.name, "notebook": path.stem, "cell": grading["grade_id"],
                          "competency": ";".join(tags["competency"]), "case": tags["case"],
-                         "points": float(grading.get("points", 0))})
+                         "points": float(grading.get("points", 0)), "rubric": tags.get("rubric", ""),
+                         "reviews": tags.get("reviews", "")})
     return pd.DataFrame(rows, columns=ITEM_COLUMNS)
 
 
 def gradebook_table(db_url: str) -> pd.DataFrame:
-    """Every graded cell of every submission in the gradebook, as nbgrader scored it."""
+    """Every graded cell of every submission in the gradebook, as nbgrader scored it, with the mentor's comment."""
     from nbgrader.api import Gradebook
 
     rows = []
@@ -102,17 +109,24 @@ def gradebook_table(db_url: str) -> pd.DataFrame:
         for assignment in gradebook.assignments:
             for submission in assignment.submissions:
                 for notebook in submission.notebooks:
+                    comments = {c.name: c.manual_comment or "" for c in notebook.comments}
                     for grade in notebook.grades:
                         rows.append({
                             "trainee": submission.student.id, "module": assignment.name,
                             "notebook": notebook.name, "cell": grade.name,
-                            "score": grade.score, "max_score": grade.max_score,
+                            "score": _awarded(grade), "max_score": grade.max_score,
                             "auto_score": grade.auto_score, "manual_score": grade.manual_score,
                             "needs_manual_grade": bool(grade.needs_manual_grade),
+                            "comment": comments.get(grade.name, ""),
                             "submitted_at": pd.Timestamp(submission.timestamp) if submission.timestamp else pd.NaT,
                         })
     return pd.DataFrame(rows, columns=["trainee", "module", "notebook", "cell", "score", "max_score", "auto_score",
-                                       "manual_score", "needs_manual_grade", "submitted_at"])
+                                       "manual_score", "needs_manual_grade", "comment", "submitted_at"])
+
+
+def _awarded(grade: Any) -> float | None:
+    """The points of a grade; None while neither the autograder nor a mentor has scored it (nbgrader says 0)."""
+    return None if grade.manual_score is None and grade.auto_score is None else grade.score
 
 
 def failure_reasons(course: Course) -> pd.DataFrame:
@@ -178,10 +192,16 @@ def number_attempts(current: pd.DataFrame, previous: pd.DataFrame | None) -> pd.
 def read_grades(path: Path) -> pd.DataFrame:
     """A grade table written by `write_grades`, with its types restored."""
     try:
-        table = pd.read_csv(path, dtype={"trainee": str, "case": str, "failures": str, "competency": str},
-                            keep_default_na=False, na_values={"manual_score": [""], "submitted_at": [""]})
+        table = pd.read_csv(path, dtype={"trainee": str, "case": str, "failures": str, "competency": str,
+                                         "comment": str},
+                            keep_default_na=False,
+                            na_values={column: [""] for column in ("score", "auto_score", "manual_score",
+                                                                   "submitted_at")})
     except FileNotFoundError:
         raise CourseError(f"{path}: no compiled grades; run `caseloop compile` first") from None
+    for column, value in ADDED_COLUMNS.items():
+        if column not in table.columns:
+            table.insert(list(GRADE_COLUMNS).index(column), column, value)
     missing = set(GRADE_COLUMNS) - set(table.columns)
     if missing:
         raise CourseError(f"{path}: not a caseloop grade table (missing columns {sorted(missing)}); "

@@ -175,6 +175,34 @@ def survey_answer(question: str, ability: float, rng: random.Random) -> str:
     return f"C-000{rng.randint(1, 7)}" if rng.random() < 0.3 else ""
 
 
+def submit_answers(course: Course, module: str, trainee: str, answer: Callable[[str, str, dict, str], str | None],
+                   truncate_at: int | None = None) -> None:
+    """TRAINEE fetches MODULE through the exchange, fills its literal cells and submits it.
+
+    `answer(notebook, variable, tags, released_text)` gives the text of each literal answer cell
+    (None leaves it as released); `truncate_at` cuts the saved notebooks to that many
+    characters before submitting, as a crashed upload would.
+    """
+    import nbformat
+
+    home = course.root / "trainees" / trainee
+    home.mkdir(parents=True, exist_ok=True)
+    api = course.nbgrader_api(CourseDirectory={"student_id": trainee}, Exchange={"assignment_dir": str(home)})
+    _exchange_call(api.exchange.FetchAssignment, api, module, f"fetch {module} for {trainee}")
+    for path in sorted((home / module).glob("*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        for nb_cell in nb.cells:
+            match = ANSWER_CELL.search(nb_cell.source) if nb_cell.cell_type == "code" else None
+            text = match and answer(path.name, match["var"], nb_cell.metadata.get("caseloop", {}),
+                                    match["body"].strip())
+            if text is not None and match:
+                nb_cell.source = fill(nb_cell.source, text)
+        nbformat.write(nb, path)
+        if truncate_at is not None:
+            path.write_text(path.read_text(encoding="utf-8")[:truncate_at], encoding="utf-8")
+    _exchange_call(api.exchange.Submit, api, module, f"submit {module} for {trainee}")
+
+
 def submit_cohort(course: Course, module: str, size: int, seed: int,
                   progress: Callable = lambda items: items) -> Path:
     """Every simulated trainee fetches MODULE, answers and submits it; returns answers.csv.
@@ -182,45 +210,37 @@ def submit_cohort(course: Course, module: str, size: int, seed: int,
     The last trainee's notebook is truncated on disk after answering, as a crashed upload would
     leave it, so the batch meets one malformed submission.
     """
-    import nbformat
-
     cells = answer_cells(course, module)
     rng = random.Random(seed)
     rows = []
     trainees = cohort(size, seed)
     for index, (trainee, ability) in enumerate(progress(trainees)):
-        home = course.root / "trainees" / trainee
-        home.mkdir(parents=True, exist_ok=True)
-        api = course.nbgrader_api(CourseDirectory={"student_id": trainee}, Exchange={"assignment_dir": str(home)})
-        _exchange_call(api.exchange.FetchAssignment, api, module, f"fetch {module} for {trainee}")
         answers = {}
         for cell in cells:
             variant = pick_variant(ability, cell.kind, rng)
             answers[cell.var] = simulated_answer(cell, variant, rng)
             rows.append({"trainee": trainee, "ability": ability, "notebook": cell.notebook, "var": cell.var,
                          "kind": cell.kind, "variant": variant, "answer": answers[cell.var]})
-        for path in sorted((home / module).glob("*.ipynb")):
-            nb = nbformat.read(path, as_version=4)
-            for nb_cell in nb.cells:
-                tags = nb_cell.metadata.get("caseloop", {})
-                match = ANSWER_CELL.search(nb_cell.source) if nb_cell.cell_type == "code" else None
-                if not match:
-                    continue
-                if "answer" in tags and match["var"] in answers:
-                    nb_cell.source = fill(nb_cell.source, answers[match["var"]])
-                elif "survey" in tags or "planted" in tags:  # survey, or an answer left in the release
-                    text = survey_answer(tags["survey"], ability, rng) if "survey" in tags else match["body"].strip()
-                    nb_cell.source = fill(nb_cell.source, text)
-                    rows.append({"trainee": trainee, "ability": ability, "notebook": path.name, "var": match["var"],
-                                 "kind": f"survey:{tags['survey']}" if "survey" in tags else "as released",
-                                 "variant": "survey" if "survey" in tags else "as released", "answer": text})
-            nbformat.write(nb, path)
-            if index == len(trainees) - 1:
-                path.write_text(path.read_text(encoding="utf-8")[:2000], encoding="utf-8")
-                for row in rows:
-                    if row["trainee"] == trainee:
-                        row["variant"] = "malformed"
-        _exchange_call(api.exchange.Submit, api, module, f"submit {module} for {trainee}")
+
+        def answer(notebook: str, var: str, tags: dict, released: str, answers: dict = answers,
+                   trainee: str = trainee, ability: float = ability) -> str | None:
+            """The simulated answer; a survey answer, or an answer left as released, noted in the manifest."""
+            if "answer" in tags and var in answers:
+                return answers[var]
+            if "survey" not in tags and "planted" not in tags:
+                return None
+            text = survey_answer(tags["survey"], ability, rng) if "survey" in tags else released
+            rows.append({"trainee": trainee, "ability": ability, "notebook": notebook, "var": var,
+                         "kind": f"survey:{tags['survey']}" if "survey" in tags else "as released",
+                         "variant": "survey" if "survey" in tags else "as released", "answer": text})
+            return text
+
+        malformed = index == len(trainees) - 1
+        submit_answers(course, module, trainee, answer, truncate_at=2000 if malformed else None)
+        if malformed:
+            for row in rows:
+                if row["trainee"] == trainee:
+                    row["variant"] = "malformed"
     manifest = course.root / "answers.csv"
     with manifest.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, fieldnames=list(rows[0]))

@@ -51,6 +51,7 @@ def summary_html(grades: pd.DataFrame, course: Course, trainee: str) -> str:
     """The bilingual competency summary and next steps of one trainee, as an HTML section."""
     curriculum = course.curriculum()
     latest = latest_attempts(grades[grades["trainee"] == trainee])
+    latest = latest[latest["score"].notna()]  # cells waiting for a mentor are not evidence yet
     scores = {row.competency: row for row in competency_scores(latest, curriculum).itertuples()}
     weakest = highlights(latest).query("side == 'weakest'")
     to_practise = [code for code, row in scores.items()

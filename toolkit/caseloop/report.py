@@ -32,6 +32,7 @@ from caseloop.mastery import (
     pre_post_gain,
     with_categories,
 )
+from caseloop.review import BY_CODE, review_pairs
 
 LANGUAGES = ("zh", "en")
 COHORTS_FILE = "cohorts.csv"
@@ -55,6 +56,7 @@ class CohortTables:
     gain: pd.DataFrame
     targets: pd.DataFrame
     trend: pd.DataFrame
+    mentor: pd.DataFrame
 
 
 def cohort_of(grades: pd.DataFrame, assigned: pd.DataFrame | None = None) -> pd.Series:
@@ -149,14 +151,16 @@ def cohort_tables(grades: pd.DataFrame, curriculum: Curriculum, status: pd.DataF
     method = method or curriculum.mastery
     grades = with_categories(grades)
     trainees = sorted(set(grades["trainee"]) | set(status["trainee"]))
-    latest = latest_attempts(grades)
-    results = competency_results(grades)
+    everything = latest_attempts(grades)
+    # a cell still waiting for a mentor's grade is not evidence yet; the gates still see it as pending
+    latest = everything[everything["score"].notna()]
+    results = competency_results(grades[grades["score"].notna()])
     mastery = mastery_table(grades, curriculum, method, latest, results)
     modules = module_results(latest)
     module_order = [m.id for m in curriculum.modules]
     present = set(modules["module"]) | set(status["module"])
     module_ids = [m for m in module_order if m in present] + sorted(present - set(module_order))
-    gates = gate_results(latest, mastery, curriculum, trainees)
+    gates = gate_results(everything, mastery, curriculum, trainees)
     baseline, post = curriculum.assessment.get("baseline", ""), curriculum.assessment.get("post_test", "")
     gain_pairs, gain = pre_post_gain(latest, baseline, post)
     return CohortTables(
@@ -164,7 +168,8 @@ def cohort_tables(grades: pd.DataFrame, curriculum: Curriculum, status: pd.DataF
         gates=gates, levels=certification(gates, curriculum, trainees),
         path=learning_path(mastery, latest, item_catalogue(grades, items), curriculum),
         risk=at_risk(results, method), highlights=highlights(latest), gain_pairs=gain_pairs, gain=gain,
-        targets=target_progress(mastery, grades, cohorts, curriculum), trend=cohort_trend(mastery, cohorts))
+        targets=target_progress(mastery, grades, cohorts, curriculum), trend=cohort_trend(mastery, cohorts),
+        mentor=review_pairs(everything, items))
 
 
 def batch_status(course: Course) -> pd.DataFrame:
@@ -226,6 +231,7 @@ def render_trainee_reports(tables: CohortTables, curriculum: Curriculum, out_dir
     t = env.globals["t"]
     mastery, gates, path = _bucket(tables.mastery), _bucket(tables.gates), _bucket(tables.path)
     completion, risk, shown = _bucket(tables.completion), _bucket(tables.risk), _bucket(tables.highlights)
+    mentor = _bucket(tables.mentor)
     levels = tables.levels.set_index("trainee").to_dict("index")
     cohorts = cohorts if cohorts is not None else pd.Series(dtype=str)
     written = []
@@ -239,7 +245,8 @@ def render_trainee_reports(tables: CohortTables, curriculum: Curriculum, out_dir
             scores=scores, radar=radar, level=levels[trainee], gates=gates.get(trainee, []),
             path=path.get(trainee, []), modules=completion.get(trainee, []), risk=risk.get(trainee, []),
             strongest=[r for r in shown.get(trainee, []) if r["side"] == "strongest"],
-            weakest=[r for r in shown.get(trainee, []) if r["side"] == "weakest"])
+            weakest=[r for r in shown.get(trainee, []) if r["side"] == "weakest"],
+            mentor=mentor.get(trainee, []), criteria=BY_CODE)
         target = trainee_dir / f"{trainee}.html"
         write_atomically(target, page)
         written.append(target)

@@ -30,8 +30,10 @@ import yaml
 
 from caseloop import itemstats
 from caseloop.author import ANSWER_CELL
+from caseloop.compile import item_table
 from caseloop.course import Course, CourseError, write_atomically
 from caseloop.mastery import latest_attempts
+from caseloop.review import disagreement, review_pairs
 
 CONFIG_FILE = "item_analysis.yaml"
 STAT_KEYS = ["n", "facility", "facility_low", "facility_high", "sd", "discrimination", "discrimination_low",
@@ -50,6 +52,10 @@ FLAGS = {
     "check_fires_on_good_answers": ("检查误判好答案", "check fires on good answers",
                                     "导师给分高于自动评分：放宽或修正触发的检查",
                                     "mentors award more than the autograde: loosen or fix the checks that fired"),
+    "check_misses_mentor_concern": ("自动检查漏掉导师扣分的问题", "autograde misses what mentors mark down",
+                                    "导师在该评分项上判不达标而自动检查通过：收紧相关检查，或在题干中写明要求",
+                                    "mentors fail the reply on this rubric criterion while the autograde passes it: "
+                                    "tighten the related checks or state the requirement in the question"),
     "too_hard": ("太难", "too hard", "很少有人做对：检查题干，确认模块教过这一点",
                  "few succeed: check the instructions and whether the module teaches this"),
     "weak_discrimination": ("区分度弱", "weak discrimination", "得分与整体水平关系不大：让选项或评分标准更清晰",
@@ -83,7 +89,8 @@ class Thresholds:
     confidence: float = 0.95
     upper_lower_group: float = 0.27
     weights: dict[str, float] = field(default_factory=lambda: {
-        "negative_discrimination": 3, "check_fires_on_good_answers": 3, "too_hard": 2, "weak_discrimination": 1,
+        "negative_discrimination": 3, "check_fires_on_good_answers": 3, "check_misses_mentor_concern": 2,
+        "too_hard": 2, "weak_discrimination": 1,
         "too_easy": 2, "unused_distractor": 0.5, "low_rating": 2, "unclear_exercise": 1, "missing_scenario": 1})
 
     @classmethod
@@ -404,6 +411,28 @@ def mentor_flags(grades: pd.DataFrame, t: Thresholds) -> list[dict]:
     return entries
 
 
+def rubric_flags(pairs: pd.DataFrame, t: Thresholds) -> list[dict]:
+    """Reply checks that mentors, scoring the same quality on their rubric, overrule often enough.
+
+    Mentors failing a criterion the autograde passed: the checks miss something. Mentors passing
+    a criterion whose checks failed: the checks fire on good answers.
+    """
+    entries = []
+    for row in disagreement(pairs).itertuples():
+        if row.n < t.min_reviewed:
+            continue
+        for flag, count, reasons in (("check_misses_mentor_concern", row.lenient, ""),
+                                     ("check_fires_on_good_answers", row.strict, row.strict_failures)):
+            share = count / row.n
+            if share < t.mentor_disagreement:
+                continue
+            entries.append(_entry(flag, t.weights[flag] * share * row.points, "firm",
+                                  f"share of replies mentors judged otherwise on {row.criterion}", share,
+                                  module=row.module, notebook=row.notebook, cell=row.reviews, case=row.case,
+                                  competency=row.competency, n=row.n, failure_reasons=reasons))
+    return entries
+
+
 def survey_flags(summary: pd.DataFrame, t: Thresholds) -> list[dict]:
     """Low mean ratings, exercises many trainees call unclear, and every missing scenario named."""
     entries = []
@@ -691,7 +720,9 @@ def revise(course: Course, grades: pd.DataFrame, cohorts: list[str] | None = Non
     summary = survey_summary(responses)
     entries = (statistic_flags(stats, items, thresholds)
                + distractor_flags(distractor_picks(answers, items), items, graded, thresholds)
-               + mentor_flags(graded, thresholds) + survey_flags(summary, thresholds))
+               + mentor_flags(graded, thresholds)
+               + rubric_flags(review_pairs(latest_attempts(grades), item_table(course)), thresholds)
+               + survey_flags(summary, thresholds))
     revisions = revision_comparison(items, stats)
     table = backlog(entries, revisions)
     described = config if config.is_file() else f"defaults ({config} not found)"

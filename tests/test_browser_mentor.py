@@ -1,0 +1,103 @@
+"""A mentor grades one reply of m07 in nbgrader's formgrader, in Debian's chromium; the report changes.
+
+A trainee's m07 (model answers) is submitted, collected, graded, compiled and reported first; the
+mentor then opens Formgrader > Manual Grading > m07 > final_assessment > Submission #1, reads
+Sophie's reply with the automatic feedback under it, scores the three rubric criteria and comments
+on one. The scores must land in the gradebook and change the trainee's report. Screenshots go to
+test-artifacts/.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from caseloop import lab
+from caseloop.course import Course
+from test_browser import _page, _shot, browser, caseloop  # noqa: F401  (browser is a fixture)
+
+TRAINEE, MODULE, NOTEBOOK = "trainee01", "m07", "final_assessment"
+REPLY = "c0014_reply"
+SCORES = {f"{REPLY}_tone": "1", f"{REPLY}_empathy": "0.5", f"{REPLY}_culture": "1"}
+COMMENT = "Lead with her safety: say 'please stop using it' before the apology."
+
+
+@pytest.fixture(scope="module")
+def reported(repo_course: Course, tmp_path_factory: pytest.TempPathFactory) -> tuple[Course, str]:
+    """A course where TRAINEE's m07 is graded and reported, with the report page as it was before the mentor."""
+    from caseloop.demo import answer_cells, new_workspace, submit_answers
+    from caseloop.release import release
+
+    course = new_workspace(repo_course, tmp_path_factory.mktemp("mentor") / "course")
+    release(course, MODULE)
+    model = {cell.var: cell.solution for cell in answer_cells(course, MODULE)}
+    submit_answers(course, MODULE, TRAINEE, lambda nb, var, tags, text: model.get(var) if "answer" in tags else None)
+    for step in (("collect", MODULE), ("grade", MODULE), ("compile",), ("report", "--lang", "en")):
+        caseloop(course, *step)
+    return course, (course.reports_dir / "trainees" / f"{TRAINEE}.html").read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def mentor_graded(browser, reported) -> tuple[Course, str]:  # noqa: F811
+    """The mentor's pass through the formgrader: one reply, three criteria, one comment."""
+    from playwright.sync_api import expect
+
+    course, before = reported
+    server = lab.start(course)
+    try:
+        page = _page(browser, server)
+        page.get_by_role("menuitem", name="Nbgrader").click()
+        page.get_by_role("menuitem", name="Formgrader").click()
+        grader = page.frame_locator("iframe")
+        grader.get_by_role("link", name="Manual Grading").click()
+        _shot(page, "mentor-1-manual-grading")
+        grader.get_by_role("link", name=MODULE, exact=True).click()
+        grader.get_by_role("link", name=NOTEBOOK).click()
+        grader.get_by_role("link", name="Submission #1").click()
+
+        feedback = grader.locator(".output_area", has_text="Score: 3 / 3").filter(has_text="Sophie")
+        expect(feedback).to_be_visible()
+        feedback.scroll_into_view_if_needed()
+        _shot(page, "mentor-2-reply-with-automatic-feedback")
+        for cell, score in SCORES.items():
+            box = grader.locator(f"input.score#{cell}")
+            expect(box).to_have_class(re.compile("needs_manual_grade"))
+            box.scroll_into_view_if_needed()
+            box.fill(score)
+            box.press("Tab")
+            expect(box).not_to_have_class(re.compile("needs_manual_grade"))
+        comment = grader.locator(f"textarea#{REPLY}_empathy-comment")
+        comment.fill(COMMENT)
+        comment.press("Tab")
+        expect(grader.locator(f"#{REPLY}_empathy").locator("xpath=ancestor::div[contains(@class,'nbgrader_cell')]")
+               .locator(".comment-saved")).to_be_visible()
+        _shot(page, "mentor-3-rubric-scored")
+        page.close()
+    finally:
+        server.stop()
+    return course, before
+
+
+def test_a_mentors_grade_in_the_formgrader_reaches_gradebook_and_report(mentor_graded):
+    from nbgrader.api import Gradebook
+
+    course, before = mentor_graded
+    with Gradebook(course.db_url()) as gradebook:
+        for cell, score in SCORES.items():
+            grade = gradebook.find_grade(cell, NOTEBOOK, MODULE, TRAINEE)
+            assert grade.manual_score == float(score) and not grade.needs_manual_grade
+        assert gradebook.find_comment(f"{REPLY}_empathy", NOTEBOOK, MODULE, TRAINEE).manual_comment == COMMENT
+        assert gradebook.find_grade(f"{REPLY}_empathy", NOTEBOOK, MODULE, TRAINEE).auto_score is None
+
+    caseloop(course, "compile")
+    caseloop(course, "report", "--lang", "en")
+    after = (course.reports_dir / "trainees" / f"{TRAINEE}.html").read_text(encoding="utf-8")
+    assert "12 items in m07 await a mentor&#39;s grade" in before
+    assert "9 items in m07 await a mentor&#39;s grade" in after
+    assert COMMENT not in before and COMMENT.replace("'", "&#39;") in after
+    empathy = re.search(rf'data-reviews="{REPLY}" data-criterion="empathy" data-pending="false">(.*?)</tr>', after,
+                        re.DOTALL)
+    assert empathy and "50%" in empathy.group(1)
+    emo = [re.search(r'data-competency="EMO" data-mastery="([0-9.]+)"', page).group(1) for page in (before, after)]
+    assert float(emo[0]) == 1.0 and float(emo[1]) < 1.0, "the mentor's half point on empathy is EMO evidence"
