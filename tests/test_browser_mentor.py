@@ -58,7 +58,9 @@ def mentor_graded(browser, reported) -> tuple[Course, str]:  # noqa: F811
 
         feedback = grader.locator(".output_area", has_text="Score: 3 / 3").filter(has_text="Sophie")
         expect(feedback).to_be_visible()
-        feedback.scroll_into_view_if_needed()
+        reply = grader.locator(".nbgrader_cell", has_text='reply_c0014 = """').filter(has_text="Dear Sophie")
+        expect(reply).to_contain_text("Student's answer")
+        reply.evaluate("cell => cell.scrollIntoView({block: 'start'})")
         _shot(page, "mentor-2-reply-with-automatic-feedback")
         for cell, score in SCORES.items():
             box = grader.locator(f"input.score#{cell}")

@@ -164,6 +164,8 @@ def test_author_rubric_adds_the_cells_once_and_lint_checks_them(repo_course: Cou
                                          "reviews": "c0001_reply"}
     assert nb.cells[nb.cells.index(task) - 3].metadata["nbgrader"]["grade_id"] == "c0001_reply"
 
+    assert main(["--course", str(ws.root), "author", "rubric", "m08"]) == 2
+    assert "no reply test cell (a graded cell calling checks.reply)" in capsys.readouterr().err
     assert main(["--course", str(ws.root), "author", "rubric", "m01", "--cell", "nope"]) == 2
     assert f"{ws.source_dir / 'm01'}: no reply test cell nope" in capsys.readouterr().err
     task.metadata["caseloop"]["reviews"] = "c0001_resolution"

@@ -127,6 +127,9 @@ def add_rubric(course: Course, module: str, cells: list[str] | None = None,
             with replacing(path) as partial:
                 nbformat.write(nb, partial)
             changed.append(path)
+    if not found and not wanted:
+        raise CourseError(f"{course.source_dir / module}: no reply test cell (a graded cell calling checks.reply); "
+                          "a mentor rubric reviews written replies, so add a reply exercise first")
     missing = sorted(wanted - found)
     if missing:
         raise CourseError(f"{course.source_dir / module}: no reply test cell {', '.join(missing)} "
