@@ -33,8 +33,10 @@ def reported(repo_course: Course, tmp_path_factory: pytest.TempPathFactory) -> t
     release(course, MODULE)
     model = {cell.var: cell.solution for cell in answer_cells(course, MODULE)}
     submit_answers(course, MODULE, TRAINEE, lambda nb, var, tags, text: model.get(var) if "answer" in tags else None)
-    for step in (("collect", MODULE), ("grade", MODULE), ("compile",), ("report", "--lang", "en")):
-        caseloop(course, *step)
+    caseloop(course, "collect", MODULE)
+    caseloop(course, "grade", MODULE)
+    assert "12 items wait for a mentor's grade" in caseloop(course, "compile")
+    caseloop(course, "report", "--lang", "en")
     return course, (course.reports_dir / "trainees" / f"{TRAINEE}.html").read_text(encoding="utf-8")
 
 
@@ -92,7 +94,7 @@ def test_a_mentors_grade_in_the_formgrader_reaches_gradebook_and_report(mentor_g
         assert gradebook.find_comment(f"{REPLY}_empathy", NOTEBOOK, MODULE, TRAINEE).manual_comment == COMMENT
         assert gradebook.find_grade(f"{REPLY}_empathy", NOTEBOOK, MODULE, TRAINEE).auto_score is None
 
-    caseloop(course, "compile")
+    assert "9 items wait for a mentor's grade" in caseloop(course, "compile")
     caseloop(course, "report", "--lang", "en")
     after = (course.reports_dir / "trainees" / f"{TRAINEE}.html").read_text(encoding="utf-8")
     assert "12 items in m07 await a mentor&#39;s grade" in before
@@ -103,3 +105,13 @@ def test_a_mentors_grade_in_the_formgrader_reaches_gradebook_and_report(mentor_g
     assert empathy and "50%" in empathy.group(1)
     emo = [re.search(r'data-competency="EMO" data-mastery="([0-9.]+)"', page).group(1) for page in (before, after)]
     assert float(emo[0]) == 1.0 and float(emo[1]) < 1.0, "the mentor's half point on empathy is EMO evidence"
+
+
+def test_the_trainee_gets_the_mentors_comment_in_feedback_and_no_hidden_test(mentor_graded):
+    from caseloop.feedback import hidden_test_lines, leaked_lines
+
+    course, _ = mentor_graded
+    caseloop(course, "feedback", MODULE)
+    page = (course.root / "feedback" / TRAINEE / MODULE / f"{NOTEBOOK}.html").read_text(encoding="utf-8")
+    assert COMMENT.replace("'", "&#39;") in page or COMMENT in page
+    assert leaked_lines(page, hidden_test_lines(course, MODULE)) == []

@@ -74,9 +74,13 @@ def status_table(results) -> str:
 
 def cmd_compile(args: argparse.Namespace) -> int:
     from caseloop.compile import compile_course
+    from caseloop.mastery import latest_attempts
 
     table, path = compile_course(_course(args))
     print(f"{len(table)} rows ({table['trainee'].nunique()} trainees) written to {path}")
+    waiting = int(latest_attempts(table)["needs_manual_grade"].sum()) if len(table) else 0
+    if waiting:
+        print(f"{waiting} items wait for a mentor's grade: `caseloop lab`, then Nbgrader > Formgrader > Manual Grading")
     return 0
 
 
