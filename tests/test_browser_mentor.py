@@ -83,8 +83,9 @@ def mentor_graded(browser, reported) -> tuple[Course, str]:  # noqa: F811
     return course, before
 
 
-def test_a_mentors_grade_in_the_formgrader_reaches_gradebook_and_report(mentor_graded):
+def test_a_mentors_grade_in_the_formgrader_reaches_gradebook_and_report(browser, mentor_graded):  # noqa: F811
     from nbgrader.api import Gradebook
+    from playwright.sync_api import expect
 
     course, before = mentor_graded
     with Gradebook(course.db_url()) as gradebook:
@@ -105,6 +106,14 @@ def test_a_mentors_grade_in_the_formgrader_reaches_gradebook_and_report(mentor_g
     assert empathy and "50%" in empathy.group(1)
     emo = [re.search(r'data-competency="EMO" data-mastery="([0-9.]+)"', page).group(1) for page in (before, after)]
     assert float(emo[0]) == 1.0 and float(emo[1]) < 1.0, "the mentor's half point on empathy is EMO evidence"
+
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto((course.reports_dir / "trainees" / f"{TRAINEE}.html").as_uri())
+    table = page.locator("#mentor-review")
+    expect(table.locator('tr[data-criterion="empathy"][data-pending="false"]')).to_contain_text(COMMENT)
+    table.scroll_into_view_if_needed()
+    _shot(page, "mentor-4-trainee-report")
+    page.close()
 
 
 def test_the_trainee_gets_the_mentors_comment_in_feedback_and_no_hidden_test(mentor_graded):

@@ -167,6 +167,9 @@ def review_pairs(latest: pd.DataFrame, items: pd.DataFrame | None) -> pd.DataFra
     pairs["pending"] = pairs["manual_score"].isna()
     pairs["mentor_pass"] = pairs["mentor_share"] >= MENTOR_PASS - 1e-9
     pairs["comment"] = pairs["comment"].fillna("") if "comment" in pairs else ""
+    order = {c.code: i for i, c in enumerate(CRITERIA)}
+    pairs = pairs.sort_values(["trainee", "module", "notebook", "reviews", "rubric"],
+                              key=lambda column: column.map(order) if column.name == "rubric" else column)
     return pairs.rename(columns={"rubric": "criterion"})[PAIR_COLUMNS].reset_index(drop=True)
 
 
