@@ -96,3 +96,14 @@ def test_compile_numbers_attempts_and_is_idempotent():
     assert list(regraded["attempt"]) == [1] and list(regraded["score"]) == [1.0]
     second = number_attempts(_rows("2026-03-02 09:00", 1.0), first)
     assert list(second["attempt"]) == [1, 2] and list(second["score"]) == [0.0, 1.0]
+
+
+def test_a_grade_table_written_before_mentor_comments_still_reads(tmp_path):
+    from caseloop.compile import GRADE_COLUMNS, read_grades
+
+    old = number_attempts(_rows("2026-03-01 10:00", 1.0), None).drop(columns="comment")
+    old.to_csv(tmp_path / "grades.csv", index=False)
+    table = read_grades(tmp_path / "grades.csv")
+    assert list(table.columns) == list(GRADE_COLUMNS) and table["comment"].tolist() == [""]
+    assert number_attempts(_rows("2026-03-02 09:00", 0.0), table)["attempt"].tolist() == [1, 2]
+
