@@ -212,7 +212,6 @@ def module_ids(course: Course) -> list[str]:
 
 # -- check: grade the model, blank and wrong versions through nbgrader ------------------------
 
-SOLUTION_LINE = re.compile(r"^[ \t]*### (BEGIN|END) SOLUTION[ \t]*\n?", re.MULTILINE)
 VERSIONS = ("solution", "blank", "wrong")
 
 
@@ -276,6 +275,7 @@ def _versions(course: Course, module: str) -> dict[str, dict[str, Any]]:
     """The three submissions of each released notebook of MODULE: notebook name -> version -> notebook."""
     import nbformat
 
+    from caseloop import checks
     from caseloop.execute import assigned_variable
 
     result = {}
@@ -291,7 +291,7 @@ def _versions(course: Course, module: str) -> dict[str, dict[str, Any]]:
                 meta = cell.metadata.get("caseloop", {})
                 if version == "blank" or original is None or "answer" not in meta:
                     continue
-                solved = SOLUTION_LINE.sub("", original.source)
+                solved = checks.SOLUTION_LINE.sub("", original.source)
                 variable = meta.get("variable") or assigned_variable(solved)
                 cell.source = solved if version == "solution" else wrong_answer(
                     meta["answer"], variable, solved, list(meta.get("options", [])))

@@ -23,9 +23,10 @@ import yaml
 __all__ = ["Finding", "Score", "add_days", "choice", "date", "detect_language", "number", "parse_date",
            "picked_option", "policy", "policy_entry", "reply", "text"]
 
-# nbgrader's solution markers. In a source notebook the model answer sits between them inside
-# the answer's quotes; dropping the marker lines lets a trainer run the source notebook as is.
-_SOLUTION_MARKERS = re.compile(r"^\s*### (BEGIN|END) SOLUTION\s*$", re.MULTILINE)
+# A line with one of nbgrader's solution markers. In a source notebook the model answer sits
+# between them inside the answer's quotes; dropping the marker lines lets a trainer run the source
+# notebook as is, and turns a source answer cell into the solved cell a trainee would write.
+SOLUTION_LINE = re.compile(r"^[ \t]*### (BEGIN|END) SOLUTION[ \t]*\n?", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -79,7 +80,7 @@ def _text(answer: Any) -> str:
     """The answer as clean text: None and the empty stub count as blank."""
     if answer is None or answer is Ellipsis:
         return ""
-    return _SOLUTION_MARKERS.sub("", str(answer)).strip()
+    return SOLUTION_LINE.sub("", str(answer)).strip()
 
 
 def _blank(max_points: float) -> Score:
