@@ -1,7 +1,9 @@
 """A trainee and a mentor in JupyterLab, driven through Debian's chromium with Playwright.
 
-The trainee fetches m01 from nbgrader's assignment list, writes a reply, runs it, validates and
-submits; the course then collects and grades it and the score is read back from the gradebook.
+The trainee fetches m01 from nbgrader's assignment list, writes a weak reply, runs the self-check
+panel and reads what is missing, rewrites the reply and checks again with the panel's button,
+validates and submits; the course then collects and grades it and the score is read back from
+the gradebook.
 Screenshots of each step go to test-artifacts/. Without chromium the tests skip, unless
 CASELOOP_REQUIRE_BROWSER=1 (CI), where a missing browser is a failure.
 """
@@ -28,6 +30,9 @@ TRAINEE = "trainee01"
 MODULE = "m01"
 NOTEBOOK = "rules_and_returns"
 UI_TIMEOUT_MS = 60_000
+SELF_CHECK_BUTTON = "运行自查 / Run self-check"
+WEAK_REPLY = "ok thanks"
+GREETED = "✓ 以称呼买家姓名（Jordan）开头 / greets the buyer by name (Jordan)"
 
 
 def _missing_browser() -> str | None:
@@ -47,8 +52,10 @@ def browser() -> Iterator:
         if os.environ.get("CASELOOP_REQUIRE_BROWSER") == "1":
             pytest.fail(f"browser tests required (CASELOOP_REQUIRE_BROWSER=1) but {reason}")
         pytest.skip(f"browser tests skipped: {reason}; set CASELOOP_REQUIRE_BROWSER=1 to make this a failure")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    # Assertions wait as long as actions: validating or starting a kernel on a busy machine takes seconds.
+    expect.set_options(timeout=UI_TIMEOUT_MS)
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield chromium
@@ -81,6 +88,11 @@ def _shot(page, name: str) -> Path:
     return path
 
 
+def _show_at_top(element) -> None:
+    """Scroll ELEMENT to the top of the notebook, so a screenshot shows it and what follows it."""
+    element.evaluate("node => node.scrollIntoView({block: 'start'})")
+
+
 def _open_from_menu(page, item: str) -> None:
     page.get_by_role("menuitem", name="Nbgrader").click()
     page.get_by_role("menuitem", name=item).click()
@@ -99,6 +111,21 @@ def model_reply(course: Course, var: str) -> str:
     from caseloop.demo import answer_cells
 
     return next(cell.solution for cell in answer_cells(course, MODULE) if cell.var == var)
+
+
+def reply_section(report: str) -> str:
+    """The reply_c0001 part of a self-check report: its header line and its findings."""
+    section = report[report.index("[reply_c0001]"):]
+    return section.split("\n\n[", 1)[0].strip()
+
+
+def expected_reply_lines(server: lab.Lab, reply: str) -> list[str]:
+    """The findings the public checks give REPLY in the trainee's fetched notebook, one line each."""
+    from caseloop import selfcheck
+
+    notebook = server.root_dir / MODULE / f"{NOTEBOOK}.ipynb"
+    cell = next(cell for cell in selfcheck.answer_cells(notebook) if cell.variable == "reply_c0001")
+    return [finding.line() for finding in selfcheck.check_answer(cell, reply)]
 
 
 @pytest.fixture(scope="module")
@@ -131,17 +158,47 @@ def trainee_submitted(browser, course: Course) -> Course:
         answer.locator(".cm-content").click()
         page.keyboard.press("Control+End")
         page.keyboard.press("ArrowUp")
-        page.keyboard.insert_text(model_reply(course, "reply_c0001"))
+        page.keyboard.insert_text(WEAK_REPLY)
         _shot(page, "trainee-3-reply")
         page.keyboard.press("Shift+Enter")
         expect(answer.locator(".jp-InputPrompt")).to_contain_text("[1]")
-        test_cell = answer.locator("xpath=following-sibling::div[contains(@class, 'jp-CodeCell')][1]")
-        test_cell.locator(".cm-content").click()
+
+        check_cell = notebook.locator(".jp-CodeCell", has_text="from caseloop.selfcheck import self_check")
+        check_cell.scroll_into_view_if_needed()
+        check_cell.locator(".cm-content").click()
         page.keyboard.press("Shift+Enter")
-        expect(test_cell.locator(".jp-InputPrompt")).to_contain_text("[2]")
+        expect(check_cell.locator(".jp-InputPrompt")).to_contain_text("[2]")
+        check_button = check_cell.get_by_role("button", name=SELF_CHECK_BUTTON)
+        expect(check_button).to_be_visible()
+        feedback = check_cell.locator(".widget-output")
+        expect(feedback).to_contain_text("[reply_c0001] reply")
+        weak = reply_section(feedback.inner_text())
+        assert "✗ 缺少：以称呼买家姓名（Jordan）开头" in weak and "too short (2 words, at least 40)" in weak, weak
+        assert weak.splitlines()[1:] == expected_reply_lines(server, WEAK_REPLY), weak
+        _show_at_top(check_button)
+        _shot(page, "trainee-4-selfcheck")
+
+        answer.scroll_into_view_if_needed()
+        answer.locator(".cm-content").click()
+        page.keyboard.press("Control+End")
+        page.keyboard.press("ArrowUp")
+        page.keyboard.press("End")
+        page.keyboard.press("Shift+Home")
+        page.keyboard.insert_text(model_reply(course, "reply_c0001"))
+        expect(answer).not_to_contain_text(WEAK_REPLY)
+        page.keyboard.press("Shift+Enter")
+        expect(answer.locator(".jp-InputPrompt")).to_contain_text("[3]")
+        check_cell.scroll_into_view_if_needed()
+        check_button.click()
+        expect(feedback).to_contain_text(GREETED)
+        strong = reply_section(feedback.inner_text())
+        assert "✗" not in strong, strong
+        assert strong.splitlines()[1:] == expected_reply_lines(server, model_reply(course, "reply_c0001")), strong
+        expect(check_cell.locator(".jp-InputPrompt")).to_contain_text("[2]")
         expect(notebook.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")) \
             .to_have_count(0)
-        _shot(page, "trainee-4-run")
+        _show_at_top(check_button)
+        _shot(page, "trainee-5-selfcheck-again")
         page.keyboard.press("Control+s")
         expect(page.locator(".jp-mod-current .jp-mod-dirty")).to_have_count(0)
 
@@ -149,7 +206,7 @@ def trainee_submitted(browser, course: Course) -> Course:
         dialog = page.locator(".jp-Dialog")
         expect(dialog).to_be_visible()
         expect(dialog).to_contain_text("Validat")
-        _shot(page, "trainee-5-validate")
+        _shot(page, "trainee-6-validate")
         dialog.get_by_role("button").last.click()
         expect(dialog).to_have_count(0)
 
@@ -160,7 +217,7 @@ def trainee_submitted(browser, course: Course) -> Course:
         expect(submitted).to_be_visible()
         expect(submitted).to_contain_text("UTC")
         assert len(list((course.root / "exchange" / "caseloop" / "inbound").glob(f"{TRAINEE}+{MODULE}+*"))) == 1
-        _shot(page, "trainee-6-submitted")
+        _shot(page, "trainee-7-submitted")
         page.close()
     finally:
         server.stop()
@@ -202,7 +259,7 @@ def test_trainee_fetches_feedback_with_competency_summary_and_no_hidden_test(bro
         submitted = page.locator("#submitted_assignments_list .list_item", has_text=MODULE)
         submitted.get_by_role("button", name="Fetch Feedback").click()
         expect(submitted.get_by_text("view feedback")).to_be_visible()
-        _shot(page, "trainee-7-feedback-fetched")
+        _shot(page, "trainee-8-feedback-fetched")
         fetched = list((server.root_dir / MODULE / "feedback").glob(f"*/{NOTEBOOK}.html"))
         assert len(fetched) == 1
         text = fetched[0].read_text(encoding="utf-8")
@@ -210,7 +267,7 @@ def test_trainee_fetches_feedback_with_competency_summary_and_no_hidden_test(bro
         assert leaked_lines(text, hidden_test_lines(course, MODULE)) == []
         page.goto(fetched[0].as_uri())
         expect(page.locator(f"#{SUMMARY_ID}")).to_contain_text("Competency summary")
-        _shot(page, "trainee-8-feedback")
+        _shot(page, "trainee-9-feedback")
         page.close()
     finally:
         server.stop()
