@@ -1,65 +1,26 @@
-"""A trainee and a mentor in JupyterLab, driven through Debian's chromium with Playwright.
+"""A trainee in JupyterLab, driven through Debian's chromium with Playwright.
 
 The trainee fetches m01 from nbgrader's assignment list, writes a weak reply, runs the self-check
 panel and reads what is missing, rewrites the reply and checks again with the panel's button,
 validates and submits; the course then collects and grades it and the score is read back from
 the gradebook.
-Screenshots of each step go to test-artifacts/. Without chromium the tests skip, unless
-CASELOOP_REQUIRE_BROWSER=1 (CI), where a missing browser is a failure.
+Screenshots of each step go to test-artifacts/ (the browser fixture is in conftest.py).
 """
 
 from __future__ import annotations
-
-import os
-import subprocess
-import sys
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from caseloop import lab
 from caseloop.course import Course
+from conftest import lab_page, run_caseloop, shot, show_at_top
 
-REPO = Path(__file__).resolve().parent.parent
-ARTIFACTS = REPO / "test-artifacts"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 TRAINEE = "trainee01"
 MODULE = "m01"
 NOTEBOOK = "rules_and_returns"
-UI_TIMEOUT_MS = 60_000
 SELF_CHECK_BUTTON = "运行自查 / Run self-check"
 WEAK_REPLY = "ok thanks"
 GREETED = "✓ 以称呼买家姓名（Jordan）开头 / greets the buyer by name (Jordan)"
-
-
-def _missing_browser() -> str | None:
-    if not CHROMIUM.is_file():
-        return f"{CHROMIUM} not installed (apt-get install -y chromium)"
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        return "the playwright package is not installed (pip install -e '.[test]')"
-    return None
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator:
-    reason = _missing_browser()
-    if reason:
-        if os.environ.get("CASELOOP_REQUIRE_BROWSER") == "1":
-            pytest.fail(f"browser tests required (CASELOOP_REQUIRE_BROWSER=1) but {reason}")
-        pytest.skip(f"browser tests skipped: {reason}; set CASELOOP_REQUIRE_BROWSER=1 to make this a failure")
-    from playwright.sync_api import expect, sync_playwright
-
-    # Assertions wait as long as actions: validating or starting a kernel on a busy machine takes seconds.
-    expect.set_options(timeout=UI_TIMEOUT_MS)
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture(scope="module")
@@ -73,37 +34,9 @@ def course(repo_course: Course, tmp_path_factory: pytest.TempPathFactory) -> Cou
     return workspace
 
 
-def _page(browser, server: lab.Lab):
-    page = browser.new_page(viewport={"width": 1400, "height": 900}, locale="zh-CN")
-    page.set_default_timeout(UI_TIMEOUT_MS)
-    page.goto(server.url)
-    page.locator("#jp-main-dock-panel").wait_for()
-    return page
-
-
-def _shot(page, name: str) -> Path:
-    ARTIFACTS.mkdir(exist_ok=True)
-    path = ARTIFACTS / f"{name}.png"
-    page.screenshot(path=str(path))
-    return path
-
-
-def _show_at_top(element) -> None:
-    """Scroll ELEMENT to the top of the notebook, so a screenshot shows it and what follows it."""
-    element.evaluate("node => node.scrollIntoView({block: 'start'})")
-
-
 def _open_from_menu(page, item: str) -> None:
     page.get_by_role("menuitem", name="Nbgrader").click()
     page.get_by_role("menuitem", name=item).click()
-
-
-def caseloop(course: Course, *args: str) -> str:
-    """Run the real `caseloop` command on the course; return its output."""
-    done = subprocess.run([sys.executable, "-m", "caseloop", "--course", str(course.root), *args],
-                          capture_output=True, text=True, timeout=600)
-    assert done.returncode == 0, done.stderr
-    return done.stdout
 
 
 def model_reply(course: Course, var: str) -> str:
@@ -135,14 +68,14 @@ def trainee_submitted(browser, course: Course) -> Course:
 
     server = lab.start(course, TRAINEE)
     try:
-        page = _page(browser, server)
-        _shot(page, "trainee-1-lab")
+        page = lab_page(browser, server)
+        shot(page, "trainee-1-lab")
 
         _open_from_menu(page, "Assignment List")
         released = page.locator("#released_assignments_list")
         row = released.locator(".list_item", has_text=MODULE)
         expect(row).to_be_visible()
-        _shot(page, "trainee-2-assignment-list")
+        shot(page, "trainee-2-assignment-list")
         row.get_by_role("button", name="Fetch").click()
         fetched = page.locator("#fetched_assignments_list .list_item", has_text=MODULE)
         expect(fetched).to_be_visible()
@@ -159,7 +92,7 @@ def trainee_submitted(browser, course: Course) -> Course:
         page.keyboard.press("Control+End")
         page.keyboard.press("ArrowUp")
         page.keyboard.insert_text(WEAK_REPLY)
-        _shot(page, "trainee-3-reply")
+        shot(page, "trainee-3-reply")
         page.keyboard.press("Shift+Enter")
         expect(answer.locator(".jp-InputPrompt")).to_contain_text("[1]")
 
@@ -175,8 +108,8 @@ def trainee_submitted(browser, course: Course) -> Course:
         weak = reply_section(feedback.inner_text())
         assert "✗ 缺少：以称呼买家姓名（Jordan）开头" in weak and "too short (2 words, at least 40)" in weak, weak
         assert weak.splitlines()[1:] == expected_reply_lines(server, WEAK_REPLY), weak
-        _show_at_top(check_button)
-        _shot(page, "trainee-4-selfcheck")
+        show_at_top(check_button)
+        shot(page, "trainee-4-selfcheck")
 
         answer.scroll_into_view_if_needed()
         answer.locator(".cm-content").click()
@@ -197,8 +130,8 @@ def trainee_submitted(browser, course: Course) -> Course:
         expect(check_cell.locator(".jp-InputPrompt")).to_contain_text("[2]")
         expect(notebook.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")) \
             .to_have_count(0)
-        _show_at_top(check_button)
-        _shot(page, "trainee-5-selfcheck-again")
+        show_at_top(check_button)
+        shot(page, "trainee-5-selfcheck-again")
         page.keyboard.press("Control+s")
         expect(page.locator(".jp-mod-current .jp-mod-dirty")).to_have_count(0)
 
@@ -206,7 +139,7 @@ def trainee_submitted(browser, course: Course) -> Course:
         dialog = page.locator(".jp-Dialog")
         expect(dialog).to_be_visible()
         expect(dialog).to_contain_text("Validat")
-        _shot(page, "trainee-6-validate")
+        shot(page, "trainee-6-validate")
         dialog.get_by_role("button").last.click()
         expect(dialog).to_have_count(0)
 
@@ -217,7 +150,7 @@ def trainee_submitted(browser, course: Course) -> Course:
         expect(submitted).to_be_visible()
         expect(submitted).to_contain_text("UTC")
         assert len(list((course.root / "exchange" / "caseloop" / "inbound").glob(f"{TRAINEE}+{MODULE}+*"))) == 1
-        _shot(page, "trainee-7-submitted")
+        shot(page, "trainee-7-submitted")
         page.close()
     finally:
         server.stop()
@@ -228,9 +161,9 @@ def trainee_submitted(browser, course: Course) -> Course:
 def graded(trainee_submitted: Course) -> Course:
     """The course after `caseloop collect`, `grade` and `compile` of the browser submission."""
     course = trainee_submitted
-    assert "1 submissions of m01" in caseloop(course, "collect", MODULE)
-    caseloop(course, "grade", MODULE)
-    caseloop(course, "compile")
+    assert "1 submissions of m01" in run_caseloop(course, "collect", MODULE)
+    run_caseloop(course, "grade", MODULE)
+    run_caseloop(course, "compile")
     return course
 
 
@@ -251,15 +184,15 @@ def test_trainee_fetches_feedback_with_competency_summary_and_no_hidden_test(bro
     from caseloop.feedback import SUMMARY_ID, hidden_test_lines, leaked_lines
 
     course = graded
-    assert "1 feedback pages" in caseloop(course, "feedback", MODULE)
+    assert "1 feedback pages" in run_caseloop(course, "feedback", MODULE)
     server = lab.start(course, TRAINEE)
     try:
-        page = _page(browser, server)
+        page = lab_page(browser, server)
         _open_from_menu(page, "Assignment List")
         submitted = page.locator("#submitted_assignments_list .list_item", has_text=MODULE)
         submitted.get_by_role("button", name="Fetch Feedback").click()
         expect(submitted.get_by_text("view feedback")).to_be_visible()
-        _shot(page, "trainee-8-feedback-fetched")
+        shot(page, "trainee-8-feedback-fetched")
         fetched = list((server.root_dir / MODULE / "feedback").glob(f"*/{NOTEBOOK}.html"))
         assert len(fetched) == 1
         text = fetched[0].read_text(encoding="utf-8")
@@ -267,7 +200,7 @@ def test_trainee_fetches_feedback_with_competency_summary_and_no_hidden_test(bro
         assert leaked_lines(text, hidden_test_lines(course, MODULE)) == []
         page.goto(fetched[0].as_uri())
         expect(page.locator(f"#{SUMMARY_ID}")).to_contain_text("Competency summary")
-        _shot(page, "trainee-9-feedback")
+        shot(page, "trainee-9-feedback")
         page.close()
     finally:
         server.stop()

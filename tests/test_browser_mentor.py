@@ -15,7 +15,7 @@ import pytest
 
 from caseloop import lab
 from caseloop.course import Course
-from test_browser import _page, _shot, browser, caseloop  # noqa: F401  (browser is a fixture)
+from conftest import lab_page, run_caseloop, shot, show_at_top
 
 TRAINEE, MODULE, NOTEBOOK = "trainee01", "m07", "final_assessment"
 REPLY = "c0014_reply"
@@ -33,27 +33,27 @@ def reported(repo_course: Course, tmp_path_factory: pytest.TempPathFactory) -> t
     release(course, MODULE)
     model = {cell.var: cell.solution for cell in answer_cells(course, MODULE)}
     submit_answers(course, MODULE, TRAINEE, lambda nb, var, tags, text: model.get(var) if "answer" in tags else None)
-    caseloop(course, "collect", MODULE)
-    caseloop(course, "grade", MODULE)
-    assert "12 items wait for a mentor's grade" in caseloop(course, "compile")
-    caseloop(course, "report", "--lang", "en")
+    run_caseloop(course, "collect", MODULE)
+    run_caseloop(course, "grade", MODULE)
+    assert "12 items wait for a mentor's grade" in run_caseloop(course, "compile")
+    run_caseloop(course, "report", "--lang", "en")
     return course, (course.reports_dir / "trainees" / f"{TRAINEE}.html").read_text(encoding="utf-8")
 
 
 @pytest.fixture(scope="module")
-def mentor_graded(browser, reported) -> tuple[Course, str]:  # noqa: F811
+def mentor_graded(browser, reported) -> tuple[Course, str]:
     """The mentor's pass through the formgrader: one reply, three criteria, one comment."""
     from playwright.sync_api import expect
 
     course, before = reported
     server = lab.start(course)
     try:
-        page = _page(browser, server)
+        page = lab_page(browser, server)
         page.get_by_role("menuitem", name="Nbgrader").click()
         page.get_by_role("menuitem", name="Formgrader").click()
         grader = page.frame_locator("iframe")
         grader.get_by_role("link", name="Manual Grading").click()
-        _shot(page, "mentor-1-manual-grading")
+        shot(page, "mentor-1-manual-grading")
         grader.get_by_role("link", name=MODULE, exact=True).click()
         grader.get_by_role("link", name=NOTEBOOK).click()
         grader.get_by_role("link", name="Submission #1").click()
@@ -62,8 +62,8 @@ def mentor_graded(browser, reported) -> tuple[Course, str]:  # noqa: F811
         expect(feedback).to_be_visible()
         reply = grader.locator(".nbgrader_cell", has_text='reply_c0014 = """').filter(has_text="Dear Sophie")
         expect(reply).to_contain_text("Student's answer")
-        reply.evaluate("cell => cell.scrollIntoView({block: 'start'})")
-        _shot(page, "mentor-2-reply-with-automatic-feedback")
+        show_at_top(reply)
+        shot(page, "mentor-2-reply-with-automatic-feedback")
         for cell, score in SCORES.items():
             box = grader.locator(f"input.score#{cell}")
             expect(box).to_have_class(re.compile("needs_manual_grade"))
@@ -76,14 +76,14 @@ def mentor_graded(browser, reported) -> tuple[Course, str]:  # noqa: F811
         comment.press("Tab")
         expect(grader.locator(f"#{REPLY}_empathy").locator("xpath=ancestor::div[contains(@class,'nbgrader_cell')]")
                .locator(".comment-saved")).to_be_visible()
-        _shot(page, "mentor-3-rubric-scored")
+        shot(page, "mentor-3-rubric-scored")
         page.close()
     finally:
         server.stop()
     return course, before
 
 
-def test_a_mentors_grade_in_the_formgrader_reaches_gradebook_and_report(browser, mentor_graded):  # noqa: F811
+def test_a_mentors_grade_in_the_formgrader_reaches_gradebook_and_report(browser, mentor_graded):
     from nbgrader.api import Gradebook
     from playwright.sync_api import expect
 
@@ -95,8 +95,8 @@ def test_a_mentors_grade_in_the_formgrader_reaches_gradebook_and_report(browser,
         assert gradebook.find_comment(f"{REPLY}_empathy", NOTEBOOK, MODULE, TRAINEE).manual_comment == COMMENT
         assert gradebook.find_grade(f"{REPLY}_empathy", NOTEBOOK, MODULE, TRAINEE).auto_score is None
 
-    assert "9 items wait for a mentor's grade" in caseloop(course, "compile")
-    caseloop(course, "report", "--lang", "en")
+    assert "9 items wait for a mentor's grade" in run_caseloop(course, "compile")
+    run_caseloop(course, "report", "--lang", "en")
     after = (course.reports_dir / "trainees" / f"{TRAINEE}.html").read_text(encoding="utf-8")
     assert "12 items in m07 await a mentor&#39;s grade" in before
     assert "9 items in m07 await a mentor&#39;s grade" in after
@@ -112,7 +112,7 @@ def test_a_mentors_grade_in_the_formgrader_reaches_gradebook_and_report(browser,
     table = page.locator("#mentor-review")
     expect(table.locator('tr[data-criterion="empathy"][data-pending="false"]')).to_contain_text(COMMENT)
     table.scroll_into_view_if_needed()
-    _shot(page, "mentor-4-trainee-report")
+    shot(page, "mentor-4-trainee-report")
     page.close()
 
 
@@ -120,7 +120,7 @@ def test_the_trainee_gets_the_mentors_comment_in_feedback_and_no_hidden_test(men
     from caseloop.feedback import hidden_test_lines, leaked_lines
 
     course, _ = mentor_graded
-    caseloop(course, "feedback", MODULE)
+    run_caseloop(course, "feedback", MODULE)
     page = (course.root / "feedback" / TRAINEE / MODULE / f"{NOTEBOOK}.html").read_text(encoding="utf-8")
     assert COMMENT.replace("'", "&#39;") in page or COMMENT in page
     assert leaked_lines(page, hidden_test_lines(course, MODULE)) == []
