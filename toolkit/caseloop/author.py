@@ -75,7 +75,7 @@ def _marker_problems(cell: Any) -> list[str]:
     return problems
 
 
-def _check_calls(source: str) -> list[ast.Call]:
+def check_calls(source: str) -> list[ast.Call]:
     """Every `checks.<check>(...)` call in a test cell."""
     try:
         tree = ast.parse(source)
@@ -177,7 +177,7 @@ def _lint_graded(path: Path, cell: Any, competencies: set[str], cases: set[str],
         problems.append(f"case {tags['case']} has no file cases/{tags['case']}.yaml; add the case or fix the id")
     if not isinstance(points, int | float) or points <= 0:
         problems.append(f"points must be positive (is {points!r})")
-    for call in _check_calls(cell.source):
+    for call in check_calls(cell.source):
         given = _argument(call, "points", CHECK_FUNCTIONS[call.func.attr])
         if isinstance(given, ast.Constant) and given.value != points:
             problems.append(f"checks.{call.func.attr}(... points={given.value}) but the cell is worth {points} "

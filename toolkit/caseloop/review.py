@@ -9,13 +9,13 @@ score beside what the autograde said about the same quality, for the report and 
 
 from __future__ import annotations
 
-import ast
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from caseloop.author import check_calls
 from caseloop.course import Course, CourseError, replacing
 
 MENTOR_PASS = 0.5  # a mentor's share of a criterion's points at or above which the reply meets it
@@ -58,21 +58,11 @@ PAIR_COLUMNS = ["trainee", "module", "notebook", "cell", "criterion", "reviews",
                 "pending", "comment"]
 
 
-def _calls_reply(source: str) -> bool:
-    """True when a test cell scores a written reply (`checks.reply(...)`)."""
-    try:
-        tree = ast.parse(source)
-    except SyntaxError:
-        return False
-    return any(isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "reply"
-               and isinstance(node.func.value, ast.Name) and node.func.value.id == "checks"
-               for node in ast.walk(tree))
-
-
 def reply_tests(cells: list[Any]) -> list[Any]:
     """The autograded test cells of a notebook that score a written reply."""
     return [c for c in cells if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("grade")
-            and not c.metadata["nbgrader"].get("solution") and _calls_reply(c.source)]
+            and not c.metadata["nbgrader"].get("solution")
+            and any(call.func.attr == "reply" for call in check_calls(c.source))]
 
 
 def rubric_cells(test_cell: Any, points: float = 1) -> list[Any]:
