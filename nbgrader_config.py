@@ -21,8 +21,31 @@ c.Exchange.root = os.path.join(here, "exchange")
 # empty line where the model answer was, instead of nbgrader's `raise NotImplementedError()`.
 c.ClearSolutions.code_stub = {"python": ""}
 
-# Each graded cell gets at most this long to run.
+# caseloop's grading steps. `caseloop grade`, `nbgrader autograde` and the formgrader's Autograde
+# button all read these lists, so every way of grading this course runs the same pipeline: nbgrader's
+# defaults with DropDuplicateIds (pasted graded cells), FlagTamperedTests (edited or deleted test
+# cells score 0 with a reason) and LiteralExecute (answers read as literals, never run).
+c.Autograde.sanitize_preprocessors = [
+    "nbgrader.preprocessors.ClearOutput",
+    "caseloop.nbgrader_ext.DropDuplicateIds",
+    "nbgrader.preprocessors.OverwriteKernelspec",
+    "caseloop.nbgrader_ext.FlagTamperedTests",
+    "nbgrader.preprocessors.OverwriteCells",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
+c.Autograde.autograde_preprocessors = [
+    "caseloop.nbgrader_ext.LiteralExecute",
+    "nbgrader.preprocessors.IgnorePattern",
+    "nbconvert.preprocessors.ClearMetadataPreprocessor",
+    "nbgrader.preprocessors.LimitOutput",
+    "nbgrader.preprocessors.SaveAutoGrades",
+    "nbgrader.preprocessors.AssignLatePenalties",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
+
+# Each graded cell gets at most this long to run; a grading kernel (code modules) at most this much memory.
 c.Execute.timeout = 60
+c.LiteralExecute.memory_limit_mb = 2048
 
 # Keep the kernel's own start-up warnings out of grading output.
 c.Execute.extra_arguments = ["--IPKernelApp.log_level=ERROR"]

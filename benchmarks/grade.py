@@ -28,7 +28,8 @@ import psutil
 
 from caseloop import demo, grade, release
 from caseloop.course import Course
-from caseloop.execute import LiteralExecute, is_helper_cell
+from caseloop.nbgrader_ext import LiteralExecute
+from caseloop.notebook import is_helper_cell
 
 REPO = Path(__file__).resolve().parent.parent
 MODULE = "m01"

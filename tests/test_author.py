@@ -12,7 +12,7 @@ import shutil
 import nbformat
 import pytest
 
-from caseloop import author, demo
+from caseloop import author
 from caseloop.cli import main
 from caseloop.course import Course
 
@@ -21,13 +21,13 @@ from caseloop.course import Course
 def author_check(repo_course: Course, tmp_path_factory: pytest.TempPathFactory):
     """`author check --all` over the repository's modules, in a scratch course kept for the release test."""
     workspace = tmp_path_factory.mktemp("author") / "course"
-    results = author.check(repo_course, author.module_ids(repo_course), workspace=workspace)
+    results = author.check(repo_course, repo_course.module_ids(), workspace=workspace)
     return Course.at(workspace), results
 
 
 def test_every_module_passes_author_check(author_check, repo_course):
     _, results = author_check
-    assert {r.module for r in results} == set(author.module_ids(repo_course))
+    assert {r.module for r in results} == set(repo_course.module_ids())
     assert results and [(r.module, r.cell, r.problems) for r in results if r.problems] == []
     by_mentor = {r.cell for r in results if r.by_mentor}
     assert by_mentor == {f"{reply}_{c}" for reply in ("c0014_reply", "c0018_reply", "c0025_reply", "c0027_reply")
@@ -41,7 +41,7 @@ def test_every_module_passes_author_check(author_check, repo_course):
 
 def test_committed_release_is_what_release_generates_today(author_check, repo_course):
     workspace, _ = author_check
-    for module in author.module_ids(repo_course):
+    for module in repo_course.module_ids():
         generated = sorted(p.name for p in (workspace.release_dir / module).glob("*.ipynb"))
         committed = sorted(p.name for p in (repo_course.release_dir / module).glob("*.ipynb"))
         assert generated == committed, f"release/{module} is stale: run `caseloop release {module}` and commit it"
@@ -64,7 +64,7 @@ def _graded(nb: nbformat.NotebookNode, grade_id: str) -> nbformat.NotebookNode:
 @pytest.fixture()
 def broken_course(repo_course, tmp_path) -> Course:
     """A scratch course whose m01 has one of each lint problem."""
-    course = demo.new_workspace(repo_course, tmp_path / "course")
+    course = repo_course.copy_to(tmp_path / "course")
     path = next((course.source_dir / "m01").glob("*.ipynb"))
     nb = nbformat.read(path, as_version=4)
     _graded(nb, "c0001_resolution").metadata["caseloop"]["competency"] = ["XYZ"]
@@ -109,7 +109,7 @@ def test_lint_exits_1_and_changes_nothing(broken_course, capsys):
 
 
 def test_check_catches_a_wrong_model_answer_and_a_test_that_cannot_fail(repo_course, tmp_path, capsys):
-    course = demo.new_workspace(repo_course, tmp_path / "course")
+    course = repo_course.copy_to(tmp_path / "course")
     shutil.rmtree(course.source_dir / "m01")
     shutil.copytree(repo_course.source_dir / "m01", course.source_dir / "x01")
     path = next((course.source_dir / "x01").glob("*.ipynb"))

@@ -17,7 +17,7 @@ CASES = {"C-0012": "c0012", "C-0009": "c0009"}  # an English buyer and a Japanes
 @pytest.fixture(scope="module")
 def generated(repo_course, tmp_path_factory):
     """A copy of the course whose m01 has exercises generated from two cases, released and graded."""
-    course = demo.new_workspace(repo_course, tmp_path_factory.mktemp("exercise") / "course")
+    course = repo_course.copy_to(tmp_path_factory.mktemp("exercise") / "course")
     for case in CASES:
         add_exercise(course, case, MODULE)
     release.release(course, MODULE)

@@ -26,10 +26,9 @@ GREETED = "✓ 以称呼买家姓名（Jordan）开头 / greets the buyer by nam
 @pytest.fixture(scope="module")
 def course(repo_course: Course, tmp_path_factory: pytest.TempPathFactory) -> Course:
     """A fresh course with m01 released to the exchange."""
-    from caseloop.demo import new_workspace
     from caseloop.release import release
 
-    workspace = new_workspace(repo_course, tmp_path_factory.mktemp("lab") / "course")
+    workspace = repo_course.copy_to(tmp_path_factory.mktemp("lab") / "course")
     release(workspace, MODULE)
     return workspace
 

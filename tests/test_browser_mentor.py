@@ -26,10 +26,10 @@ COMMENT = "Lead with her safety: say 'please stop using it' before the apology."
 @pytest.fixture(scope="module")
 def reported(repo_course: Course, tmp_path_factory: pytest.TempPathFactory) -> tuple[Course, str]:
     """A course where TRAINEE's m07 is graded and reported, with the report page as it was before the mentor."""
-    from caseloop.demo import answer_cells, new_workspace, submit_answers
+    from caseloop.demo import answer_cells, submit_answers
     from caseloop.release import release
 
-    course = new_workspace(repo_course, tmp_path_factory.mktemp("mentor") / "course")
+    course = repo_course.copy_to(tmp_path_factory.mktemp("mentor") / "course")
     release(course, MODULE)
     model = {cell.var: cell.solution for cell in answer_cells(course, MODULE)}
     submit_answers(course, MODULE, TRAINEE, lambda nb, var, tags, text: model.get(var) if "answer" in tags else None)

@@ -8,8 +8,8 @@ import xml.etree.ElementTree as ElementTree
 import pandas as pd
 import pytest
 
-from caseloop.case_search import tokens
 from caseloop.cases import STAT_DIMENSIONS, Library, browser, case_stats
+from caseloop.cases.search import tokens
 from caseloop.cli import main
 from caseloop.course import CourseError
 from conftest import REPO

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from caseloop import checks
+from caseloop.checks.policy import policy_table
 
 
 @pytest.mark.parametrize("written", ["2026-03-19", "2026/3/19", "2026年3月19日", "19.03.2026", "19. März 2026",
@@ -35,7 +36,7 @@ def test_deadlines_come_from_policy_numbers():
 
 
 def test_every_policy_entry_has_a_value_unit_rule_and_source():
-    table = checks._policy_table()
+    table = policy_table()
     for key in table:
         entry = checks.policy_entry(key)
         assert {"value", "unit", "rule", "source"} <= set(entry), key

@@ -10,7 +10,8 @@ import pytest
 
 from caseloop.cli import AUTHOR_COMMANDS, CASES_COMMANDS, COMMANDS, main
 from caseloop.compile import number_attempts
-from caseloop.course import Course, CourseError, Curriculum
+from caseloop.course import Course, CourseError
+from caseloop.curriculum import Curriculum
 
 EVERY_COMMAND = ([[name] for name in COMMANDS] + [["cases", task] for task in CASES_COMMANDS]
                  + [["author", task] for task in AUTHOR_COMMANDS])

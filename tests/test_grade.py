@@ -16,6 +16,9 @@ import pytest
 
 from caseloop import demo, grade, release
 from caseloop.course import Course, CourseError
+from caseloop.course.gradebook import grading_lock
+from caseloop.course.journal import journal_path
+from caseloop.notebook import fill
 
 MODULE = "m01"
 NOTEBOOK = "rules_and_returns.ipynb"
@@ -30,7 +33,7 @@ def model_notebook(course: Course) -> nbformat.NotebookNode:
     for cell in nb.cells:
         match = demo.ANSWER_CELL.search(cell.source) if "answer" in cell.metadata.get("caseloop", {}) else None
         if match:
-            cell.source = demo.fill(cell.source, solutions[match["var"]])
+            cell.source = fill(cell.source, solutions[match["var"]])
     return nb
 
 
@@ -131,7 +134,7 @@ def write_code_module(course: Course) -> None:
 @pytest.fixture(scope="module")
 def released(repo_course: Course, tmp_path_factory: pytest.TempPathFactory) -> Course:
     """A fresh course with m01 released through nbgrader (no trainee has submitted yet)."""
-    course = demo.new_workspace(repo_course, tmp_path_factory.mktemp("grade") / "course")
+    course = repo_course.copy_to(tmp_path_factory.mktemp("grade") / "course")
     release.release(course, MODULE)
     return course
 
@@ -216,7 +219,7 @@ def test_literal_answers_are_read_not_run(corpus_batch):
 
 
 def test_a_second_grader_is_told_who_holds_the_lock(released):
-    with grade.batch_lock(released, MODULE):
+    with grading_lock(released, MODULE):
         with pytest.raises(CourseError, match=r"being graded right now by .*@.*pid"):
             grade.grade(released, MODULE)
 
@@ -250,12 +253,12 @@ def _count_rows(course: Course) -> tuple[int, int, int]:
 def test_killed_batch_resumes_grading_each_submission_once(repo_course, tmp_path):
     from nbgrader.api import Gradebook
 
-    course = demo.new_workspace(repo_course, tmp_path / "course")
+    course = repo_course.copy_to(tmp_path / "course")
     release.release(course, MODULE)
     demo.submit_cohort(course, MODULE, 14, seed=3)
     grade.collect(course, MODULE)
     command = [*CASELOOP, "--course", str(course.root), "grade", MODULE, "--workers", "1", "--no-fast-path"]
-    status_file = grade.batch_status_path(course, MODULE)
+    status_file = journal_path(course, MODULE)
 
     # kill at the very start, then in the middle of the batch
     for rows_before_kill in (0, 4):
@@ -291,7 +294,7 @@ def test_killed_batch_resumes_grading_each_submission_once(repo_course, tmp_path
 
 
 def test_watch_grades_a_new_submission_within_seconds(repo_course, tmp_path):
-    course = demo.new_workspace(repo_course, tmp_path / "course")
+    course = repo_course.copy_to(tmp_path / "course")
     release.release(course, MODULE)
     watcher = subprocess.Popen([*CASELOOP, "--course", str(course.root), "grade", MODULE, "--watch",
                                 "--interval", "1"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)

@@ -14,6 +14,7 @@ import pytest
 
 from caseloop import demo, grade, release
 from caseloop.course import Course
+from caseloop.grade import submission as worker_state
 
 PG = os.environ.get("CASELOOP_TEST_PG")
 if not PG:
@@ -28,7 +29,7 @@ MODULE = "m01"
 
 def _worker_graded() -> bool:
     """Runs on each Dask worker: whether it set up nbgrader for grading tasks."""
-    from caseloop import grade as worker_grade
+    from caseloop.grade import submission as worker_grade
 
     return bool(worker_grade._worker)
 
@@ -48,7 +49,7 @@ def pg_gradebook_url():
 def test_dask_cluster_grades_into_postgresql(repo_course, tmp_path, pg_gradebook_url):
     from nbgrader.api import Gradebook
 
-    course = demo.new_workspace(repo_course, tmp_path / "course")
+    course = repo_course.copy_to(tmp_path / "course")
     with (course.root / "nbgrader_config.py").open("a", encoding="utf-8") as config:
         config.write(f"\nc.CourseDirectory.db_url = {pg_gradebook_url!r}\n")
     assert Course.at(course.root).db_url() == pg_gradebook_url
@@ -61,7 +62,7 @@ def test_dask_cluster_grades_into_postgresql(repo_course, tmp_path, pg_gradebook
         with distributed.Client(cluster) as client:
             prepared = client.run(_worker_graded)
     assert sum(prepared.values()) >= 1, "the grading tasks ran on the cluster's workers"
-    assert not grade._worker, "nothing was graded in this process"
+    assert not worker_state._worker, "nothing was graded in this process"
 
     assert {r.trainee: r.status for r in results} == {
         **{f"trainee0{i}": grade.GRADED for i in range(1, 6)}, "trainee06": grade.MALFORMED}

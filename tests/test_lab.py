@@ -20,10 +20,9 @@ def _load(path):
 
 @pytest.fixture(scope="module")
 def released(repo_course: Course, tmp_path_factory: pytest.TempPathFactory) -> Course:
-    from caseloop.demo import new_workspace
     from caseloop.release import release
 
-    course = new_workspace(repo_course, tmp_path_factory.mktemp("lab") / "course")
+    course = repo_course.copy_to(tmp_path_factory.mktemp("lab") / "course")
     release(course, "m01")
     return course
 

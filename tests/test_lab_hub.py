@@ -61,12 +61,11 @@ def test_a_release_through_the_linked_exchange_reaches_a_trainee(repo_course: Co
     from nbgrader.coursedir import CourseDirectory
     from nbgrader.exchange.default import ExchangeFetchAssignment
 
-    from caseloop.demo import new_workspace
     from caseloop.release import release
 
     shared = tmp_path / "srv" / "exchange"
     shared.mkdir(parents=True)
-    course = new_workspace(repo_course, tmp_path / "grader" / course_id)
+    course = repo_course.copy_to(tmp_path / "grader" / course_id)
     (course.root / "exchange").symlink_to(shared)
     release(course, "m01")
     assert (shared / course_id / "outbound" / "m01" / "rules_and_returns.ipynb").is_file()

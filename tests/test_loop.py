@@ -12,7 +12,7 @@ import pytest
 from nbgrader.api import Gradebook
 
 from caseloop.compile import read_grades
-from caseloop.demo import ANSWER_CELL
+from caseloop.notebook import ANSWER_CELL
 
 MODULE = "m01"
 
@@ -171,10 +171,9 @@ def test_trainee_report_and_backlog_written(demo_run):
 
 def test_item_statistics_never_reach_trainees(repo_course, tmp_path):
     """Statistics that `caseloop revise` writes into source cells stay out of the released version."""
-    from caseloop.demo import new_workspace
     from caseloop.release import generate
 
-    course = new_workspace(repo_course, tmp_path / "course")
+    course = repo_course.copy_to(tmp_path / "course")
     source = next((course.source_dir / MODULE).glob("*.ipynb"))
     nb = nbformat.read(source, as_version=4)
     for cell in nb.cells:

@@ -13,13 +13,14 @@ from dataclasses import replace
 import pandas as pd
 import pytest
 
-from caseloop.certify import certification, gate_results
+from caseloop.analysis.certify import certification, gate_results
+from caseloop.analysis.kpi import assign_phase, before_after, kpi_vs_mastery, read_kpis
+from caseloop.analysis.learning_path import learning_path
+from caseloop.analysis.mastery import at_risk, competency_results, latest_attempts, mastery_table, pre_post_gain
 from caseloop.cli import main
 from caseloop.compile import GRADE_COLUMNS
-from caseloop.course import CourseError, Curriculum
-from caseloop.kpi import assign_phase, before_after, kpi_vs_mastery, read_kpis
-from caseloop.learning_path import learning_path
-from caseloop.mastery import at_risk, competency_results, latest_attempts, mastery_table, pre_post_gain
+from caseloop.course import CourseError
+from caseloop.curriculum import Curriculum
 from caseloop.report import cohort_tables
 
 CURRICULUM = """
@@ -369,7 +370,7 @@ def test_reports_render_levels_permissions_and_reasons(curriculum, tmp_path):
 
 
 def test_radar_without_a_value_draws_the_spoke_at_the_centre():
-    from caseloop.charts import radar
+    from caseloop.report.charts import radar
 
     svg = radar([("POL", 0.5), ("PRD", float("nan")), ("COM", None)])
     assert not re.search(r"\bnan\b", svg) and "PRD —" in svg and "COM —" in svg and "POL 50%" in svg

@@ -11,18 +11,18 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from caseloop import review
+from caseloop.analysis import agreement as review
 from caseloop.cli import main
 from caseloop.compile import compile_course, item_table
-from caseloop.course import Course
-from caseloop.demo import answer_cells, new_workspace, submit_answers
+from caseloop.course import Course, rubric
+from caseloop.demo import answer_cells, submit_answers
 from caseloop.grade import collect, grade
 from caseloop.release import release
 from caseloop.report import cohort_tables
 
 MODULE, NOTEBOOK = "m07", "final_assessment"
 REPLIES = ("c0014_reply", "c0018_reply", "c0025_reply", "c0027_reply")
-RUBRIC = [f"{reply}_{c.code}" for reply in REPLIES for c in review.CRITERIA]
+RUBRIC = [f"{reply}_{c.code}" for reply in REPLIES for c in rubric.CRITERIA]
 # Sophie's reply with the apology, the fix and the date, but no word for how she feels.
 NO_EMPATHY = ("Dear Sophie,\nPlease stop using the kettle and unplug it now: a kettle that does not switch itself "
               "off is not safe. We apologise for this fault. I can refund you in full or send a replacement from a "
@@ -35,7 +35,7 @@ COMMENT = "Warm and clear; name her worry about safety before the refund."
 @pytest.fixture(scope="module")
 def course(repo_course: Course, tmp_path_factory: pytest.TempPathFactory) -> Course:
     """m07 answered by ava, dan and fay (model answers), ben (no empathy for Sophie) and cai (blank), graded."""
-    ws = new_workspace(repo_course, tmp_path_factory.mktemp("review") / "course")
+    ws = repo_course.copy_to(tmp_path_factory.mktemp("review") / "course")
     release(ws, MODULE)
     model = {cell.var: cell.solution for cell in answer_cells(ws, MODULE)}
     cohort = {"ava": model, "ben": {**model, "reply_c0014": NO_EMPATHY}, "cai": {}, "dan": model, "fay": model}
@@ -151,7 +151,7 @@ def test_revise_flags_where_mentors_and_autograde_disagree(course: Course, after
 def test_author_rubric_adds_the_cells_once_and_lint_checks_them(repo_course: Course, tmp_path, capsys):
     import nbformat
 
-    ws = new_workspace(repo_course, tmp_path / "course")
+    ws = repo_course.copy_to(tmp_path / "course")
     assert main(["--course", str(ws.root), "author", "rubric", "m07"]) == 0
     assert "already has a mentor rubric; nothing changed" in capsys.readouterr().out
     assert main(["--course", str(ws.root), "author", "rubric", "m01", "--cell", "c0001_reply"]) == 0

@@ -10,7 +10,7 @@ import pingouin as pg
 import pytest
 from scipy import stats as sps
 
-from caseloop import itemstats
+from caseloop.analysis import itemstats
 
 # Five trainees, three right/wrong items, worked by hand:
 #   totals 3, 2, 1, 1, 0 (mean 1.4, variance 5.2 / 4 = 1.3)

@@ -49,7 +49,7 @@ def with_code(nb: nbformat.NotebookNode, var: str, code: str) -> nbformat.Notebo
 @pytest.fixture(scope="module")
 def tamper_batch(repo_course: Course, tmp_path_factory: pytest.TempPathFactory):
     """Every cheat, each in its own submission, graded in one batch through nbgrader."""
-    course = demo.new_workspace(repo_course, tmp_path_factory.mktemp("tamper") / "course")
+    course = repo_course.copy_to(tmp_path_factory.mktemp("tamper") / "course")
     release.release(course, MODULE)
     for trainee, (var, code, _) in CHEATS.items():
         put(course, trainee, with_code(model_notebook(course), var, code))

@@ -70,7 +70,7 @@ def competency_map(course: Course) -> dict[tuple[str, str, str], dict]:
 def item_table(course: Course) -> pd.DataFrame:
     """Every graded cell (and nbgrader task) of every source module, with its competency codes and case id.
 
-    A mentor rubric cell (see `caseloop.review`) also names its criterion (`rubric`) and the
+    A mentor rubric cell (see `caseloop.author.rubric`) also names its criterion (`rubric`) and the
     reply test cell it reviews (`reviews`); both are empty for other cells.
 
     A graded cell without both tags, in its metadata or in the competency map, cannot be traced to

@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import csv
 import random
-import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from caseloop.author import ANSWER_CELL, SOLUTION
-from caseloop.course import CONFIG_FILE, Course, CourseError
+from caseloop.author.check import WRONG_REPLY
+from caseloop.course import Course, CourseError
+from caseloop.notebook import ANSWER_CELL, fill, model_answer, new_answer_cell, new_test_cell
 
 DEMO_MODULE = "m01"
 COHORT_SIZE = 32
@@ -31,11 +31,6 @@ SCENARIOS = ["包裹显示已送达但买家说没收到 / tracking says deliver
              "信用卡拒付 / a credit-card chargeback"]
 COMMENTS = ["案例很贴近实际 / the cases feel real", "希望多一些回复练习 / more reply practice, please",
             "政策来源很有用 / the policy sources help"]
-# A reply a trainee might write on day one: it crosses several platform red lines.
-WRONG_REPLY = ("Hi, sorry for the trouble!! Please email us at support@shop-example.com and we will see what "
-               "we can do. If you leave us a 5-star review we will send you a $10 gift card.")
-
-
 @dataclass(frozen=True)
 class AnswerCell:
     """One answer cell of a module: its variable, its kind and the model answer from the source."""
@@ -57,11 +52,11 @@ def answer_cells(course: Course, module: str) -> list[AnswerCell]:
             meta = cell.metadata.get("caseloop", {})
             if "answer" not in meta:
                 continue
-            match, solution = ANSWER_CELL.search(cell.source), SOLUTION.search(cell.source)
-            if not match or not solution:
+            match, solution = ANSWER_CELL.search(cell.source), model_answer(cell.source)
+            if not match or solution is None:
                 raise CourseError(f"{path}: answer cell {cell.get('id')} is not `name = \"\"\"...\"\"\"` "
                                   "with a model answer between the solution markers")
-            cells.append(AnswerCell(path.name, match["var"], meta["answer"], solution["text"].strip(),
+            cells.append(AnswerCell(path.name, match["var"], meta["answer"], solution,
                                     tuple(meta.get("options", ()))))
     return cells
 
@@ -96,29 +91,11 @@ def pick_variant(ability: float, kind: str, rng: random.Random) -> str:
     return rng.choice(misses)
 
 
-def fill(source: str, text: str) -> str:
-    """An answer cell's source with `text` written between its triple quotes."""
-    match = ANSWER_CELL.search(source)
-    return f"{match['head']}{text}{match['tail']}"
-
-
 def cohort(size: int, seed: int) -> list[tuple[str, float]]:
     """Trainee ids with abilities: one model trainee, one who leaves everything blank, the rest spread."""
     rng = random.Random(seed)
     abilities = [1.0, 0.0] + [round(rng.uniform(0.15, 0.95), 2) for _ in range(size - 2)]
     return [(f"trainee{i + 1:02d}", ability) for i, ability in enumerate(abilities)]
-
-
-def new_workspace(course: Course, workspace: Path) -> Course:
-    """Copy the course's source, cases and config into an empty folder and return it as a course."""
-    workspace = workspace.resolve()
-    if workspace.exists() and any(workspace.iterdir()):
-        raise CourseError(f"{workspace}: not empty; the demo needs a fresh folder so no course data is overwritten")
-    workspace.mkdir(parents=True, exist_ok=True)
-    shutil.copy2(course.root / CONFIG_FILE, workspace / CONFIG_FILE)
-    for folder in ("source", "cases"):
-        shutil.copytree(course.root / folder, workspace / folder)
-    return Course.at(workspace)
 
 
 def plant_items(course: Course, module: str) -> None:
@@ -134,22 +111,15 @@ def plant_items(course: Course, module: str) -> None:
         return {"caseloop": {"planted": f"{PLANTED_NOTE}: {mistake}", **tags}}
 
     def test_cell(grade_id: str, check: str, case: str, mistake: str):
-        return new_code_cell(
-            "# 自动评分单元：请勿修改 / Auto-graded cell: do not edit\n### BEGIN HIDDEN TESTS\n"
-            f"from caseloop import checks\n{check}\n### END HIDDEN TESTS",
-            metadata={**planted(mistake, case=case, competency=["POL"]),
-                      "nbgrader": {"grade": True, "grade_id": grade_id, "locked": True, "points": 1,
-                                   "schema_version": 3, "solution": False}})
+        return new_test_cell(grade_id, check, 1, **planted(mistake, case=case, competency=["POL"])["caseloop"])
 
     reversed_key, leaked = "reversed answer key", "answer left in the released notebook"
     cells = [
         new_markdown_cell("**题 11（判断）** FBA 订单的退货由卖家自己审批并发送退货标签。[Ret11]\n\n- A. 对\n- B. 错",
                           metadata=planted(reversed_key)),
-        new_code_cell('# 在三引号之间填写一个选项字母 / Write one option letter between the triple quotes\n'
-                      'fba_returns_c0003 = """\n### BEGIN SOLUTION\nB\n### END SOLUTION\n"""',
-                      metadata={**planted(reversed_key, answer="choice", case="C-0003", options=["A", "B"]),
-                                "nbgrader": {"grade": False, "grade_id": "fba_returns_c0003_answer",
-                                             "locked": False, "schema_version": 3, "solution": True}}),
+        new_answer_cell("fba_returns_c0003", "choice", "B",
+                        "在三引号之间填写一个选项字母 / Write one option letter between the triple quotes",
+                        **planted(reversed_key, case="C-0003", options=["A", "B"])["caseloop"]),
         test_cell("c0003_fba_returns", 'checks.choice(fba_returns_c0003, correct="A", points=1, options="AB")',
                   "C-0003", reversed_key),
         new_markdown_cell("**题 12（规则）** 买家发来消息后，卖家最迟要在多少小时内回复？[M1]",
@@ -185,7 +155,7 @@ def submit_answers(course: Course, module: str, trainee: str, answer: Callable[[
     """
     import nbformat
 
-    home = course.root / "trainees" / trainee
+    home = course.trainee_home(trainee)
     home.mkdir(parents=True, exist_ok=True)
     api = course.nbgrader_api(CourseDirectory={"student_id": trainee}, Exchange={"assignment_dir": str(home)})
     _exchange_call(api.exchange.FetchAssignment, api, module, f"fetch {module} for {trainee}")
@@ -273,7 +243,7 @@ def run(course: Course, workspace: Path, size: int = COHORT_SIZE, seed: int = 20
         echo(f"[{number}/6 · {time.monotonic() - started:4.0f}s] {text}")
 
     step(1, f"new workspace {workspace} (a copy of source/, cases/ and nbgrader_config.py)")
-    ws = new_workspace(course, workspace)
+    ws = course.copy_to(workspace)
     step(2, f"plant a reversed key and a trivial question; release {DEMO_MODULE} through nbgrader")
     plant_items(ws, DEMO_MODULE)
     release.release(ws, DEMO_MODULE)

@@ -15,12 +15,12 @@ from pathlib import Path
 
 import pandas as pd
 
+from caseloop import notebook
+from caseloop.analysis.mastery import competency_scores, latest_attempts
 from caseloop.course import Course, CourseError, write_atomically
-from caseloop.mastery import competency_scores, latest_attempts
 from caseloop.release import nbgrader_reason
 from caseloop.report import environment, highlights
 
-HIDDEN_TESTS = re.compile(r"### BEGIN HIDDEN TESTS\n(?P<body>.*?)### END HIDDEN TESTS", re.DOTALL)
 SUMMARY_ID = "caseloop-summary"
 
 
@@ -31,8 +31,7 @@ def hidden_test_lines(course: Course, module: str) -> list[str]:
     lines = []
     for path in course.source_notebooks(module):
         for cell in nbformat.read(path, as_version=4).cells:
-            for match in HIDDEN_TESTS.finditer(cell.source):
-                lines += [line.strip() for line in match["body"].splitlines() if line.strip()]
+            lines += notebook.hidden_test_lines(cell.source)
     return lines
 
 
@@ -56,7 +55,7 @@ def summary_html(grades: pd.DataFrame, course: Course, trainee: str) -> str:
     weakest = highlights(latest).query("side == 'weakest'")
     to_practise = [code for code, row in scores.items()
                    if code in curriculum.competencies
-                   and row.share < curriculum.competencies[code].thresholds.get("proficient", 1.0)]
+                   and row.share < curriculum.competencies[code].thresholds.get(curriculum.mastery.at_level, 1.0)]
     return environment("zh").get_template("feedback-summary.html").render(
         section_id=SUMMARY_ID, trainee=trainee, curriculum=curriculum,
         competencies=[c for c in curriculum.competencies.values() if c.code in scores], scores=scores,
@@ -103,7 +102,7 @@ def feedback(course: Course, module: str, trainees: list[str] | None = None) -> 
             raise CourseError(f"nbgrader could not generate feedback on {module} for {trainee}: "
                               f"{nbgrader_reason(result)}")
         summary = summary_html(grades, course, trainee)
-        for page in sorted((course.root / "feedback" / trainee / module).glob("*.html")):
+        for page in sorted(course.feedback_submission_dir(trainee, module).glob("*.html")):
             text = add_summary(page.read_text(encoding="utf-8"), summary)
             leaks = leaked_lines(text, secret_lines)
             if leaks:

@@ -34,7 +34,7 @@ def generate(course: Course, module: str) -> list[Path]:
         raise CourseError(f"{course.source_dir / module}: no notebooks to release; add the module's .ipynb files")
     from nbgrader.converters import GenerateAssignment
 
-    from caseloop.sanitize import StripTrainerNotes
+    from caseloop.nbgrader_ext.sanitize import StripTrainerNotes
 
     steps = [*GenerateAssignment.class_traits()["preprocessors"].default(), StripTrainerNotes]
     api = course.nbgrader_api(GenerateAssignment={"preprocessors": steps})

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from caseloop import checks
+from caseloop.notebook import answer_variable, literal_answers
 
 PLAIN_TYPES = (str, int, float)
 
@@ -39,24 +40,17 @@ def answer_cells(notebook: Path) -> list[AnswerCell]:
     """The answer cells of a notebook, in order, with the variable each one assigns."""
     import nbformat
 
-    from caseloop.execute import assigned_variable
-
     cells = []
     for cell in nbformat.read(notebook, as_version=4).cells:
         meta = cell.metadata.get("caseloop", {})
         if cell.cell_type != "code" or "answer" not in meta:
             continue
-        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id", "")
-        variable = meta.get("variable") or (grade_id.removesuffix("_answer") if grade_id.endswith("_answer")
-                                            else assigned_variable(cell.source))
-        cells.append(AnswerCell(cell.get("id", ""), variable, meta["answer"], dict(meta), cell.source))
+        cells.append(AnswerCell(cell.get("id", ""), answer_variable(cell), meta["answer"], dict(meta), cell.source))
     return cells
 
 
 def current_answer(cell: AnswerCell, namespace: dict[str, Any] | None) -> tuple[Any, str]:
     """The trainee's answer as a literal, and where it came from (kernel or saved notebook)."""
-    from caseloop.execute import literal_answers
-
     value = (namespace or {}).get(cell.variable)
     if type(value) in PLAIN_TYPES:
         return value, "kernel"
@@ -79,34 +73,55 @@ def _format(ok: bool, expected: tuple[str, str], fix: tuple[str, str]) -> checks
     return checks.Finding("format", False, *fix)
 
 
+def _code(cell: AnswerCell, text: str) -> list[checks.Finding]:
+    return [checks.Finding("code", True, "代码题：运行你的代码单元，评分时检查它算出的值",
+                           "code answer: run your cells; grading checks the values they produce")]
+
+
+def _choice(cell: AnswerCell, text: str) -> list[checks.Finding]:
+    options = "".join(cell.metadata.get("options", "ABCD"))
+    listed = ", ".join(options)
+    return [_format(checks.picked_option(text, options) is not None, ("一个选项字母", "one option letter"),
+                    (f"请只写一个选项字母：{listed}", f"write one option letter: {listed}"))]
+
+
+def _number(cell: AnswerCell, text: str) -> list[checks.Finding]:
+    unit = cell.metadata.get("unit", "")
+    return [_format(checks.parse_number(text) is not None, ("一个数字", "one number"),
+                    (f"请只写一个数字（单位：{unit or '见题目'}）",
+                     f"write a single number (unit: {unit or 'see the question'})"))]
+
+
+def _date(cell: AnswerCell, text: str) -> list[checks.Finding]:
+    readings, ambiguous = checks.parse_date(text)
+    return [_format(bool(readings) and not ambiguous, ("一个日期", "one date"),
+                    ("请写一个明确的日期，例如 2026-03-19", "write one unambiguous date, e.g. 2026-03-19"))]
+
+
+def _reply(cell: AnswerCell, text: str) -> list[checks.Finding]:
+    score = _quiet(checks.reply, text, 1, buyer_name=cell.metadata.get("buyer_name"),
+                   language=cell.metadata.get("language", "en"))
+    return score.findings
+
+
+def _text(cell: AnswerCell, text: str) -> list[checks.Finding]:
+    return [checks.Finding("answered", True, "已作答", "answered")]
+
+
+# The public check of each answer kind (notebook.ANSWER_KINDS): what a trainee may see before submitting.
+SELF_CHECKS = {"code": _code, "choice": _choice, "number": _number, "date": _date, "reply": _reply, "text": _text}
+
+
 def check_answer(cell: AnswerCell, answer: Any) -> list[checks.Finding]:
     """The public findings for one answer: its format, or the reply rubric and red lines."""
-    text = checks._text(answer)
-    if cell.kind == "code":
-        return [checks.Finding("code", True, "代码题：运行你的代码单元，评分时检查它算出的值",
-                               "code answer: run your cells; grading checks the values they produce")]
-    if not text:
+    if cell.kind not in SELF_CHECKS:
+        raise ValueError(f"answer cell {cell.cell_id}: unknown answer kind {cell.kind!r}; known: "
+                         f"{', '.join(SELF_CHECKS)}")
+    text = checks.answer_text(answer)
+    if not text and cell.kind != "code":
         return [checks.Finding("blank", False, "还没有作答：把答案写在三引号之间并运行该单元",
                                "not answered yet: write between the triple quotes and run the cell")]
-    if cell.kind == "choice":
-        options = "".join(cell.metadata.get("options", "ABCD"))
-        listed = ", ".join(options)
-        return [_format(checks.picked_option(text, options) is not None, ("一个选项字母", "one option letter"),
-                        (f"请只写一个选项字母：{listed}", f"write one option letter: {listed}"))]
-    if cell.kind == "number":
-        unit = cell.metadata.get("unit", "")
-        return [_format(checks._parse_number(text) is not None, ("一个数字", "one number"),
-                        (f"请只写一个数字（单位：{unit or '见题目'}）",
-                         f"write a single number (unit: {unit or 'see the question'})"))]
-    if cell.kind == "date":
-        readings, ambiguous = checks.parse_date(text)
-        return [_format(bool(readings) and not ambiguous, ("一个日期", "one date"),
-                        ("请写一个明确的日期，例如 2026-03-19", "write one unambiguous date, e.g. 2026-03-19"))]
-    if cell.kind == "reply":
-        score = _quiet(checks.reply, text, 1, buyer_name=cell.metadata.get("buyer_name"),
-                       language=cell.metadata.get("language", "en"))
-        return score.findings
-    return [checks.Finding("answered", True, "已作答", "answered")]
+    return SELF_CHECKS[cell.kind](cell, text)
 
 
 def report(notebook: Path, namespace: dict[str, Any] | None = None) -> str:

@@ -32,58 +32,29 @@ from pathlib import Path
 from typing import Any
 
 import nbformat
+from nbclient.util import run_sync
 from nbformat import NotebookNode
 from nbformat.v4 import new_output
 from nbgrader.preprocessors import Execute, NbGraderPreprocessor
 from nbgrader.utils import compute_checksum, is_grade, is_locked, is_solution
-from traitlets import Bool
+from traitlets import Bool, Int
 
-LITERAL_KINDS = frozenset({"choice", "number", "date", "reply", "text"})
+from caseloop.notebook import (
+    LITERAL_KINDS,
+    answer_variable,
+    bound_names,
+    free_names,
+    grade_id,
+    is_helper_cell,
+    literal_answers,
+    why_not_literal,
+)
+
 TAMPER_KEY = "caseloop_tampered"  # cell metadata set by FlagTamperedTests, read and removed by LiteralExecute
 
 
 class CellTimeout(Exception):
     """A test cell ran past the configured timeout."""
-
-
-def _literal_assignment(statement: ast.stmt) -> tuple[str, Any] | None:
-    """`(name, value)` when the statement is `name = <literal>`, else None."""
-    if not (isinstance(statement, ast.Assign) and len(statement.targets) == 1
-            and isinstance(statement.targets[0], ast.Name)):
-        return None
-    try:
-        return statement.targets[0].id, ast.literal_eval(statement.value)
-    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
-        return None
-
-
-def literal_answers(source: str) -> dict[str, Any] | None:
-    """The names and values a cell assigns, if it is only `name = <literal>` lines; else None."""
-    try:
-        tree = ast.parse(source)
-    except SyntaxError:
-        return None
-    assignments = [_literal_assignment(statement) for statement in tree.body]
-    return None if None in assignments else dict(assignments)
-
-
-def why_not_literal(source: str) -> tuple[str, str]:
-    """A bilingual reason why a cell is not a plain literal assignment (zh, en)."""
-    try:
-        tree = ast.parse(source)
-    except SyntaxError as err:
-        return (f"第 {err.lineno} 行语法错误：答案只能写在三引号之间，答案里不要再出现三个引号",
-                f"syntax error on line {err.lineno}: write the answer only between the triple quotes, "
-                "and do not put triple quotes inside it")
-    for statement in tree.body:
-        if _literal_assignment(statement) is not None:
-            continue
-        code = ast.get_source_segment(source, statement) or type(statement).__name__
-        code = code.splitlines()[0][:60]
-        return (f"第 {statement.lineno} 行是代码（{code}），评分时不运行任何代码，只读取三引号之间的文字或数字",
-                f"line {statement.lineno} is code ({code}); grading runs no code and reads only the plain "
-                "text or number between the triple quotes")
-    return "", ""
 
 
 def fast_path_applies(nb: NotebookNode) -> bool:
@@ -98,46 +69,6 @@ def fast_path_applies(nb: NotebookNode) -> bool:
         if literal_answers(cell.source) is None:
             return False
     return True
-
-
-def _parse(source: str) -> ast.Module:
-    """The syntax tree of a cell; an empty module when it does not parse."""
-    try:
-        return ast.parse(source)
-    except SyntaxError:
-        return ast.Module(body=[], type_ignores=[])
-
-
-def bound_names(source: str) -> set[str]:
-    """Every name a piece of code could bind (assignments, imports, defs, globals); empty if unparsable."""
-    names = set()
-    for node in ast.walk(_parse(source)):
-        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store | ast.Del):
-            names.add(node.id)
-        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-            names.add(node.name)
-        elif isinstance(node, ast.Import | ast.ImportFrom):
-            names.update((alias.asname or alias.name).split(".")[0] for alias in node.names)
-        elif isinstance(node, ast.Global | ast.Nonlocal):
-            names.update(node.names)
-    return names
-
-
-def free_names(source: str) -> set[str]:
-    """The names trusted test code reads without binding them itself (also by name, as in globals().get("x"))."""
-    read = set()
-    for node in ast.walk(_parse(source)):
-        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
-            read.add(node.id)
-        elif isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value.isidentifier():
-            read.add(node.value)
-    return read - bound_names(source)
-
-
-def is_helper_cell(cell: NotebookNode) -> bool:
-    """The self-check and survey cells: for the trainee only, never run while grading."""
-    tags = cell.metadata.get("caseloop", {})
-    return bool(tags.get("selfcheck") or tags.get("survey"))
 
 
 @dataclass(frozen=True)
@@ -155,36 +86,25 @@ class NotebookPlan:
         return bool(self.answers) and all(kind in LITERAL_KINDS for _, kind in self.answers.values())
 
 
-def assigned_variable(source: str) -> str:
-    """The variable an answer cell assigns (its first plain assignment); empty if none."""
-    targets = [s.targets[0].id for s in _parse(source).body
-               if isinstance(s, ast.Assign) and isinstance(s.targets[0], ast.Name)]
-    return targets[0] if targets else ""
-
-
-def _grade_id(cell: NotebookNode) -> str | None:
-    return cell.metadata.get("nbgrader", {}).get("grade_id")
-
-
 @lru_cache(maxsize=64)
 def _load_plan(source: str, release: str, stamp: tuple[float, float]) -> NotebookPlan:
     nb = nbformat.read(source, as_version=4)
     answers, tests, helpers, order = {}, {}, set(), []
     for cell in nb.cells:
-        grade_id = _grade_id(cell)
-        order.append(grade_id or cell.get("id", ""))
+        cell_id = grade_id(cell)
+        order.append(cell_id or cell.get("id", ""))
         if is_helper_cell(cell):
             helpers.add(cell.get("id", ""))
         kind = cell.metadata.get("caseloop", {}).get("answer")
-        if kind and grade_id:
-            answers[grade_id] = (cell.metadata["caseloop"].get("variable") or assigned_variable(cell.source), kind)
+        if kind and cell_id:
+            answers[cell_id] = (answer_variable(cell), kind)
         elif is_grade(cell) and not is_solution(cell) and cell.cell_type == "code":
-            tests[grade_id] = cell
+            tests[cell_id] = cell
     released = {}
     if Path(release).is_file():
         for cell in nbformat.read(release, as_version=4).cells:
-            if _grade_id(cell) in tests:
-                released[_grade_id(cell)] = compute_checksum(cell)
+            if grade_id(cell) in tests:
+                released[grade_id(cell)] = compute_checksum(cell)
     return NotebookPlan(answers, tests, released, frozenset(helpers), tuple(order))
 
 
@@ -219,24 +139,24 @@ class FlagTamperedTests(NbGraderPreprocessor):
             return nb, resources
         present = set()
         for cell in nb.cells:
-            grade_id = _grade_id(cell)
-            if grade_id in plan.tests and is_grade(cell):
-                present.add(grade_id)
-                released = plan.released_checksums.get(grade_id)
+            cell_id = grade_id(cell)
+            if cell_id in plan.tests and is_grade(cell):
+                present.add(cell_id)
+                released = plan.released_checksums.get(cell_id)
                 if released and compute_checksum(cell) != released:
                     cell.metadata[TAMPER_KEY] = "edited"
-        for grade_id in (g for g in plan.order if g in plan.tests and g not in present):
-            restored = nbformat.from_dict(nbformat.v4.new_code_cell(plan.tests[grade_id].source))
-            restored.metadata = nbformat.from_dict({**plan.tests[grade_id].metadata, TAMPER_KEY: "deleted"})
-            restored["id"] = plan.tests[grade_id].get("id", grade_id)
-            nb.cells.insert(_insertion_index(nb, plan, grade_id), restored)
+        for cell_id in (g for g in plan.order if g in plan.tests and g not in present):
+            restored = nbformat.from_dict(nbformat.v4.new_code_cell(plan.tests[cell_id].source))
+            restored.metadata = nbformat.from_dict({**plan.tests[cell_id].metadata, TAMPER_KEY: "deleted"})
+            restored["id"] = plan.tests[cell_id].get("id", cell_id)
+            nb.cells.insert(_insertion_index(nb, plan, cell_id), restored)
         return nb, resources
 
 
-def _insertion_index(nb: NotebookNode, plan: NotebookPlan, grade_id: str) -> int:
+def _insertion_index(nb: NotebookNode, plan: NotebookPlan, cell_id: str) -> int:
     """Where a deleted cell goes back: after the nearest earlier source cell still in the notebook."""
-    earlier = plan.order[:plan.order.index(grade_id)]
-    positions = {(_grade_id(c) or c.get("id", "")): i for i, c in enumerate(nb.cells)}
+    earlier = plan.order[:plan.order.index(cell_id)]
+    positions = {(grade_id(c) or c.get("id", "")): i for i, c in enumerate(nb.cells)}
     for key in reversed(earlier):
         if key in positions:
             return positions[key] + 1
@@ -274,6 +194,21 @@ class LiteralExecute(Execute):
     """nbgrader's Execute step, with the in-process path that never runs trainee code."""
 
     fast_path = Bool(True, help="Run literal-answer notebooks without a kernel.").tag(config=True)
+    memory_limit_mb = Int(2048, help="Address-space limit of each grading kernel in MB (0: none).").tag(config=True)
+
+    async def async_start_new_kernel(self, **kwargs: Any) -> None:
+        """nbclient's kernel start, with the kernel's memory limited before any trainee code runs.
+
+        nbclient re-reads its configuration at every notebook, so the limit is added here, just before
+        the kernel starts.
+        """
+        if self.memory_limit_mb:
+            limit = self.memory_limit_mb * 1024 * 1024
+            self.extra_arguments = [*self.extra_arguments, "--IPKernelApp.exec_lines=import resource; "
+                                    f"resource.setrlimit(resource.RLIMIT_AS, ({limit}, {limit}))"]
+        await super().async_start_new_kernel(**kwargs)
+
+    start_new_kernel = run_sync(async_start_new_kernel)  # nbclient binds the sync twin to its own coroutine
 
     def preprocess(self, nb: NotebookNode, resources: Any = None, km: Any = None):
         plan = notebook_plan(self.config, resources)
@@ -295,9 +230,9 @@ class LiteralExecute(Execute):
         namespace: dict[str, Any] = {"__name__": "__main__", "__builtins__": __builtins__}
         tainted: dict[str, tuple[str, str]] = {}
         if plan is not None:
-            present = {_grade_id(c) for c in nb.cells}
-            tainted = {var: _TAMPER_REASONS["missing"] for grade_id, (var, _) in plan.answers.items()
-                       if grade_id not in present and var}
+            present = {grade_id(c) for c in nb.cells}
+            tainted = {var: _TAMPER_REASONS["missing"] for cell_id, (var, _) in plan.answers.items()
+                       if cell_id not in present and var}
         display = _Display()
         count = 0
         for cell in nb.cells:
@@ -327,7 +262,7 @@ class LiteralExecute(Execute):
                     for name in answers:
                         tainted.pop(name, None)
                 else:
-                    var = plan.answers.get(_grade_id(cell), ("", ""))[0] if plan else ""
+                    var = plan.answers.get(grade_id(cell), ("", ""))[0] if plan else ""
                     zh, en = why_not_literal(cell.source)
                     for name in bound_names(cell.source) | ({var} if var else set()):
                         tainted[name] = (f"答案 {name} 不是纯文字或数字，本题记 0 分：{zh}",

@@ -13,10 +13,14 @@ follow Canvas's outcome calculations:
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
 import pandas as pd
 
-from caseloop.course import Curriculum, MasteryMethod
+if TYPE_CHECKING:
+    from caseloop.curriculum import Curriculum, MasteryMethod
 
 SCORE_COLUMNS = ["trainee", "competency", "score", "max_score", "items", "share", "level"]
 MASTERY_COLUMNS = ["trainee", "competency", "score", "max_score", "share", "items", "results", "mastery",
@@ -95,26 +99,53 @@ def competency_results(grades: pd.DataFrame) -> pd.DataFrame:
     return results
 
 
-def mastery_values(results: pd.DataFrame, curriculum: Curriculum, method: MasteryMethod) -> pd.Series:
-    """One mastery share per (trainee, competency) from the results in time order, by `method`."""
-    groups = results.groupby(["trainee", "competency"], sort=True, observed=True)["share"]
-    if method.method == "average":
-        return groups.mean()
-    if method.method == "latest":
-        return groups.last()
-    if method.method == "highest":
-        return groups.max()
-    if method.method == "decaying_average":
-        # m1 = s1; mk = w*sk + (1-w)*m(k-1)  =>  weight of result k of K is w(1-w)^(K-k), the first (1-w)^(K-1)
-        count = results.groupby(["trainee", "competency"], sort=False, observed=True)["order"].transform("size")
-        age = count - 1 - results["order"]
-        weight = (1 - method.weight) ** age * np.where(results["order"] == 0, 1.0, method.weight)
-        return (results["share"] * weight).groupby([results["trainee"], results["competency"]], observed=True).sum()
+def _average(results: pd.DataFrame, curriculum: Curriculum, method: MasteryMethod) -> pd.Series:
+    return _shares(results).mean()
+
+
+def _latest(results: pd.DataFrame, curriculum: Curriculum, method: MasteryMethod) -> pd.Series:
+    return _shares(results).last()
+
+
+def _highest(results: pd.DataFrame, curriculum: Curriculum, method: MasteryMethod) -> pd.Series:
+    return _shares(results).max()
+
+
+def _decaying_average(results: pd.DataFrame, curriculum: Curriculum, method: MasteryMethod) -> pd.Series:
+    # m1 = s1; mk = w*sk + (1-w)*m(k-1)  =>  weight of result k of K is w(1-w)^(K-k), the first (1-w)^(K-1)
+    count = results.groupby(["trainee", "competency"], sort=False, observed=True)["order"].transform("size")
+    age = count - 1 - results["order"]
+    weight = (1 - method.weight) ** age * np.where(results["order"] == 0, 1.0, method.weight)
+    return (results["share"] * weight).groupby([results["trainee"], results["competency"]], observed=True).sum()
+
+
+def _n_mastery(results: pd.DataFrame, curriculum: Curriculum, method: MasteryMethod) -> pd.Series:
     bar = results["competency"].map({code: c.thresholds.get(method.at_level, 1.0)
                                      for code, c in curriculum.competencies.items()}).astype(float).fillna(1.0)
     at_mastery = results[results["share"] >= bar - 1e-9].groupby(["trainee", "competency"], observed=True)["share"]
     mean, times = at_mastery.mean(), at_mastery.size()
-    return mean[times >= method.n].reindex(groups.size().index)
+    return mean[times >= method.n].reindex(_shares(results).size().index)
+
+
+def _shares(results: pd.DataFrame) -> Any:
+    return results.groupby(["trainee", "competency"], sort=True, observed=True)["share"]
+
+
+# The mastery methods a curriculum may name (`mastery.method`): name -> (results, curriculum, method) -> mastery.
+METHODS: dict[str, Callable[[pd.DataFrame, Curriculum, MasteryMethod], pd.Series]] = {
+    "average": _average,
+    "latest": _latest,
+    "highest": _highest,
+    "decaying_average": _decaying_average,
+    "n_mastery": _n_mastery,
+}
+
+
+def mastery_values(results: pd.DataFrame, curriculum: Curriculum, method: MasteryMethod) -> pd.Series:
+    """One mastery share per (trainee, competency) from the results in time order, by `method`."""
+    if method.method not in METHODS:
+        raise ValueError(f"unknown mastery method {method.method!r}; known: {', '.join(METHODS)}")
+    return METHODS[method.method](results, curriculum, method)
 
 
 def mastery_table(grades: pd.DataFrame, curriculum: Curriculum, method: MasteryMethod | None = None,

@@ -1,50 +1,22 @@
-"""The course directory and its curriculum file: where every stage finds its inputs and outputs.
+"""The curriculum file (source/curriculum.yaml): competency framework, levels, modules and the
+sections reports act on (mastery method, assessment, gates, certification, targets).
 
-A course directory is an nbgrader course (it holds `nbgrader_config.py`) with caseloop's own
-folders beside nbgrader's: `cases/` for the case library and `reports/` for compiled results.
+Mastery methods and gate kinds are registries owned by the analysis that computes them
+(`caseloop.analysis.mastery.METHODS`, `caseloop.analysis.certify.GATES`); the loader checks a
+name against them, so an unknown name is an error naming the known ones.
 """
 
 from __future__ import annotations
 
-import os
-import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import yaml
 
-if TYPE_CHECKING:
-    from nbgrader.apps import NbGraderAPI
-
-CONFIG_FILE = "nbgrader_config.py"
-CURRICULUM_FILE = "curriculum.yaml"
-
-
-class CourseError(Exception):
-    """A problem a user can fix: the message names the file and what to do."""
-
-
-@contextmanager
-def replacing(path: Path) -> Iterator[Path]:
-    """A temporary path beside `path` to write to; it replaces `path` only once writing succeeded.
-
-    Every file caseloop writes goes through here, so an interrupted run never leaves half a file.
-    """
-    partial = path.with_name(f".{path.name}.partial")
-    try:
-        yield partial
-        partial.replace(path)
-    finally:
-        partial.unlink(missing_ok=True)
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Write `text` to `path` through `replacing`."""
-    with replacing(path) as partial:
-        partial.write_text(text, encoding="utf-8")
+from caseloop.analysis.certify import GATES
+from caseloop.analysis.mastery import METHODS
+from caseloop.course.files import CourseError
 
 
 @dataclass(frozen=True)
@@ -70,10 +42,6 @@ class Module:
     id: str
     zh: str
     en: str
-
-
-MASTERY_METHODS = ("average", "latest", "highest", "decaying_average", "n_mastery")
-GATE_KINDS = ("module_done", "module_score", "cases_solved", "competency_level", "mentor_signoff")
 
 
 @dataclass(frozen=True)
@@ -218,8 +186,8 @@ def _report_sections(data: dict[str, Any], path: Path, competencies: dict[str, C
 
     spec = mapping(data.get("mastery", {}), "mastery")
     method = spec.get("method", MasteryMethod.method)
-    if method not in MASTERY_METHODS:
-        raise fail("mastery.method", f"unknown method {method!r}; use one of {', '.join(MASTERY_METHODS)}")
+    if method not in METHODS:
+        raise fail("mastery.method", f"unknown method {method!r}; use one of {', '.join(METHODS)}")
     mastery = MasteryMethod(
         method=method,
         weight=number(spec.get("weight", MasteryMethod.weight), "mastery.weight", 0, 1),
@@ -244,19 +212,18 @@ def _report_sections(data: dict[str, Any], path: Path, competencies: dict[str, C
         where = f"gates[{index}] ({item.get('id', 'no id')})"
         if not item.get("id"):
             raise fail(where, "needs an 'id'")
-        kinds = [kind for kind in GATE_KINDS if kind in item]
+        kinds = [kind for kind in GATES if kind in item]
         if len(kinds) != 1:
-            raise fail(where, f"needs exactly one check of {', '.join(GATE_KINDS)}")
-        kind = kinds[0]
+            raise fail(where, f"needs exactly one check of {', '.join(GATES)}")
+        kind, spec = kinds[0], GATES[kinds[0]]
         params = {"module": item[kind]} if isinstance(item[kind], str) else dict(mapping(item[kind], f"{where}.{kind}"))
-        if kind != "competency_level" and not params.get("module"):
+        if spec.needs_module and not params.get("module"):
             raise fail(f"{where}.{kind}", "needs a 'module' (module id, e.g. m01)")
-        if kind in {"module_score", "mentor_signoff", "cases_solved"}:
-            params["min"] = number(params.get("min", 1.0 if kind == "cases_solved" else 0.8), f"{where}.{kind}.min",
-                                   0, 1)
-        if kind == "cases_solved":
+        if spec.min_default is not None:
+            params["min"] = number(params.get("min", spec.min_default), f"{where}.{kind}.min", 0, 1)
+        if spec.needs_count:
             params["count"] = int(number(params.get("count"), f"{where}.{kind}.count", 1, 10000))
-        if kind == "competency_level":
+        if spec.needs_competency_level:
             competency(params.get("competency"), f"{where}.{kind}.competency")
             level(params.get("level"), f"{where}.{kind}.level")
         gates[item["id"]] = Gate(item["id"], *names(item, where), kind, params)
@@ -284,83 +251,3 @@ def _report_sections(data: dict[str, Any], path: Path, competencies: dict[str, C
                               int(number(item.get("within_days"), f"{where}.within_days", 1, 3650))))
     return {"mastery": mastery, "assessment": assessment, "permissions": permissions, "gates": gates,
             "certification": certification, "targets": targets}
-
-
-def _put_interpreter_on_path() -> None:
-    """nbgrader runs `alembic` to create a gradebook; find it beside this Python, venv or not."""
-    scripts = os.path.dirname(sys.executable)
-    if scripts not in os.environ.get("PATH", "").split(os.pathsep):
-        os.environ["PATH"] = scripts + os.pathsep + os.environ.get("PATH", "")
-
-
-@dataclass(frozen=True)
-class Course:
-    """Paths of one course directory, and the nbgrader API configured for it."""
-
-    root: Path
-
-    @classmethod
-    def find(cls, start: Path | None = None) -> Course:
-        """The course whose `nbgrader_config.py` is in `start` or the nearest folder above it."""
-        here = (start or Path.cwd()).resolve()
-        for folder in (here, *here.parents):
-            if (folder / CONFIG_FILE).is_file():
-                return cls(folder)
-        raise CourseError(f"no {CONFIG_FILE} in {here} or any folder above it; run caseloop inside a "
-                          "course directory or pass --course DIR")
-
-    @classmethod
-    def at(cls, root: Path) -> Course:
-        root = root.resolve()
-        if not (root / CONFIG_FILE).is_file():
-            raise CourseError(f"{root}: not a course directory (no {CONFIG_FILE}); pass the folder that has it")
-        return cls(root)
-
-    source_dir = property(lambda self: self.root / "source")
-    release_dir = property(lambda self: self.root / "release")
-    submitted_dir = property(lambda self: self.root / "submitted")
-    autograded_dir = property(lambda self: self.root / "autograded")
-    cases_dir = property(lambda self: self.root / "cases")
-    reports_dir = property(lambda self: self.root / "reports")
-    curriculum_path = property(lambda self: self.source_dir / CURRICULUM_FILE)
-
-    def curriculum(self) -> Curriculum:
-        return Curriculum.load(self.curriculum_path)
-
-    def source_notebooks(self, module: str) -> list[Path]:
-        folder = self.source_dir / module
-        if not folder.is_dir():
-            known = sorted(p.name for p in self.source_dir.iterdir() if p.is_dir()) if self.source_dir.is_dir() else []
-            raise CourseError(f"{folder}: no such module; known modules: {', '.join(known) or 'none'}")
-        return sorted(folder.glob("*.ipynb"))
-
-    def nbgrader_config(self) -> Any:
-        """This course's nbgrader_config.py as a traitlets Config, rooted at the course."""
-        from traitlets.config.loader import ConfigFileNotFound, PyFileConfigLoader
-
-        try:
-            config = PyFileConfigLoader(CONFIG_FILE, path=str(self.root)).load_config()
-        except ConfigFileNotFound:
-            raise CourseError(f"{self.root / CONFIG_FILE}: not found; pass a course directory") from None
-        config.CourseDirectory.root = str(self.root)
-        return config
-
-    def nbgrader_api(self, **overrides: dict[str, Any]) -> NbGraderAPI:
-        """nbgrader's own API, configured from this course's nbgrader_config.py.
-
-        `overrides` sets extra options per configurable class for this call only, e.g.
-        `ExchangeReleaseAssignment={"force": True}`.
-        """
-        from nbgrader.apps import NbGraderAPI
-        from nbgrader.coursedir import CourseDirectory
-
-        _put_interpreter_on_path()
-        config = self.nbgrader_config()
-        for section, options in overrides.items():
-            for name, value in options.items():
-                setattr(config[section], name, value)
-        return NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
-
-    def db_url(self) -> str:
-        config = self.nbgrader_config()
-        return config.CourseDirectory.get("db_url") or f"sqlite:///{self.root / 'gradebook.db'}"

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from caseloop.course import Curriculum
-from caseloop.mastery import by_competency
+from caseloop.analysis.mastery import by_competency
+from caseloop.curriculum import Curriculum
 
 PATH_COLUMNS = ["trainee", "step", "kind", "competency", "module", "case", "cell", "mastery", "reason_zh",
                 "reason_en"]

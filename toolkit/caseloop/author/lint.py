@@ -1,0 +1,181 @@
+"""`caseloop author lint`: check source notebooks statically before they are released.
+
+Every graded cell tagged with a known competency and an existing case, positive points equal to
+the `points=` its checks pass, balanced solution and hidden-test markers, mentor rubric cells
+that review a reply, and no platform-policy number written into a test cell instead of
+`checks.policy(...)`.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from caseloop.course import Course
+from caseloop.course.rubric import BY_CODE
+from caseloop.notebook import (
+    ANSWER_KINDS,
+    CHECK_FUNCTIONS,
+    MARKERS,
+    answer_variable,
+    call_argument,
+    cell_name,
+    check_calls,
+    is_rubric_cell,
+    reply_tests,
+)
+
+UNIT_WORDS = {"hours": "hours", "hour": "hours", "days": "days", "day": "days", "business days": "days",
+              "months": "months", "month": "months", "percent": "percent", "%": "percent"}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a module: the file, the cell and what to do about it."""
+
+    path: Path
+    cell: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: cell {self.cell}: {self.message}"
+
+
+def _marker_problems(cell: Any) -> list[str]:
+    """Unbalanced or misplaced nbgrader markers in one cell."""
+    grading = cell.metadata.get("nbgrader", {})
+    problems = []
+    for begin, end in MARKERS:
+        opened = 0
+        for line in cell.source.splitlines():
+            if line.strip() == begin:
+                opened += 1
+                if opened > 1:
+                    problems.append(f"'{begin}' again before '{end}'")
+            elif line.strip() == end:
+                opened -= 1
+                if opened < 0:
+                    problems.append(f"'{end}' without '{begin}' before it")
+                    opened = 0
+        if opened > 0:
+            problems.append(f"'{begin}' is never closed by '{end}'")
+        present = begin in cell.source
+        if present and begin.endswith("SOLUTION") and not grading.get("solution"):
+            problems.append(f"'{begin}' in a cell that is not an nbgrader solution cell; mark it as one")
+        if present and begin.endswith("TESTS") and not grading.get("grade"):
+            problems.append(f"'{begin}' in a cell that is not graded; make it an autograded test cell")
+    return problems
+
+
+def _policy_numbers() -> dict[tuple[float, str], list[str]]:
+    """(value, unit family) -> the policy keys with that number, for every number in policy.yaml."""
+    from caseloop.checks.policy import policy_table
+
+    numbers = {}
+    for key, entry in policy_table().items():
+        unit = UNIT_WORDS.get(str(entry.get("unit", "")).lower())
+        if unit and isinstance(entry["value"], int | float):
+            numbers.setdefault((float(entry["value"]), unit), []).append(key)
+    return numbers
+
+
+def lint_notebook(path: Path, competencies: set[str], cases: set[str]) -> list[Problem]:
+    """Every problem lint finds in one source notebook."""
+    import nbformat
+
+    try:
+        nb = nbformat.read(path, as_version=4)
+    except Exception as err:  # any unreadable notebook is a problem to report, not a crash
+        return [Problem(path, "-", f"not a readable notebook ({type(err).__name__}: {err}); fix or re-save it")]
+    policy_numbers = _policy_numbers()
+    units = {}
+    for cell in nb.cells:
+        meta = cell.metadata.get("caseloop", {})
+        if "answer" in meta:
+            units[answer_variable(cell)] = UNIT_WORDS.get(meta.get("unit", ""))
+    problems = []
+    seen: set[str] = set()
+    for cell in nb.cells:
+        name = cell_name(cell)
+        problems += [Problem(path, name, message) for message in _marker_problems(cell)]
+        kind = cell.metadata.get("caseloop", {}).get("answer")
+        if kind is not None and kind not in ANSWER_KINDS:
+            problems.append(Problem(path, name, f"unknown answer kind {kind!r}; use one of {sorted(ANSWER_KINDS)}"))
+        grading = cell.metadata.get("nbgrader", {})
+        if grading.get("grade_id"):
+            if grading["grade_id"] in seen:
+                problems.append(Problem(path, name, "grade_id used twice; give each cell its own"))
+            seen.add(grading["grade_id"])
+        if not grading.get("grade") and not grading.get("task"):
+            continue
+        problems += _lint_graded(path, cell, competencies, cases, policy_numbers, units)
+    problems += [Problem(path, cell_name(cell), message) for cell, message in _rubric_problems(nb.cells)]
+    return problems
+
+
+def _rubric_problems(cells: list[Any]) -> list[tuple[Any, str]]:
+    """Mentor rubric cells that name an unknown criterion, or review no reply test cell of the notebook."""
+    tests = {c.metadata["nbgrader"]["grade_id"] for c in reply_tests(cells)}
+    problems = []
+    for cell in cells:
+        tags = cell.metadata.get("caseloop", {})
+        if not is_rubric_cell(cell):
+            continue
+        if not cell.metadata.get("nbgrader", {}).get("task"):
+            problems.append((cell, "a mentor rubric cell must be an nbgrader task cell (graded by hand); "
+                                   "recreate it with `caseloop author rubric`"))
+        if tags.get("rubric") not in BY_CODE:
+            problems.append((cell, f"unknown rubric criterion {tags.get('rubric')!r}; use one of {sorted(BY_CODE)}"))
+        if tags.get("reviews") not in tests:
+            problems.append((cell, f"reviews {tags.get('reviews')!r}, which is not a reply test cell (checks.reply) "
+                                   "of this notebook; point it at one"))
+    return problems
+
+
+def _lint_graded(path: Path, cell: Any, competencies: set[str], cases: set[str],
+                 policy_numbers: dict[tuple[float, str], list[str]], units: dict[str, str | None]) -> list[Problem]:
+    """Problems of one graded cell: tags, points, hard-coded policy numbers."""
+    name, tags = cell_name(cell), cell.metadata.get("caseloop", {})
+    points = cell.metadata["nbgrader"].get("points", 0)
+    problems = []
+    codes = tags.get("competency") or []
+    if not codes:
+        problems.append(f"no competency; add \"caseloop\": {{\"competency\": [...]}} with codes from "
+                        f"{sorted(competencies)}")
+    for code in codes:
+        if code not in competencies:
+            problems.append(f"unknown competency {code!r}; use one of {sorted(competencies)} (source/curriculum.yaml)")
+    if not tags.get("case"):
+        problems.append("no case; add \"caseloop\": {\"case\": \"C-NNNN\"}")
+    elif tags["case"] not in cases:
+        problems.append(f"case {tags['case']} has no file cases/{tags['case']}.yaml; add the case or fix the id")
+    if not isinstance(points, int | float) or points <= 0:
+        problems.append(f"points must be positive (is {points!r})")
+    for call in check_calls(cell.source):
+        given = call_argument(call, "points", CHECK_FUNCTIONS[call.func.attr])
+        if isinstance(given, ast.Constant) and given.value != points:
+            problems.append(f"checks.{call.func.attr}(... points={given.value}) but the cell is worth {points} "
+                            "points; make them equal")
+        expected = call_argument(call, "expected", 1)
+        answer = call.args[0] if call.args else None
+        unit = units.get(answer.id) if isinstance(answer, ast.Name) else None
+        if isinstance(expected, ast.Constant) and isinstance(expected.value, int | float) and unit:
+            keys = policy_numbers.get((float(expected.value), unit))
+            if keys:
+                named = " or ".join(f"checks.policy({key!r})" for key in keys)
+                problems.append(f"policy number {expected.value} {unit} written into the test; use expected={named} "
+                                "(whichever rule it is) so it changes in one place (policy.yaml)")
+    return [Problem(path, name, message) for message in problems]
+
+
+def lint(course: Course, modules: list[str] | None = None) -> list[Problem]:
+    """Every lint problem in the given modules (default: every module in source/)."""
+    competencies = set(course.curriculum().competencies)
+    cases = {p.stem for p in course.cases_dir.glob("C-*.yaml")}
+    problems = []
+    for module in modules or course.module_ids():
+        for path in course.source_notebooks(module):
+            problems += lint_notebook(path, competencies, cases)
+    return problems

@@ -1,0 +1,109 @@
+"""Writing case files: new drafts and review decisions, atomically."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import yaml
+
+from caseloop.cases.labels import MARKETS, PROBLEM_TYPES, REVIEW_STATES
+from caseloop.cases.schema import FIELD_NAMES, FIELDS, check_case, choice_list, next_case_id, read_sources, yaml_loader
+from caseloop.cases.scrub import Replacement, scrub
+from caseloop.course import CourseError, write_atomically
+from caseloop.languages import MARKET_LANGUAGE
+
+if TYPE_CHECKING:
+    pass
+
+_SCRUBBED_COMMENT = {"order_id", "buyer_name"}
+
+
+def _flow(value: Any) -> str:
+    """A value as one line of YAML (quoted only where YAML needs it)."""
+    text = yaml.safe_dump(value, default_flow_style=True, allow_unicode=True, width=10**6, sort_keys=False)
+    return text.removesuffix("\n...\n").strip()
+
+
+def render_case(case: dict) -> str:
+    """A case as a human-editable YAML file in the library's house style (block text, one item a line)."""
+    lines = []
+    for name, value in case.items():
+        if isinstance(value, str) and "\n" in value.strip() and not value.startswith((" ", "\t")):
+            lines += [f"{name}: |", *(f"  {line}".rstrip() for line in value.strip("\n").split("\n"))]
+        elif isinstance(value, list) and name != "tags" and all(isinstance(item, str) for item in value) and value:
+            lines += [f"{name}:", *(f"  - {_flow(item)}" for item in value)]
+        else:
+            lines.append(f"{name}: {_flow(value)}" + ("  # scrubbed" if name in _SCRUBBED_COMMENT else ""))
+    return "\n".join(lines) + "\n"
+
+
+def draft_case(case_id: str, problem_type: str, market: str, title: str | None = None,
+               ticket: str | None = None, names: Iterable[str] = (),
+               today: dt.date | None = None) -> tuple[dict, list[Replacement]]:
+    """A new draft case, every field present, with TODO where a person must write; from a scrubbed ticket if given."""
+    for value, labels, what in ((problem_type, PROBLEM_TYPES, "problem type"), (market, MARKETS, "market")):
+        if value not in labels:
+            raise CourseError(f"unknown {what} {value!r}; use {choice_list(labels)}")
+    message, replacements = scrub(ticket, names) if ticket else ("TODO: paste the scrubbed buyer message", [])
+    order_ids = [r.replacement for r in replacements if r.kind == "order_id"]
+    todo = "TODO: " + "{}"
+    case = {
+        "id": case_id, "title": title or todo.format("what happened, in one line"),
+        "summary_zh": todo.format("中文摘要：问题、原因、处理"), "problem_type": problem_type, "market": market,
+        "date": today or dt.date.today(), "product_line": todo.format("product line"),
+        "order_id": order_ids[0] if order_ids else "000-0000000-0000000", "fulfilment": "FBM",
+        "buyer_name": todo.format("pseudonym"), "language": MARKET_LANGUAGE.get(market, "en"),
+        "buyer_message": message.strip() + "\n",
+        **{spec.name: todo.format(spec.expected) for spec in FIELDS if spec.kind == "text" and spec.name not in
+           {"title", "summary_zh", "product_line", "buyer_name"}},
+        "root_cause_category": "seller_operations",
+        "reply_template": todo.format("the reply, greeting the buyer by name"),
+        **{spec.name: [todo.format(spec.expected)] for spec in FIELDS if spec.kind == "list"},
+        "outcome": "resolved", "policy_sources": [], "review": {"state": "draft", "reviewer": None, "date": None},
+    }
+    return {name: case[name] for name in FIELD_NAMES if name in case}, replacements
+
+
+def new_case(folder: Path, problem_type: str, market: str, title: str | None = None, ticket: str | None = None,
+             names: Iterable[str] = ()) -> tuple[Path, list[Replacement]]:
+    """Write a draft case file with the next free id; return its path and what was scrubbed from the ticket."""
+    if not folder.is_dir():
+        raise CourseError(f"{folder}: no case library here; create the folder or pass --course DIR")
+    case_id = next_case_id(path.stem for path in folder.glob("C-*.y*ml"))
+    case, replacements = draft_case(case_id, problem_type, market, title, ticket, names)
+    path = folder / f"{case_id}.yaml"
+    write_atomically(path, render_case(case))
+    return path, replacements
+
+
+_REVIEW_LINE = re.compile(r"(?m)^review:.*(?:\n[ \t]+.*)*")
+
+
+def set_review(folder: Path, case_id: str, state: str, reviewer: str, on: dt.date | None = None) -> Path:
+    """Record a review decision in a case file; approving requires the case to pass every check first.
+
+    Only the `review:` entry changes; comments and the rest of the file stay as the trainer wrote them.
+    """
+    if state not in REVIEW_STATES:
+        raise CourseError(f"unknown review state {state!r}; use {choice_list(REVIEW_STATES)}")
+    path = folder / f"{case_id}.yaml"
+    if not path.is_file():
+        raise CourseError(f"{path}: no such case file; check the id with `caseloop cases search ''`")
+    text = path.read_text(encoding="utf-8")
+    line = "review: " + _flow({"state": state, "reviewer": reviewer, "date": on or dt.date.today()})
+    updated = _REVIEW_LINE.sub(line, text, count=1) if _REVIEW_LINE.search(text) else text.rstrip("\n") + f"\n{line}\n"
+    sources, _ = read_sources(folder)
+    try:
+        case = yaml.load(updated, Loader=yaml_loader())
+    except yaml.YAMLError as err:
+        raise CourseError(f"{path}: not valid YAML ({err}); fix it, then review again") from None
+    problems = check_case(case, path, sources)
+    if problems:
+        listing = "\n  ".join(str(problem) for problem in problems)
+        raise CourseError(f"{path} cannot be marked {state}; the file is unchanged. Fix these first:\n  {listing}")
+    write_atomically(path, updated)
+    return path

@@ -1,0 +1,126 @@
+"""The library in memory: cases read from their files, a tidy frame, ranked search, similar cases."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from caseloop.cases.labels import MARKETS, PROBLEM_TYPES, REVIEW_STATES, ROOT_CAUSES
+from caseloop.cases.schema import Problem, as_date, choice_list, read_library
+from caseloop.cases.search import Index
+from caseloop.course import CourseError
+
+if TYPE_CHECKING:
+    pass
+
+FRAME_COLUMNS = ["id", "title", "problem_type", "market", "date", "product_line", "fulfilment", "language",
+                 "root_cause_category", "outcome", "state", "reviewer", "tags"]
+RESULT_COLUMNS = ["id", "score", "title", "problem_type", "market", "state"]
+
+
+def search_text(case: dict) -> str:
+    """The text a case is found by: its own words plus the zh/en labels of its categories."""
+    labels = [*PROBLEM_TYPES.get(case["problem_type"], ()), *ROOT_CAUSES.get(case["root_cause_category"], ()),
+              *MARKETS.get(case["market"], ()), case["market"], case["fulfilment"]]
+    parts = [case["title"], case["title"], case["summary_zh"], case["product_line"], case["buyer_message"],
+             case["core_demand"], case["root_cause"], *case["resolution_steps"], *case["key_points"],
+             case["lessons"], *case["tags"], *labels]
+    return "\n".join(parts)
+
+
+def case_frame(cases: Sequence[dict]) -> pd.DataFrame:
+    """One row per case with its categorical fields (tags joined by ';'), for filters and statistics."""
+    rows = [{**{name: case.get(name) for name in FRAME_COLUMNS}, "date": as_date(case["date"]),
+             "state": case["review"]["state"], "reviewer": case["review"].get("reviewer"),
+             "tags": ";".join(case["tags"])} for case in cases]
+    return pd.DataFrame(rows, columns=FRAME_COLUMNS)
+
+
+class Library:
+    """The approved knowledge of a team: cases by id, a tidy frame, and a BM25 index over their text.
+
+    >>> library = Library.load(Path("cases"))
+    >>> library.search("refund not received", market="UK")
+    """
+
+    def __init__(self, cases: Sequence[dict]):
+        self.cases = list(cases)
+        self.skipped: list[Problem] = []
+        self.by_id = {case["id"]: case for case in self.cases}
+        self.frame = case_frame(self.cases)
+        self.index = Index(search_text(case) for case in self.cases)
+        self._tags = [{tag.lower() for tag in case["tags"]} for case in self.cases]
+        self._columns = {column: self.frame[column].to_numpy() for column in ("id", "problem_type", "market", "state")}
+
+    @classmethod
+    def load(cls, folder: Path, skip_invalid: bool = False) -> Library:
+        """Read a library folder; refuse (naming the first problem) if `caseloop cases validate` would fail.
+
+        With `skip_invalid`, load the valid cases and keep the problems of the others in `skipped`.
+        """
+        files = read_library(folder)
+        if files.problems and not skip_invalid:
+            raise CourseError(f"{len(files.problems)} problem(s) in the case library, first: {files.problems[0]}. "
+                              "Run `caseloop cases validate` to see them all")
+        library = cls(list(files.cases.values()))
+        library.skipped = files.problems
+        return library
+
+    def case(self, case_id: str) -> dict:
+        try:
+            return self.by_id[case_id]
+        except KeyError:
+            close = difflib.get_close_matches(case_id, list(self.by_id), n=3)
+            raise CourseError(f"no case {case_id} in the library" + (f"; did you mean {', '.join(close)}?" if close
+                              else "; list them with `caseloop cases search ''`")) from None
+
+    def filter_mask(self, tags: Sequence[str], problem_type: str | None, market: str | None,
+                    state: str | None) -> np.ndarray:
+        """Which cases (in library order) carry all `tags` and match the type, market and review state given."""
+        mask = np.ones(len(self.cases), dtype=bool)
+        for column, value, labels in (("problem_type", problem_type, PROBLEM_TYPES), ("market", market, MARKETS),
+                                      ("state", state, REVIEW_STATES)):
+            if value:
+                if value not in labels:
+                    raise CourseError(f"unknown {column.replace('_', ' ')} {value!r}; use {choice_list(labels)}")
+                mask &= self._columns[column] == value
+        wanted = {tag.lower() for tag in tags}
+        if wanted:
+            mask &= np.fromiter((wanted <= have for have in self._tags), dtype=bool, count=len(self._tags))
+        return mask
+
+    def _ranked(self, scores: np.ndarray, mask: np.ndarray, limit: int, need_score: bool) -> pd.DataFrame:
+        if need_score:
+            mask = mask & (scores > 0)
+        candidates = np.flatnonzero(mask)
+        order = candidates[np.lexsort((candidates, -scores[candidates]))][:limit]
+        hits = self.frame.iloc[order][["id", "title", "problem_type", "market", "state"]].assign(score=scores[order])
+        return hits[RESULT_COLUMNS].reset_index(drop=True)
+
+    def search(self, query: str = "", tags: Sequence[str] = (), problem_type: str | None = None,
+               market: str | None = None, state: str | None = "approved", limit: int = 10) -> pd.DataFrame:
+        """Cases ranked by BM25 relevance to `query` (any language), within the filters.
+
+        An empty query browses: every case passing the filters, in id order.
+        """
+        mask = self.filter_mask(tags, problem_type, market, state)
+        scores = self.index.scores(query) if query.strip() else np.zeros(len(self.cases))
+        return self._ranked(scores, mask, limit, need_score=bool(query.strip()))
+
+    def similar(self, case_id: str | None = None, text: str | None = None, limit: int = 5,
+                state: str | None = "approved") -> pd.DataFrame:
+        """Cases most like a library case (by id) or like a new buyer message (`text`), best first."""
+        if (case_id is None) == (text is None):
+            raise CourseError("give either a case id or --text with the buyer's message, not both")
+        mask = self.filter_mask((), None, None, state)
+        if case_id is not None:
+            case = self.case(case_id)
+            text = "\n".join([case["title"], case["buyer_message"], case["core_demand"], case["root_cause"],
+                              *case["tags"], *PROBLEM_TYPES[case["problem_type"]]])
+            mask &= self._columns["id"] != case_id
+        return self._ranked(self.index.scores(text), mask, limit, need_score=True)

@@ -1,0 +1,170 @@
+"""The `caseloop` command: one subcommand per pipeline stage, each a thin layer over its module.
+
+Stage modules are imported inside each handler, so `--help` answers at once (nbgrader alone
+takes seconds to import).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from caseloop.cli.author import AUTHOR_COMMANDS, add_author_commands, cmd_author
+from caseloop.cli.cases import CASES_COMMANDS, add_cases_commands, cmd_cases
+from caseloop.cli.stages import (
+    cmd_collect,
+    cmd_compile,
+    cmd_demo,
+    cmd_feedback,
+    cmd_grade,
+    cmd_lab,
+    cmd_release,
+    cmd_report,
+    cmd_revise,
+)
+from caseloop.course import CourseError
+
+COMMANDS = {
+    "release": (cmd_release, "generate the trainee version of a module and release it to trainees",
+                "Reads source/MODULE/*.ipynb; writes release/MODULE/ (nbgrader generate_assignment) and "
+                "publishes it to the exchange (nbgrader release_assignment)."),
+    "collect": (cmd_collect, "collect trainees' submissions of a module",
+                "Reads the exchange's inbound submissions; writes submitted/TRAINEE/MODULE/."),
+    "grade": (cmd_grade, "autograde every collected submission of a module",
+              "Reads submitted/*/MODULE/; writes autograded/TRAINEE/MODULE/, the scores into the gradebook "
+              "(gradebook.db, backed up first to .caseloop/backups/) and each trainee's outcome into "
+              "reports/grade-MODULE.csv. A broken notebook is reported by name and does not stop the batch; "
+              "a killed batch resumes where it stopped when run again."),
+    "compile": (cmd_compile, "compile the gradebook into one tidy grade table",
+                "Reads the gradebook, source/*/*.ipynb cell metadata (competency, case; for cells without it "
+                "source/competency-map.yaml) and autograded/ "
+                "feedback; writes reports/grades.csv (one row per trainee x graded cell x attempt)."),
+    "report": (cmd_report, "write per-trainee and cohort competency reports",
+               "Reads reports/grades.csv, reports/grade-*.csv, reports/cohorts.csv (optional), source/*/*.ipynb "
+               "and source/curriculum.yaml (mastery method, gates, certification, targets); writes "
+               "reports/cohort.html, reports/trainees/TRAINEE.html, one CSV per table (mastery, gates, levels, "
+               "path, risk, gain, targets, trend ...) and reports/cohort.xlsx. "
+               "`report kpi` and `report notebook` write the KPI report and the lead notebook."),
+    "revise": (cmd_revise, "item statistics per graded cell and exercise, the survey, and the revision backlog",
+               "Reads reports/grades.csv, source/item_analysis.yaml (thresholds), source/*/*.ipynb and the "
+               "autograded notebooks (options picked, survey answers); writes reports/item-statistics.csv, "
+               "reports/module-statistics.csv, reports/survey.csv, reports/revision-backlog.md and .csv, "
+               "each graded source cell's caseloop.stats metadata and revision_flags in the worst items' cases/."),
+    "cases": (cmd_cases, "the case library: validate, new, scrub, review, search, similar, stats",
+              "Reads cases/*.yaml (and a ticket for new/scrub); validate, search and similar write nothing, new and "
+              "review write cases/C-NNNN.yaml, stats writes reports/case-stats.*. See `caseloop cases TASK --help`."),
+    "author": (cmd_author, "check modules before release: lint, and grading of model, blank and wrong answers",
+               "Reads source/, cases/ and the policy file; lint writes nothing, check writes only into a temporary "
+               "course. See `caseloop author TASK --help`."),
+    "lab": (cmd_lab, "start JupyterLab on this machine for a mentor (formgrader) or a trainee (assignment list)",
+            "Reads nbgrader_config.py and the exchange; writes .caseloop/lab/USER/ (Jupyter config, server log) "
+            "and, through JupyterLab, the notebooks a trainee fetches into trainees/TRAINEE/ and their "
+            "submissions into the exchange. Listens on 127.0.0.1 only and prints the URL with its token."),
+    "feedback": (cmd_feedback, "release feedback on a module, with each trainee's competency summary",
+                 "Reads autograded/*/MODULE/, the gradebook, reports/grades.csv and source/curriculum.yaml; writes "
+                 "feedback/TRAINEE/MODULE/*.html (nbgrader's feedback without hidden tests, plus the competency "
+                 "summary and next steps) and releases it to the exchange."),
+    "demo": (cmd_demo, "run the whole loop on a simulated cohort in a fresh workspace",
+             "Reads this course's source/, cases/ and nbgrader_config.py; writes only into the workspace "
+             "(default: a new temporary folder): release, exchange, submissions, gradebook, reports."),
+}
+
+
+def parser() -> argparse.ArgumentParser:
+    main_parser = argparse.ArgumentParser(
+        prog="caseloop",
+        description="Train e-commerce customer-service agents with Jupyter notebooks: "
+                    "release -> collect -> grade -> compile -> report -> revise.")
+    main_parser.add_argument("--course", type=Path, help="course directory (default: the folder with "
+                                                         "nbgrader_config.py, here or above)")
+    sub = main_parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name, (handler, summary, details) in COMMANDS.items():
+        command = sub.add_parser(name, help=summary, description=f"{summary[0].upper()}{summary[1:]}. {details}")
+        command.set_defaults(handler=handler)
+        if name in {"release", "collect", "grade", "feedback"}:
+            command.add_argument("module", metavar="MODULE", help="module id, e.g. m01")
+    grade_cmd = sub.choices["grade"]
+    grade_cmd.add_argument("--workers", type=int, default=os.cpu_count() or 1,
+                           help="parallel grading processes (default: one per core)")
+    grade_cmd.add_argument("--timeout", type=int, help="seconds a cell may run (default: nbgrader_config.py)")
+    grade_cmd.add_argument("--memory-limit", type=int, metavar="MB",
+                           help="memory limit of each kernel in MB, 0 for none (default: nbgrader_config.py)")
+    grade_cmd.add_argument("--no-fast-path", action="store_true",
+                           help="in modules with code answers, run every submission in a Jupyter kernel "
+                                "(literal-answer modules never run trainee code)")
+    grade_cmd.add_argument("--regrade", action="store_true",
+                           help="grade again submissions that already have scores")
+    grade_cmd.add_argument("--watch", action="store_true",
+                           help="keep collecting and grading new submissions as they arrive (Ctrl-C stops)")
+    grade_cmd.add_argument("--interval", type=float, default=5.0, help="seconds between checks with --watch")
+    grade_cmd.add_argument("--cluster", metavar="ADDRESS",
+                           help="run the grading tasks on this Dask scheduler (workers must share the course "
+                                "directory), e.g. tcp://10.0.0.5:8786")
+    sub.choices["release"].add_argument("--force", action="store_true",
+                                        help="replace a module already released to the exchange")
+    for name in ("report", "revise"):
+        sub.choices[name].add_argument("--out", type=Path, help="output folder (default: reports/)")
+    add_cases_commands(sub.choices["cases"])
+    sub.choices["revise"].add_argument("--cohort", action="append", metavar="GLOB",
+                                       help="only trainees whose id matches (repeatable, e.g. '2026-03-*')")
+    _add_report_options(sub.choices["report"])
+    add_author_commands(sub.choices["author"])
+    lab_cmd = sub.choices["lab"]
+    lab_cmd.add_argument("--trainee", metavar="ID", help="open the trainee's lab (assignment list) instead of "
+                                                         "the mentor's (formgrader)")
+    lab_cmd.add_argument("--port", type=int, help="port on 127.0.0.1 (default: a free one)")
+    sub.choices["feedback"].add_argument("--trainee", metavar="ID", action="append", default=[],
+                                         help="only this trainee (repeatable; default: every graded trainee)")
+    demo = sub.choices["demo"]
+    demo.add_argument("--workspace", type=Path, help="an empty or new folder for the demo course")
+    demo.add_argument("--trainees", type=int, default=32, help="cohort size (default: 32)")
+    demo.add_argument("--seed", type=int, default=2026, help="random seed of the simulated answers")
+    return main_parser
+
+
+REPORT_VIEWS = {
+    "kpi": ("join agent KPIs to training: before/after and relation to mastery",
+            "Reads the KPI file (--kpis: trainee, period, optional phase, KPI columns), reports/grades.csv and "
+            "source/curriculum.yaml; writes reports/kpi.html, reports/kpi-before-after.csv and "
+            "reports/kpi-mastery.csv."),
+    "notebook": ("execute the lead notebook with papermill and export it to HTML",
+                 "Reads the packaged lead notebook, reports/grades.csv and source/curriculum.yaml; writes "
+                 "reports/lead[-COHORT].ipynb (open it in JupyterLab) and reports/lead[-COHORT].html."),
+}
+
+
+def _add_report_options(report: argparse.ArgumentParser) -> None:
+    """--lang, --cohort, --method on `report` and on each of its views (kpi, notebook)."""
+    def options(parser: argparse.ArgumentParser, default: object) -> None:
+        parser.add_argument("--lang", choices=["zh", "en"], default="zh" if default is None else default,
+                            help="report language (default: zh)")
+        parser.add_argument("--cohort", default=default, help="only this cohort (reports/cohorts.csv, or the "
+                                                              "month of the first submission, e.g. 2026-03)")
+        parser.add_argument("--method", default=default,
+                            help="mastery method instead of the curriculum's (e.g. average, latest; see README)")
+
+    options(report, None)
+    views = report.add_subparsers(dest="view", metavar="VIEW")
+    for name, (summary, details) in REPORT_VIEWS.items():
+        view = views.add_parser(name, help=summary, description=f"{summary[0].upper()}{summary[1:]}. {details}")
+        options(view, argparse.SUPPRESS)
+        view.add_argument("--out", type=Path, default=argparse.SUPPRESS, help="output folder (default: reports/)")
+    views.choices["kpi"].add_argument("--kpis", type=Path, required=True, help="KPI CSV file")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return args.handler(args)
+    except CourseError as err:
+        print(f"caseloop: error: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("caseloop: interrupted; files already written are complete, rerun the command to finish",
+              file=sys.stderr)
+        return 130
+
+
+__all__ = ["AUTHOR_COMMANDS", "CASES_COMMANDS", "COMMANDS", "main", "parser"]

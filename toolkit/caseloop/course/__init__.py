@@ -1,0 +1,11 @@
+"""The course and its stores: the directory's layout, the gradebook, the grading journal, safe writes.
+
+Every stage finds its files through `Course` (built from the course's nbgrader CourseDirectory
+configuration), opens the gradebook through `caseloop.course.gradebook`, and writes through
+`replacing` / `write_atomically`.
+"""
+
+from caseloop.course.files import CourseError, replacing, write_atomically
+from caseloop.course.layout import CONFIG_FILE, CURRICULUM_FILE, Course
+
+__all__ = ["CONFIG_FILE", "CURRICULUM_FILE", "Course", "CourseError", "replacing", "write_atomically"]

@@ -1,0 +1,87 @@
+"""The grading journal: each submission's grading outcome, in reports/grade-<module>.csv.
+
+`caseloop grade` appends an outcome as soon as it is known (so a killed batch resumes where it
+stopped); reports and feedback read the latest outcome per trainee from here.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+
+from caseloop.course.files import replacing
+from caseloop.course.layout import Course
+
+GRADED = "graded"
+LATE = "late"
+TIMED_OUT = "timed out"
+KERNEL_DIED = "kernel died"
+OUT_OF_MEMORY = "out of memory"
+MALFORMED = "malformed notebook"
+MISSING = "missing notebook"
+FAILED = "autograde failed"
+# Outcomes of a finished autograde run: the submission has its scores in the gradebook.
+SCORED = {GRADED, LATE, TIMED_OUT, KERNEL_DIED, OUT_OF_MEMORY}
+# Outcomes that stand until the trainee submits again (an autograde failure is retried).
+FINAL = SCORED | {MALFORMED, MISSING}
+
+
+@dataclass(frozen=True)
+class SubmissionResult:
+    """How one trainee's submission of one module ended, and what to do about it if it failed."""
+
+    trainee: str
+    module: str
+    status: str
+    detail: str = ""
+    submitted_at: str = ""
+    graded_at: str = ""
+
+
+def journal_path(course: Course, module: str) -> Path:
+    return course.reports_dir / f"grade-{module}.csv"
+
+
+COLUMNS = [f.name for f in fields(SubmissionResult)]
+
+
+def read_batch_status(path: Path) -> list[dict[str, str]]:
+    """The latest outcome per trainee; a line cut short by a killed batch is ignored."""
+    if not path.is_file():
+        return []
+    latest: dict[str, dict[str, str]] = {}
+    with path.open(newline="", encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            if row.get("trainee") and row.get("status") and None not in row.values():
+                latest[row["trainee"]] = {key: row.get(key) or "" for key in COLUMNS}
+    return [latest[t] for t in sorted(latest)]
+
+
+def append(path: Path, result: SubmissionResult) -> None:
+    """Record one outcome durably before moving on, so a killed batch knows it."""
+    new = not path.is_file() or path.stat().st_size == 0
+    with path.open("a", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=COLUMNS)
+        if new:
+            writer.writeheader()
+        writer.writerow(asdict(result))
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def compact(path: Path) -> None:
+    """Rewrite the status file with one row per trainee, atomically."""
+    rows = read_batch_status(path)
+    with replacing(path) as partial, partial.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=COLUMNS)
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+
+
+def batch_results(course: Course, module: str) -> list[SubmissionResult]:
+    """Every trainee's latest grading outcome for MODULE."""
+    return [SubmissionResult(**row) for row in read_batch_status(journal_path(course, module))]

@@ -1,0 +1,12 @@
+"""caseloop's grading steps as nbgrader preprocessors, declared in the course's nbgrader_config.py.
+
+`caseloop grade`, `nbgrader autograde` and the formgrader's Autograde button all build nbgrader's
+Autograde converter from that file, so they run the same steps and give the same scores.
+"""
+
+from caseloop.nbgrader_ext.execute import FlagTamperedTests, LiteralExecute, fast_path_applies
+from caseloop.nbgrader_ext.pipeline import AUTOGRADE_STEPS, SANITIZE_STEPS, declared_in, missing_steps
+from caseloop.nbgrader_ext.sanitize import DropDuplicateIds, StripTrainerNotes
+
+__all__ = ["AUTOGRADE_STEPS", "SANITIZE_STEPS", "DropDuplicateIds", "FlagTamperedTests", "LiteralExecute",
+           "StripTrainerNotes", "declared_in", "fast_path_applies", "missing_steps"]
