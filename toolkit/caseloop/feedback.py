@@ -107,8 +107,8 @@ def feedback(course: Course, module: str, trainees: list[str] | None = None) -> 
             leaks = leaked_lines(text, secret_lines)
             if leaks:
                 raise CourseError(f"{page}: feedback would show hidden test code ({leaks[0]!r}); nothing was "
-                                  "released. Check that every hidden test sits between ### BEGIN HIDDEN TESTS "
-                                  "and ### END HIDDEN TESTS in the source notebook")
+                                  "released. Check that every hidden test sits between "
+                                  f"{' and '.join(notebook.HIDDEN_TEST_MARKERS)} in the source notebook")
             write_atomically(page, text)
             pages.append(page)
     for trainee in trainees:
