@@ -24,7 +24,8 @@ c.ClearSolutions.code_stub = {"python": ""}
 # caseloop's grading steps. `caseloop grade`, `nbgrader autograde` and the formgrader's Autograde
 # button all read these lists, so every way of grading this course runs the same pipeline: nbgrader's
 # defaults with DropDuplicateIds (pasted graded cells), FlagTamperedTests (edited or deleted test
-# cells score 0 with a reason) and LiteralExecute (answers read as literals, never run).
+# cells score 0 with a reason), LiteralExecute (answers read as literals, never run) and
+# SaveAutoGradesForReview (replies the grader is unsure of are marked for a mentor).
 c.Autograde.sanitize_preprocessors = [
     "nbgrader.preprocessors.ClearOutput",
     "caseloop.nbgrader_ext.DropDuplicateIds",
@@ -38,7 +39,7 @@ c.Autograde.autograde_preprocessors = [
     "nbgrader.preprocessors.IgnorePattern",
     "nbconvert.preprocessors.ClearMetadataPreprocessor",
     "nbgrader.preprocessors.LimitOutput",
-    "nbgrader.preprocessors.SaveAutoGrades",
+    "caseloop.nbgrader_ext.SaveAutoGradesForReview",
     "nbgrader.preprocessors.AssignLatePenalties",
     "nbgrader.preprocessors.CheckCellMetadata",
 ]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 from pathlib import Path
+from collections.abc import Mapping
 from typing import Any
 
 from caseloop.course import Course
@@ -81,7 +82,7 @@ def _policy_numbers() -> dict[tuple[float, str], list[str]]:
     return numbers
 
 
-def lint_notebook(path: Path, competencies: set[str], cases: set[str]) -> list[Problem]:
+def lint_notebook(path: Path, competencies: set[str], cases: Mapping[str, dict]) -> list[Problem]:
     """Every problem lint finds in one source notebook."""
     import nbformat
 
@@ -134,7 +135,7 @@ def _rubric_problems(cells: list[Any]) -> list[tuple[Any, str]]:
     return problems
 
 
-def _lint_graded(path: Path, cell: Any, competencies: set[str], cases: set[str],
+def _lint_graded(path: Path, cell: Any, competencies: set[str], cases: Mapping[str, dict],
                  policy_numbers: dict[tuple[float, str], list[str]], units: dict[str, str | None]) -> list[Problem]:
     """Problems of one graded cell: tags, points, hard-coded policy numbers."""
     name, tags = cell_name(cell), cell.metadata.get("caseloop", {})
@@ -154,6 +155,8 @@ def _lint_graded(path: Path, cell: Any, competencies: set[str], cases: set[str],
     if not isinstance(points, int | float) or points <= 0:
         problems.append(f"points must be positive (is {points!r})")
     for call in check_calls(cell.source):
+        if call.func.attr == "reply":
+            problems += _reply_problems(call, tags.get("case"), cases)
         given = call_argument(call, "points", CHECK_FUNCTIONS[call.func.attr])
         if isinstance(given, ast.Constant) and given.value != points:
             problems.append(f"checks.{call.func.attr}(... points={given.value}) but the cell is worth {points} "
@@ -170,10 +173,37 @@ def _lint_graded(path: Path, cell: Any, competencies: set[str], cases: set[str],
     return [Problem(path, name, message) for message in problems]
 
 
+def _reply_problems(call: ast.Call, case_id: str | None, cases: Mapping[str, dict]) -> list[str]:
+    """A reply check must judge the reply against its own case, in a language the grader has phrases for."""
+    from caseloop.checks.phrases import ELEMENTS
+
+    named = call_argument(call, "case", 99)
+    if not (isinstance(named, ast.Constant) and isinstance(named.value, str)):
+        return [f"checks.reply(...) checks nothing specific to its case; add case={case_id!r} so the reply is judged "
+                "against the case's reply rules (cases/<id>.yaml, `reply:`)"]
+    if named.value != case_id:
+        return [f"checks.reply(... case={named.value!r}) but the cell is tagged with case {case_id!r}; make them equal"]
+    case = cases.get(named.value)
+    if case is None:
+        return []  # the missing case file is reported with the cell's tags
+    problems = []
+    if not (case.get("reply") or {}).get("must"):
+        problems.append(f"cases/{named.value}.yaml has no `reply: must:` items; say what a correct reply must do for "
+                        "this buyer (see README, 'How replies are graded')")
+    given = call_argument(call, "language", 99)
+    language = given.value if isinstance(given, ast.Constant) else case.get("language", "en")
+    if language not in ELEMENTS:
+        problems.append(f"reply language {language!r} has no rubric phrases; the grader knows {sorted(ELEMENTS)} "
+                        "(caseloop/checks/phrases.py)")
+    return problems
+
+
 def lint(course: Course, modules: list[str] | None = None) -> list[Problem]:
     """Every lint problem in the given modules (default: every module in source/)."""
     competencies = set(course.curriculum().competencies)
-    cases = {p.stem for p in course.cases_dir.glob("C-*.yaml")}
+    from caseloop.checks import casefile
+
+    cases = casefile.library(course.cases_dir).cases
     problems = []
     for module in modules or course.module_ids():
         for path in course.source_notebooks(module):

@@ -1,14 +1,36 @@
-"""The check of a written reply: rubric elements, length and the platform's red lines."""
+"""The check of a written reply, as a senior mentor would judge it before letting it be sent.
+
+A reply is judged in three steps:
+
+1. **Could it be sent at all?** Not if it crosses a platform red line (contact details in any
+   disguise, review solicitation, incentives, off-Amazon payment ...), is written in a language the
+   buyer does not write, still has template placeholders, is a list of words rather than prose, is
+   about another case or another buyer, or does what this case rules out (the case file's
+   `reply.wrong`) or states its facts wrongly (`reply.facts`). Any of these: 0 points, with the reason.
+2. **Does it solve this buyer's problem?** Every `reply.must` item of the case (the remedy, the
+   choice to offer) must be there; a reply that misses one is weak (a quarter of the points).
+3. **Is it written well?** Greeting the buyer by name, acknowledging the problem, a time for the
+   next step, a closing, a fitting length, the buyer's register (Sie, vous, usted, Lei, keigo) and
+   spelling. Each gap costs a level: 4 levels (excellent, good, adequate, weak) map to the points.
+
+The grader says when it is unsure (a borderline reply, words it does not know, phrasing it cannot
+place); the score's `unsure` reasons put the reply first in the mentor's queue.
+"""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
-from caseloop.checks.languages import flat, word_count
+from caseloop.checks import casefile
+from caseloop.checks.languages import detect_language, register, word_count
+from caseloop.checks.phrases import ELEMENTS, FUNCTION_WORDS, JA_GRAMMAR, element_pattern
 from caseloop.checks.redlines import red_lines
 from caseloop.checks.score import Finding, Score, answer_text, blank, report
+from caseloop.checks.spelling import unknown_words
+from caseloop.languages import language_name
 
 # What each rubric element is, and why a reply needs it: (zh label, en label, zh why, en why).
 _ELEMENTS: dict[str, tuple[str, str, str, str]] = {
@@ -18,8 +40,6 @@ _ELEMENTS: dict[str, tuple[str, str, str, str]] = {
                 "acknowledging the feeling first makes the buyer ready to hear the fix [C1][C6]"),
     "apology": ("针对问题道歉", "apologises for the problem", "无条件地道歉不等于承认责任 [C2][C7]",
                 "an unconditional apology is not an admission of liability [C2][C7]"),
-    "restate": ("复述买家的问题", "restates the buyer's problem", "先说清问题，买家才知道你读懂了 [C7]",
-                "naming the problem first shows the buyer you understood [C7]"),
     "action": ("给出具体行动（退款、补发、追踪、退货标签）",
                "offers a concrete action (refund, replacement, tracking, return label)",
                "买家要的是解决办法，不只是道歉 [C1][C7]", "the buyer needs a fix, not only an apology [C1][C7]"),
@@ -29,114 +49,284 @@ _ELEMENTS: dict[str, tuple[str, str, str, str]] = {
                 "a polite closing is part of a professional reply"),
 }
 DEFAULT_RUBRIC = ("greeting", "empathy", "apology", "action", "time", "closing")
-
-_WEEKDAYS = "monday|tuesday|wednesday|thursday|friday|saturday|sunday"
-_MONTH_NAMES = "january|february|march|april|may|june|july|august|september|october|november|december"
-# Patterns of each rubric element per reply language (case-insensitive).
-_ELEMENT_PATTERNS: dict[str, dict[str, str]] = {
-    "en": {
-        "greeting": r"^\s*(dear|hi|hello|good (morning|afternoon|evening))\b",
-        "empathy": r"\b(understand|frustrat|inconvenien|sorry to hear|appreciate your patience|"
-                   r"thank you for (reaching|contacting|letting|your message|getting in touch)|disappoint|concern)",
-        "apology": r"\b(apolog|sorry)",
-        "restate": r"\b(your (order|item|parcel|package|refund|return|request|message|claim)|did not arrive|"
-                   r"has not arrived|arrived (damaged|broken|late)|(is|was) (damaged|defective|broken|missing))",
-        "action": r"\b(refund|replacement|replace|reship|resend|send (you )?a new|tracking|track|return label|"
-                  r"prepaid label|investigat|claim with the carrier)",
-        "time": rf"\b(within (the next )?\d+|in (the next )?\d+( to \d+)? (business |working )?(hours|days)|today|"
-                rf"tomorrow|by ({_WEEKDAYS}|the end of)|({_MONTH_NAMES}) \d)",
-        "closing": r"\b(best regards|kind regards|regards|sincerely|best wishes|yours truly|thank you again|"
-                   r"many thanks|warm regards)",
-    },
-    "de": {
-        "greeting": r"^\s*(sehr geehrte|liebe|hallo|guten (tag|morgen|abend))",
-        "empathy": r"(verstehe|verständnis|ärgerlich|unannehmlichkeit|danke für ihre|vielen dank für|enttäusch)",
-        "apology": r"(entschuldig|bedauer|tut (mir|uns) (sehr )?leid)",
-        "restate": r"(ihre (bestellung|sendung|rücksendung|erstattung|anfrage|nachricht)|nicht angekommen|"
-                   r"beschädigt|defekt|widerruf)",
-        "action": r"(erstatt|ersatz|umtausch|zusenden|neu zu|sendungsverfolgung|rücksendeetikett|retourenetikett|"
-                  r"rücksendung|löschen|gelöscht)",
-        "time": r"(innerhalb (von )?\d+|\d+\s*(stunden|werktag|tag)|heute|morgen|bis (montag|dienstag|mittwoch|"
-                r"donnerstag|freitag|samstag|sonntag|zum|spätestens)|\d+\.\s*\w+ \d{4})",
-        "closing": r"(mit freundlichen grüßen|freundliche grüße|viele grüße|beste grüße|hochachtungsvoll)",
-    },
-    "fr": {
-        "greeting": r"^\s*(bonjour|madame|monsieur|cher|chère)",
-        "empathy": r"(comprends|comprenons|désagrément|merci (pour|de) votre|navré|déception)",
-        "apology": r"(excus|désolé|regrett)",
-        "restate": r"(votre (commande|colis|retour|remboursement|demande|message)|pas arrivé|endommagé|défectueux)",
-        "action": r"(rembours|remplacement|renvoy|nouvel? (article|colis)|suivi|étiquette de retour|retour)",
-        "time": r"(sous \d+|dans (les )?\d+|\d+\s*(jours|heures)|aujourd'hui|demain|d'ici|avant le)",
-        "closing": r"(cordialement|bien à vous|salutations|sincères|bonne journée)",
-    },
-    "ja": {
-        "greeting": r"^.{0,30}(様|さま)",
-        "empathy": r"(ご不便|ご迷惑|お気持ち|ご心配|ご連絡いただき|お問い合わせいただき|ご不快)",
-        "apology": r"(申し訳|お詫び|すみません)",
-        "restate": r"(ご注文|商品|お届け|返品|返金)",
-        "action": r"(返金|交換|再送|追跡|返品|お送り)",
-        "time": r"(\d+\s*(時間|日|営業日)以内|本日|明日|までに|\d+月\d+日)",
-        "closing": r"(よろしくお願い|今後とも|敬具|心より)",
-    },
-}
+LEVELS = {4: ("优秀", "excellent"), 3: ("良好", "good"), 2: ("合格", "adequate"), 1: ("较弱", "weak"),
+          0: ("不能发送", "cannot be sent")}
+# Registers a buyer of each language expects from a seller (None: the language has no such choice).
+FORMAL = {"de", "fr", "es", "it", "ja"}
+_PLACEHOLDER = re.compile(r"\[[^\]\n]{2,40}\]|\{[^}\n]{2,30}\}|<[a-z _]{2,30}>|\bX{2,}\b|\bxx+\b|_{3,}|#{3,}\w*",
+                          re.IGNORECASE)
+# A reply is about another case when it matches that case this many times better than its own, and at
+# least this share of how well that case's own model reply matches it.
+OTHER_CASE_RATIO = 1.5
+OTHER_CASE_MODEL_SHARE = 0.4
+_WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
 
 
-def _element(code: str, text: str, language: str, buyer_name: str | None, problem: Iterable[str]) -> Finding:
-    """Whether a reply has one rubric element, with what was missing and why."""
-    zh, en, why_zh, why_en = _ELEMENTS[code]
-    patterns = _ELEMENT_PATTERNS.get(language, _ELEMENT_PATTERNS["en"])
-    haystack = text if code == "greeting" else flat(text)  # the greeting must open the first line
-    if code == "restate" and problem:
-        ok = any(re.search(p, haystack, re.IGNORECASE) for p in problem)
-    else:
-        ok = re.search(patterns[code], haystack, re.IGNORECASE | re.MULTILINE) is not None
-    if code == "greeting" and buyer_name:
-        zh, en = f"以称呼买家姓名（{buyer_name}）开头", f"greets the buyer by name ({buyer_name})"
-        ok = ok and buyer_name.lower() in text.splitlines()[0].lower()
-    return Finding(code, ok, zh if ok else f"缺少：{zh}（{why_zh}）", en if ok else f"missing: {en} ({why_en})")
+@dataclass
+class _Reply:
+    """A reply being judged, with what the check knows about its case."""
+
+    text: str
+    language: str
+    buyer_name: str | None
+    case_id: str | None
+    case: dict[str, Any] | None
+    findings: list[Finding] = field(default_factory=list)
+    unsure: list[str] = field(default_factory=list)
+
+    @property
+    def flat(self) -> str:
+        return " ".join(self.text.split())
+
+    def fail(self, code: str, zh: str, en: str) -> None:
+        self.findings.append(Finding(code, False, zh, en))
+
+    def passed(self, code: str, zh: str, en: str) -> None:
+        self.findings.append(Finding(code, True, zh, en))
+
+
+def _words(text: str) -> list[str]:
+    return _WORD.findall(text.lower())
+
+
+def _prose_share(text: str, language: str) -> float:
+    """How much of the text is the grammar of sentences: function words per word (particles for Japanese)."""
+    if language == "ja":
+        chars = len(re.sub(r"\s", "", text))
+        return min(1.0, len(JA_GRAMMAR.findall(text)) * 6 / max(chars, 1))
+    words = _words(text)
+    small = FUNCTION_WORDS.get(language, FUNCTION_WORDS["en"])
+    return sum(w in small for w in words) / max(len(words), 1)
+
+
+def _sentences(text: str, language: str) -> int:
+    """Sentences of five or more words that have at least one function word (clauses, not fragments)."""
+    if language == "ja":
+        return sum(1 for s in re.split(r"[。！？\n]", text) if len(s.strip()) >= 8 and JA_GRAMMAR.search(s))
+    small = FUNCTION_WORDS.get(language, FUNCTION_WORDS["en"])
+    parts = re.split(r"[.!?;:\n]+|,\s", text)
+    return sum(1 for part in parts if len(ws := _words(part)) >= 5 and sum(w in small for w in ws) >= 1)
+
+
+def _listed(text: str, language: str) -> bool:
+    """Mostly short fragments between commas or on their own lines: a list of words, however long."""
+    body = [line for line in text.strip().splitlines()[1:-1]] or text.strip().splitlines()
+    pieces = [p for p in re.split(r"[,，、;\n]|\s-\s", "\n".join(body)) if p.strip()]
+    size = (lambda p: len(re.sub(r"\s", "", p)) // 3) if language == "ja" else (lambda p: len(_words(p)))
+    short = sum(1 for p in pieces if size(p) <= 3)
+    return len(pieces) >= 6 and short >= 0.7 * len(pieces)
+
+
+def _gates(reply: _Reply, forbid: Iterable[str]) -> None:
+    """Everything that makes a reply impossible to send (each a failed finding)."""
+    for finding in red_lines(reply.text, reply.language):
+        reply.findings.append(finding)
+    for pattern in forbid:
+        if match := re.search(pattern, reply.flat, re.IGNORECASE):
+            reply.fail("policy_promise", f"承诺了本案政策不允许的内容：「{match.group(0)}」",
+                       f"promises what the policy does not allow here: '{match.group(0)}'")
+    if reply.language not in {"zh", "ja"} and re.search(r"[\u4e00-\u9fff]", reply.text):
+        reply.fail("chinese_left", "回复中残留中文（买家看不懂）",
+                   "the agent's Chinese is left in the reply (the buyer cannot read it)")
+    written = detect_language(reply.text)
+    if written and written != reply.language and not (written == "zh" and reply.language == "ja"):
+        (want_zh, want_en), (got_zh, got_en) = language_name(reply.language), language_name(written)
+        reply.fail("wrong_language", f"回复用了{got_zh}，应该用买家的语言（{want_zh}）[M5]",
+                   f"written in {got_en}; reply in the buyer's language ({want_en}) [M5]")
+    elif written is None and word_count(reply.text, reply.language) >= 20:
+        reply.unsure.append("language not recognised")
+    if placeholder := _PLACEHOLDER.search(reply.text):
+        reply.fail("placeholder", f"模板占位符没有替换：「{placeholder.group(0)}」",
+                   f"a template placeholder is left in: '{placeholder.group(0)}'")
+    share, sentences = _prose_share(reply.text, reply.language), _sentences(reply.text, reply.language)
+    if share < 0.12 or sentences == 0 or (sentences < 2 and share < 0.2) or _listed(reply.text, reply.language):
+        reply.fail("not_prose", "这不是写给买家的句子，而是关键词列表：请用完整的句子回复",
+                   "this is a list of words, not sentences to the buyer: write the reply in full sentences")
+    elif share < 0.18:
+        reply.unsure.append("few sentence words")
+    _other_case(reply)
+    rules = _rules(reply)
+    if rules is None:
+        return
+    for rule, matched in rules.wrong(reply.text, reply.language):
+        reply.fail(f"case_wrong:{rule.id}", f"本案不能这样处理：{rule.zh}（「{matched[:50]}」）",
+                   f"wrong for this case: {rule.en} ('{matched[:50]}')")
+    for fact, matched in rules.false_facts(reply.text, reply.language):
+        reply.fail(f"false_fact:{fact.id}", f"本案事实写错了：{fact.zh}（回复写的是「{matched[:40]}」）",
+                   f"states this case's facts wrongly: {fact.en} (the reply says '{matched[:40]}')")
+
+
+def _rules(reply: _Reply) -> Any:
+    from caseloop.checks.concepts import reply_rules
+
+    return reply_rules(reply.case) if reply.case else None
+
+
+def _other_case(reply: _Reply) -> None:
+    """A reply about another buyer or another case: a wrong name in the greeting, or a closer case."""
+    if reply.case is None:
+        return
+    first = reply.text.strip().splitlines()[0] if reply.text.strip() else ""
+    library = casefile.library()
+    names = {str(c.get("buyer_name", "")).split()[-1].lower(): cid for cid, c in library.cases.items()
+             if c.get("buyer_name")}
+    own = (reply.buyer_name or "").split()[-1].lower() if reply.buyer_name else ""
+    named = [w for w in _words(first) if w in names and w != own]
+    if named and own and own not in first.lower():
+        reply.fail("other_case", f"称呼的是另一位买家（{named[0].title()}），这位买家是 {reply.buyer_name}",
+                   f"greets another buyer ({named[0].title()}); this buyer is {reply.buyer_name}")
+        return
+    ranking = library.ranking(reply.text)
+    own_score = dict(ranking).get(reply.case_id or "", 0.0)
+    top_id, top_score = ranking[0]
+    if top_id == reply.case_id:
+        return
+    rules = _rules(reply)
+    topic = rules.on_topic(reply.text) if rules is not None else []
+    # Another case's own model reply is matched about as well: the reply is about that case.
+    closer = top_score >= OTHER_CASE_RATIO * own_score
+    like_its_model = top_score >= OTHER_CASE_MODEL_SHARE * library.model_scores.get(top_id, float("inf"))
+    if closer and like_its_model and not topic:
+        title = library.case(top_id).get("title", top_id)
+        reply.fail("other_case", f"这封回复讲的是另一个案例（{top_id}：{title}），不是这位买家的问题",
+                   f"this reply is about another case ({top_id}: {title}), not this buyer's problem")
+    elif closer or like_its_model:
+        reply.unsure.append(f"reads close to case {top_id}")
+
+
+def _signed_off(text: str) -> bool:
+    """A closing by shape: a short last line (the agent's name) after a line that ends with a comma."""
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    return len(lines) >= 3 and len(lines[-1].split()) <= 3 and lines[-2].endswith((",", "，", "、"))
+
+
+def _element(reply: _Reply, code: str) -> bool:
+    patterns = ELEMENTS.get(reply.language, ELEMENTS["en"])
+    if code not in patterns:
+        return False
+    if code == "closing" and _signed_off(reply.text):
+        return True
+    haystack = reply.text.strip() if code == "greeting" else reply.flat
+    found = element_pattern(reply.language if reply.language in ELEMENTS else "en", code).search(haystack) is not None
+    if code == "greeting" and reply.buyer_name:
+        first = reply.text.strip().splitlines()[0].lower() if reply.text.strip() else ""
+        surname = reply.buyer_name.split()[-1].lower()
+        found = surname in first[:80]
+    return found
+
+
+def _quality(reply: _Reply, require: tuple[str, ...], min_words: int, max_words: int,
+             known: Iterable[str]) -> int:
+    """The writing gaps of a reply that can be sent (each costs a level), recorded as findings."""
+    gaps = 0
+    wanted = [code for code in ("greeting", "empathy", "time", "closing") if code in require or
+              (code == "empathy" and "apology" in require)]
+    for code in wanted:
+        ok = _element(reply, code) or (code == "empathy" and _element(reply, "apology"))
+        zh, en, why_zh, why_en = _ELEMENTS[code]
+        if code == "greeting" and reply.buyer_name:
+            zh, en = f"以称呼买家姓名（{reply.buyer_name}）开头", f"greets the buyer by name ({reply.buyer_name})"
+        if ok:
+            reply.passed(code, zh, en)
+        else:
+            gaps += 1
+            reply.fail(code, f"缺少：{zh}（{why_zh}）", f"missing: {en} ({why_en})")
+    words = word_count(reply.text, reply.language)
+    if words < min_words:
+        gaps += 1
+        reply.fail("too_short", f"回复过短（{words} 词，至少 {min_words}）：方案和时间要写清楚",
+                   f"too short ({words} words, at least {min_words}): spell out the fix and the date")
+    elif words > max_words:
+        gaps += 1
+        reply.fail("too_long", f"回复过长（{words} 词，最多 {max_words}）：买家只读前几行",
+                   f"too long ({words} words, at most {max_words}): buyers read the first lines only")
+    unknown = unknown_words(reply.text, reply.language, known)
+    if len(unknown) >= 3:
+        gaps += 3
+        reply.fail("spelling", f"拼写或用词错误较多：{', '.join(unknown[:5])}（亚马逊要求回复无拼写错误）",
+                   f"several spelling or word errors: {', '.join(unknown[:5])} (Amazon expects error-free replies)")
+    elif unknown:
+        gaps += 1
+        reply.fail("spelling", f"拼写可能有误：{', '.join(unknown)}", f"possible spelling errors: {', '.join(unknown)}")
+        reply.unsure.append(f"words the dictionary does not know: {', '.join(unknown)}")
+    if reply.language in FORMAL and register(reply.text, reply.language) == "informal":
+        gaps += 3
+        zh_name, en_name = language_name(reply.language)
+        reply.fail("register", f"对{zh_name}买家用了非正式称呼（应使用敬语：Sie / vous / usted / Lei / 敬語）",
+                   f"informal register to a {en_name}-speaking buyer (use the formal Sie / vous / usted / Lei / "
+                   "keigo)")
+    return gaps
+
+
+def _known_words(reply: _Reply) -> list[str]:
+    """Words the spelling check accepts for this case: names, product and the case's own text."""
+    case = reply.case or {}
+    texts = [reply.buyer_name or "", str(case.get("product_line", "")), str(case.get("buyer_message", "")),
+             str(case.get("title", "")), str(case.get("reply_template", "")), *map(str, case.get("resolution_steps", []))]
+    return [w for text in texts for w in _words(text)]
 
 
 def reply(
     answer: Any,
     points: float,
     *,
+    case: str | None = None,
     buyer_name: str | None = None,
     require: tuple[str, ...] = DEFAULT_RUBRIC,
-    language: str = "en",
-    min_words: int = 40,
+    language: str | None = None,
+    min_words: int | None = None,
     max_words: int = 250,
     problem: tuple[str, ...] = (),
     forbid: tuple[str, ...] = (),
 ) -> Score:
-    """A written reply to a buyer, scored on a rubric of required elements.
+    """A written reply to a buyer, judged as a senior mentor would (see the module's docstring).
 
-    `require` picks the rubric elements (greeting, empathy, apology, restate, action, time,
-    closing); each one present earns an equal share. `problem` lists patterns of the buyer's
-    problem the reply must restate (adds "restate"); `forbid` lists patterns of promises this
-    case's policy does not allow. A reply that crosses a red line (links, contact details, review
-    manipulation, marketing, payments outside Amazon, emojis, blame, shouting, leftover Chinese,
-    a language the buyer does not write) could not be sent, so it earns nothing; a reply outside
-    the length bounds earns half.
+    `case` names the case file the exercise is built on; its buyer's name, language and reply
+    rules then apply (`buyer_name` and `language` override them). `require` picks the writing
+    elements that count (greeting, empathy or apology, time, closing). `problem` and `forbid` are
+    extra patterns: the reply must match one of `problem`, and none of `forbid`.
     """
     text = answer_text(answer)
     if not text:
         return blank(points)
-    rubric = tuple(require) + (("restate",) if problem and "restate" not in require else ())
-    unknown = [code for code in rubric if code not in _ELEMENTS]
+    unknown = [code for code in require if code not in _ELEMENTS]
     if unknown:
         raise ValueError(f"unknown rubric element(s) {unknown}; use {sorted(_ELEMENTS)}")
-    findings = [_element(code, text, language, buyer_name, problem) for code in rubric]
-    words = word_count(text, language)
-    if words < min_words:
-        findings.append(Finding("too_short", False, f"回复过短（{words} 词，至少 {min_words}）：方案和时间要写清楚",
-                                f"too short ({words} words, at least {min_words}): spell out the fix and the date"))
-    elif words > max_words:
-        findings.append(Finding("too_long", False, f"回复过长（{words} 词，最多 {max_words}）：买家只读前几行",
-                                f"too long ({words} words, at most {max_words}): buyers read the first lines only"))
-    red = red_lines(text, language, forbid)
-    if red:
-        return report(Score(0.0, points, red + findings))
-    earned = sum(f.ok for f in findings if f.code in rubric) / max(len(rubric), 1)
-    if any(f.code in {"too_short", "too_long"} for f in findings):
-        earned *= 0.5
-    return report(Score(round(points * earned, 2), points, findings))
+    case_data = casefile.library().case(case) if case else None
+    name = buyer_name if buyer_name is not None else (case_data or {}).get("buyer_name")
+    lang = language or (case_data or {}).get("language") or "en"
+    judged = _Reply(text, lang, name, case, case_data)
+    _gates(judged, forbid)
+    if any(not f.ok for f in judged.findings):
+        return _scored(judged, 0, points)
+    rules = _rules(judged)
+    missing = rules.missing(text, lang) if rules is not None else []
+    for rule in missing:
+        judged.fail(f"case_missing:{rule.id}", f"没有做到本案要求的：{rule.zh}", f"does not do what this case needs: "
+                    f"{rule.en}")
+    if rules is not None and not missing:
+        judged.passed("case_remedy", "给出了本案需要的处理方案", "offers what this case needs")
+    if rules is None and "action" in require:
+        if _element(judged, "action"):
+            judged.passed("action", _ELEMENTS["action"][0], _ELEMENTS["action"][1])
+        else:
+            missing = ["action"]
+            judged.fail("action", f"缺少：{_ELEMENTS['action'][0]}（{_ELEMENTS['action'][2]}）",
+                        f"missing: {_ELEMENTS['action'][1]} ({_ELEMENTS['action'][3]})")
+    if problem and not any(re.search(p, judged.flat, re.IGNORECASE) for p in problem):
+        missing = [*missing, "restate"]
+        judged.fail("restate", "没有复述买家的问题", "does not restate the buyer's problem")
+    floor = 15 if lang != "ja" else 5
+    gaps = _quality(judged, tuple(require), min_words if min_words is not None else floor, max_words,
+                    _known_words(judged))
+    level = 1 if missing else max(1, 4 - gaps)
+    if level == 2 and gaps == 2 or level == 3 and gaps == 1 and len(judged.unsure) > 0:
+        judged.unsure.append("between two levels")
+    return _scored(judged, level, points)
+
+
+def _scored(judged: _Reply, level: int, points: float) -> Score:
+    zh, en = LEVELS[level]
+    judged.findings.insert(0, Finding("level", level > 0, f"评级：{zh}（{level}/4）", f"level: {en} ({level}/4)"))
+    score = Score(round(points * level / 4, 2), points, judged.findings, unsure=judged.unsure, level=level)
+    return report(score)

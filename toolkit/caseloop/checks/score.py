@@ -34,10 +34,12 @@ class Score:
     points: float
     max_points: float
     findings: list[Finding] = field(default_factory=list)
+    unsure: list[str] = field(default_factory=list)  # why a mentor should look at this answer first
+    level: int | None = None                          # a written reply's level, 0 (cannot be sent) to 4
 
     @property
     def failed(self) -> list[str]:
-        return [f.code for f in self.findings if not f.ok]
+        return [f.code for f in self.findings if not f.ok and f.code != "level"]
 
     def __repr__(self) -> str:  # nbgrader reads partial credit from this text
         return format(round(self.points, 2), "g")
@@ -48,7 +50,9 @@ class Score:
             "points": round(self.points, 2),
             "max_points": self.max_points,
             "failed": self.failed,
-            "passed": [f.code for f in self.findings if f.ok],
+            "passed": [f.code for f in self.findings if f.ok and f.code != "level"],
+            **({"level": self.level} if self.level is not None else {}),
+            **({"unsure": self.unsure} if self.unsure else {}),
         }
 
 
@@ -57,6 +61,8 @@ def report(score: Score) -> Score:
     print(f"得分 / Score: {score!r} / {format(score.max_points, 'g')}")
     for finding in score.findings:
         print(finding.line())
+    if score.unsure:
+        print(f"? 评分把握不大，导师会复核 / the grader is unsure, a mentor will look: {'; '.join(score.unsure)}")
     return score
 
 

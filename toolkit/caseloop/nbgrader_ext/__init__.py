@@ -6,7 +6,8 @@ Autograde converter from that file, so they run the same steps and give the same
 
 from caseloop.nbgrader_ext.execute import FlagTamperedTests, LiteralExecute, fast_path_applies
 from caseloop.nbgrader_ext.pipeline import AUTOGRADE_STEPS, SANITIZE_STEPS, declared_in, missing_steps
+from caseloop.nbgrader_ext.review import SaveAutoGradesForReview
 from caseloop.nbgrader_ext.sanitize import DropDuplicateIds, StripTrainerNotes
 
 __all__ = ["AUTOGRADE_STEPS", "SANITIZE_STEPS", "DropDuplicateIds", "FlagTamperedTests", "LiteralExecute",
-           "StripTrainerNotes", "declared_in", "fast_path_applies", "missing_steps"]
+           "SaveAutoGradesForReview", "StripTrainerNotes", "declared_in", "fast_path_applies", "missing_steps"]

@@ -227,6 +227,11 @@ class LiteralExecute(Execute):
 
     def _grade_literal(self, nb: NotebookNode, plan: NotebookPlan | None) -> None:
         """Read answers as literals (never run), run test cells, score tampered items 0 with a reason."""
+        from nbgrader.coursedir import CourseDirectory
+
+        from caseloop.checks import casefile
+
+        casefile.use_course(CourseDirectory(config=self.config).root)  # reply checks read this course's cases
         namespace: dict[str, Any] = {"__name__": "__main__", "__builtins__": __builtins__}
         tainted: dict[str, tuple[str, str]] = {}
         if plan is not None:

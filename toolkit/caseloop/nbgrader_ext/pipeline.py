@@ -2,7 +2,8 @@
 
 The lists are nbgrader's defaults with caseloop's steps in place: `DropDuplicateIds` for
 nbgrader's `DeduplicateIds`, `FlagTamperedTests` before `OverwriteCells` restores edited tests,
-and `LiteralExecute` for `Execute`. nbgrader_config.py spells them out (as import names, so the
+`LiteralExecute` for `Execute`, and
+`SaveAutoGradesForReview` for `SaveAutoGrades`. nbgrader_config.py spells them out (as import names, so the
 file loads without importing caseloop); `caseloop grade` checks the course's file declares them.
 """
 
@@ -23,7 +24,7 @@ AUTOGRADE_STEPS = (
     "nbgrader.preprocessors.IgnorePattern",
     "nbconvert.preprocessors.ClearMetadataPreprocessor",
     "nbgrader.preprocessors.LimitOutput",
-    "nbgrader.preprocessors.SaveAutoGrades",
+    "caseloop.nbgrader_ext.SaveAutoGradesForReview",
     "nbgrader.preprocessors.AssignLatePenalties",
     "nbgrader.preprocessors.CheckCellMetadata",
 )
@@ -42,6 +43,7 @@ def missing_steps(config: Any) -> list[str]:
     present = set(_configured(config, "sanitize_preprocessors")) | set(_configured(config, "autograde_preprocessors"))
     own = [step for step in SANITIZE_STEPS + AUTOGRADE_STEPS if step.startswith("caseloop.")]
     aliases = {"caseloop.nbgrader_ext.execute.LiteralExecute": "caseloop.nbgrader_ext.LiteralExecute",
+               "caseloop.nbgrader_ext.review.SaveAutoGradesForReview": "caseloop.nbgrader_ext.SaveAutoGradesForReview",
                "caseloop.nbgrader_ext.execute.FlagTamperedTests": "caseloop.nbgrader_ext.FlagTamperedTests",
                "caseloop.nbgrader_ext.sanitize.DropDuplicateIds": "caseloop.nbgrader_ext.DropDuplicateIds"}
     present |= {aliases[name] for name in present if name in aliases}
