@@ -108,6 +108,37 @@ def rubric_flags(pairs: pd.DataFrame, t: Thresholds) -> list[dict]:
     return entries
 
 
+def agreement_flags(report: pd.DataFrame, items: pd.DataFrame, t: Thresholds) -> list[dict]:
+    """Exercises whose autograde agrees too little with mentors on whole replies (QWK or SMD past its bar).
+
+    `report` is `agreement_report`; only exercise rows with at least `min_scored_replies` pairs
+    count. `items` (`compile.item_table`) gives the reply test cell's points and competency. How
+    far past: (min_qwk - QWK) / min_qwk, or |SMD| - max_smd up to 1; the entry names the statistic
+    further past its bar.
+    """
+    cells = items.set_index(["module", "notebook", "cell"])
+    entries = []
+    for row in report[(report["level"] == "exercise") & (report["n"] >= t.min_scored_replies)].itertuples():
+        past = {"QWK": (t.min_qwk - row.qwk) / t.min_qwk if pd.notna(row.qwk) else 0.0,
+                "SMD": min(1.0, abs(row.smd) - t.max_smd) if pd.notna(row.smd) else 0.0}
+        statistic = max(past, key=past.get)
+        if past[statistic] <= 0:
+            continue
+        value = row.qwk if statistic == "QWK" else row.smd
+        item = cells.loc[(row.module, row.notebook, row.reviews)]
+        direction = ("more lenient than" if row.machine_mean > row.human_mean else
+                     "stricter than" if row.machine_mean < row.human_mean else "on average as strict as")
+        smd = f"{row.smd:+.2f}" if pd.notna(row.smd) else "n/a (no spread)"
+        reasons = (f"QWK {row.qwk:.2f}, SMD {smd}; autograde {direction} mentors (mean {row.machine_mean:.2f} "
+                   f"vs {row.human_mean:.2f} of {row.points}); exact {row.exact:.0%}, adjacent {row.adjacent:.0%}")
+        entries.append(_entry("autograde_disagrees_with_mentors",
+                              t.weights["autograde_disagrees_with_mentors"] * past[statistic] * item["points"],
+                              "mentors", f"{statistic} autograde vs mentors (whole reply, 0-{row.points})", value,
+                              module=row.module, notebook=row.notebook, cell=row.reviews, case=row.case,
+                              competency=item["competency"], n=row.n, failure_reasons=reasons))
+    return entries
+
+
 def survey_flags(summary: pd.DataFrame, t: Thresholds) -> list[dict]:
     """Low mean ratings, exercises many trainees call unclear, and every missing scenario named."""
     entries = []

@@ -2,9 +2,10 @@
 
 Reads the compiled grade table, the source notebooks and the autograded notebooks (the options
 trainees picked, the end-of-module survey); computes the statistics of `caseloop.analysis.itemstats` per
-graded cell and per exercise (the cells of one case); flags items with the thresholds of
-source/item_analysis.yaml; ranks the flags into a backlog; writes each cell's statistics into
-its source cell's metadata and flags the cases behind the worst items in cases/.
+graded cell and per exercise (the cells of one case) and the agreement of the autograde with mentors
+(`caseloop.analysis.agreement`); flags items with the thresholds of source/item_analysis.yaml; ranks
+the flags into a backlog; writes each cell's statistics into its source cell's metadata and flags
+the cases behind the worst items in cases/.
 
 A revised cell is recognised by its fingerprint (the source of the cells that make up the
 question: markdown, answer cell, graded cell). When it differs from the fingerprint stored with
@@ -21,11 +22,12 @@ from typing import Any
 import pandas as pd
 
 from caseloop.analysis import itemstats
-from caseloop.analysis.agreement import review_pairs
+from caseloop.analysis.agreement import agreement_report, review_pairs, score_pairs
 from caseloop.analysis.mastery import latest_attempts
 from caseloop.compile import item_table
 from caseloop.course import Course, CourseError, write_atomically
 from caseloop.revise.flags import (
+    agreement_flags,
     backlog,
     counted,
     distractor_flags,
@@ -36,6 +38,7 @@ from caseloop.revise.flags import (
     survey_flags,
 )
 from caseloop.revise.inputs import failure_messages, revision_cuts, select_cohorts, source_items, submitted_answers
+from caseloop.revise.replies import reply_languages
 from caseloop.revise.statistics import distractor_picks, item_statistics, survey_responses, survey_summary
 from caseloop.revise.thresholds import CONFIG_FILE, EVIDENCE, Thresholds
 from caseloop.revise.writeback import cell_stats, flag_cases, write_cell_stats
@@ -45,16 +48,35 @@ def _fmt(value: Any, digits: int = 2) -> str:
     return "—" if value is None or pd.isna(value) else f"{value:.{digits}f}"
 
 
+def _agreement_section(agreement: pd.DataFrame, t: Thresholds) -> list[str]:
+    """The backlog's short section on how closely the autograde follows the mentors (all numbers: agreement.csv)."""
+    lines = ["## 自动评分与导师评分的一致性 / Autograde vs mentor agreement", ""]
+    if agreement.empty:
+        return [*lines, "- 还没有导师评完整条回复 / no reply has been fully scored by a mentor yet", ""]
+    lines += [f"Replies a mentor has fully scored, mentor and autograde on 0-4 (criteria 0-2: not met, partly, met); "
+              f"an exercise is flagged from n = {t.min_scored_replies} when QWK < {t.min_qwk:.2f} or |SMD| > "
+              f"{t.max_smd:.2f} (SMD > 0: the autograde is more lenient). All metrics: agreement.csv.", "",
+              "| level | item | n | QWK | exact | adjacent | r | SMD | mentor mean | autograde mean |",
+              "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+    for a in agreement.itertuples():
+        item = {"exercise": f"{a.module} · {a.reviews} · {a.case}", "criterion": a.criterion,
+                "language": a.language}[a.level]
+        lines.append(f"| {a.level} | {item} | {a.n} | {_fmt(a.qwk)} | {_fmt(a.exact)} | {_fmt(a.adjacent)} | "
+                     f"{_fmt(a.r)} | {_fmt(a.smd)} | {_fmt(a.human_mean)} / {a.points} | "
+                     f"{_fmt(a.machine_mean)} / {a.points} |")
+    return [*lines, ""]
+
+
 def write_reports(out_dir: Path, stats: pd.DataFrame, modules: pd.DataFrame, table: pd.DataFrame,
-                  revisions: pd.DataFrame, summary: pd.DataFrame, responses: pd.DataFrame, t: Thresholds,
-                  notes: list[str]) -> dict[str, Path]:
-    """The statistics and survey as CSV, and the backlog as CSV and Markdown."""
+                  revisions: pd.DataFrame, summary: pd.DataFrame, responses: pd.DataFrame, agreement: pd.DataFrame,
+                  t: Thresholds, notes: list[str]) -> dict[str, Path]:
+    """The statistics, survey and agreement with mentors as CSV, and the backlog as CSV and Markdown."""
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = {"item statistics": out_dir / "item-statistics.csv", "module statistics": out_dir / "module-statistics.csv",
-             "survey": out_dir / "survey.csv", "backlog csv": out_dir / "revision-backlog.csv",
-             "backlog": out_dir / "revision-backlog.md"}
+             "survey": out_dir / "survey.csv", "agreement": out_dir / "agreement.csv",
+             "backlog csv": out_dir / "revision-backlog.csv", "backlog": out_dir / "revision-backlog.md"}
     for key, frame in (("item statistics", stats), ("module statistics", modules), ("survey", responses),
-                       ("backlog csv", table)):
+                       ("agreement", agreement), ("backlog csv", table)):
         write_atomically(paths[key], frame.to_csv(index=False))
     lines = ["# 修订待办 / Revision backlog", "",
              f"{int((stats['level'] == 'cell').sum())} 个评分单元，{len(table)} 条待办 / "
@@ -85,6 +107,7 @@ def write_reports(out_dir: Path, stats: pd.DataFrame, modules: pd.DataFrame, tab
         if e.before:
             lines.append(f"- before revision: {e.before} → after: {e.after}")
         lines += [f"- action: {e.action}", ""]
+    lines += _agreement_section(agreement, t)
     if not revisions.empty:
         lines += ["## 修订前后 / Revised items, before and after", ""]
         lines += [f"- {r.module} · {r.cell}: {r.before} → {r.after}" for r in revisions.itertuples()]
@@ -121,7 +144,7 @@ def revise(course: Course, grades: pd.DataFrame, cohorts: list[str] | None = Non
     grades = select_cohorts(grades, cohorts)
     if grades.empty:
         raise CourseError(f"no grades for trainees matching {cohorts}; check --cohort against reports/grades.csv")
-    pending = grades["score"].isna() | grades["needs_manual_grade"].astype(bool)
+    pending = grades["score"].isna()  # waiting for a mentor; an autograde a mentor is asked to check still counts
     graded = grades[~pending]
     items = revision_cuts(source_items(course))
     stats, modules = item_statistics(graded, items, thresholds, failure_messages(course))
@@ -129,10 +152,14 @@ def revise(course: Course, grades: pd.DataFrame, cohorts: list[str] | None = Non
     answers = answers[answers["trainee"].isin(set(grades["trainee"]))]
     responses = survey_responses(answers)
     summary = survey_summary(responses)
+    graded_items = item_table(course)
+    reviewed = review_pairs(latest_attempts(grades), graded_items)
+    agreement = agreement_report(score_pairs(reviewed, reply_languages(course)))
     entries = (statistic_flags(stats, items, thresholds)
                + distractor_flags(distractor_picks(answers, items), items, graded, thresholds)
                + mentor_flags(graded, thresholds)
-               + rubric_flags(review_pairs(latest_attempts(grades), item_table(course)), thresholds)
+               + rubric_flags(reviewed, thresholds)
+               + agreement_flags(agreement, graded_items, thresholds)
                + survey_flags(summary, thresholds))
     revisions = revision_comparison(items, stats)
     table = backlog(entries, revisions)
@@ -140,7 +167,7 @@ def revise(course: Course, grades: pd.DataFrame, cohorts: list[str] | None = Non
     notes = [f"{int(pending.sum())} 个答案等待导师评分，未计入 / answers waiting for a mentor's grade are left out "
              f"({int(pending.sum())})"] if pending.any() else []
     paths = write_reports(out_dir or course.reports_dir, stats, modules, table, revisions, summary, responses,
-                          thresholds, [f"Thresholds: {described}.", *notes])
+                          agreement, thresholds, [f"Thresholds: {described}.", *notes])
     notebooks = write_cell_stats(course, cell_stats(stats, items))
     cases = flag_cases(course, table, stats, thresholds)
     return Revision(stats, table, paths, notebooks, cases)

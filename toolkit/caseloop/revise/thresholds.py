@@ -15,8 +15,10 @@ STAT_KEYS = ["n", "facility", "facility_low", "facility_high", "sd", "discrimina
 SURVEY_RATINGS = ("usefulness", "clarity")
 EVIDENCE = {"firm": "确定 / firm (the whole interval is past the threshold)",
             "tentative": "待确认 / tentative (the interval still reaches the threshold)",
-            "reported": "学员反馈 / reported by trainees"}
-SHARE_KEYS = {"too_hard", "too_easy", "mentor_disagreement", "unclear_share", "confidence", "upper_lower_group"}
+            "reported": "学员反馈 / reported by trainees",
+            "mentors": "对照导师评分 / measured against mentors' scores (no interval)"}
+SHARE_KEYS = {"too_hard", "too_easy", "mentor_disagreement", "unclear_share", "confidence", "upper_lower_group",
+              "min_qwk"}
 
 # flag code: (zh, en, what to do in zh, what to do in en)
 FLAGS = {
@@ -30,6 +32,12 @@ FLAGS = {
                                     "导师在该评分项上判不达标而自动检查通过：收紧相关检查，或在题干中写明要求",
                                     "mentors fail the reply on this rubric criterion while the autograde passes it: "
                                     "tighten the related checks or state the requirement in the question"),
+    "autograde_disagrees_with_mentors": ("自动评分与导师评分不一致", "autograde disagrees with mentors",
+                                         "对照导师的评分和评语检查该回复的检查项（要求的要素、红线、字数）并修正；"
+                                         "若导师之间尺度不一，先统一评分尺度",
+                                         "set the mentors' scores and comments beside the reply's checks (required "
+                                         "elements, red lines, length) and fix the checks; if mentors differ among "
+                                         "themselves, calibrate them first"),
     "too_hard": ("太难", "too hard", "很少有人做对：检查题干，确认模块教过这一点",
                  "few succeed: check the instructions and whether the module teaches this"),
     "weak_discrimination": ("区分度弱", "weak discrimination", "得分与整体水平关系不大：让选项或评分标准更清晰",
@@ -57,6 +65,9 @@ class Thresholds:
     weak_discrimination: float = 0.20
     mentor_disagreement: float = 0.20
     min_reviewed: int = 3
+    min_scored_replies: int = 5
+    min_qwk: float = 0.70
+    max_smd: float = 0.15
     low_rating: float = 3.0
     unclear_share: float = 0.25
     case_flag_impact: float = 1.0
@@ -64,7 +75,7 @@ class Thresholds:
     upper_lower_group: float = 0.27
     weights: dict[str, float] = field(default_factory=lambda: {
         "negative_discrimination": 3, "check_fires_on_good_answers": 3, "check_misses_mentor_concern": 2,
-        "too_hard": 2, "weak_discrimination": 1,
+        "autograde_disagrees_with_mentors": 2, "too_hard": 2, "weak_discrimination": 1,
         "too_easy": 2, "unused_distractor": 0.5, "low_rating": 2, "unclear_exercise": 1, "missing_scenario": 1})
 
     @classmethod
