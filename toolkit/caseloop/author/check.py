@@ -57,25 +57,46 @@ class CellResult:
         return found
 
 
+def _wrong_choice(text: str, options: list[str]) -> str:
+    from caseloop import checks
+
+    picked = checks.picked_option(text, "".join(options) or "ABCD")
+    return next(o for o in (options or list("ABCD")) if o != picked)
+
+
+def _wrong_number(text: str, options: list[str]) -> str:
+    from caseloop import checks
+
+    return f"{(checks.parse_number(text) or 0) * 2 + 7:g}"
+
+
+def _wrong_date(text: str, options: list[str]) -> str:
+    from caseloop import checks
+
+    readings, _ = checks.parse_date(text)
+    return ((readings[0] if readings else date(2000, 1, 1)) + timedelta(days=40)).isoformat()
+
+
+def _wrong_text(text: str, options: list[str]) -> str:
+    return WRONG_REPLY
+
+
+# A wrong literal for each literal answer kind (notebook.LITERAL_KINDS); a code answer is wrong as `None`.
+WRONG_ANSWERS = {"choice": _wrong_choice, "number": _wrong_number, "date": _wrong_date, "reply": _wrong_text,
+                 "text": _wrong_text}
+
+
 def wrong_answer(kind: str, variable: str, solution_source: str, options: list[str]) -> str:
     """An answer cell's source with a wrong literal (or, for code, a wrong value) for its kind."""
     from caseloop import checks
 
-    value = (literal_answers(solution_source) or {}).get(variable)
-    text = checks.answer_text(value)
-    if kind == "choice":
-        picked = checks.picked_option(text, "".join(options) or "ABCD")
-        wrong = next(o for o in (options or list("ABCD")) if o != picked)
-    elif kind == "number":
-        wrong = f"{(checks.parse_number(text) or 0) * 2 + 7:g}"
-    elif kind == "date":
-        readings, _ = checks.parse_date(text)
-        wrong = ((readings[0] if readings else date(2000, 1, 1)) + timedelta(days=40)).isoformat()
-    elif kind == "code":
+    if kind == "code":
         return f"{variable} = None"
-    else:
-        wrong = WRONG_REPLY
-    return f'{variable} = """\n{wrong}\n"""'
+    if kind not in WRONG_ANSWERS:
+        raise CourseError(f"answer kind {kind!r} has no wrong answer to check with; known kinds: "
+                          f"{', '.join([*WRONG_ANSWERS, 'code'])}")
+    text = checks.answer_text((literal_answers(solution_source) or {}).get(variable))
+    return f'{variable} = """\n{WRONG_ANSWERS[kind](text, options)}\n"""'
 
 
 def _versions(course: Course, module: str) -> dict[str, dict[str, Any]]:
