@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import yaml
 
@@ -15,9 +14,6 @@ from caseloop.cases.schema import FIELD_NAMES, FIELDS, check_case, choice_list, 
 from caseloop.cases.scrub import Replacement, scrub
 from caseloop.course import CourseError, write_atomically
 from caseloop.languages import MARKET_LANGUAGE
-
-if TYPE_CHECKING:
-    pass
 
 _SCRUBBED_COMMENT = {"order_id", "buyer_name"}
 
@@ -80,30 +76,32 @@ def new_case(folder: Path, problem_type: str, market: str, title: str | None = N
     return path, replacements
 
 
-_REVIEW_LINE = re.compile(r"(?m)^review:.*(?:\n[ \t]+.*)*")
-
-
 def set_review(folder: Path, case_id: str, state: str, reviewer: str, on: dt.date | None = None) -> Path:
     """Record a review decision in a case file; approving requires the case to pass every check first.
 
     Only the `review:` entry changes; comments and the rest of the file stay as the trainer wrote them.
+    The round-trip YAML module is imported here, on a write, so that reading the library does not load it.
     """
+    from caseloop.course import yamlfile
+
     if state not in REVIEW_STATES:
         raise CourseError(f"unknown review state {state!r}; use {choice_list(REVIEW_STATES)}")
     path = folder / f"{case_id}.yaml"
     if not path.is_file():
         raise CourseError(f"{path}: no such case file; check the id with `caseloop cases search ''`")
-    text = path.read_text(encoding="utf-8")
-    line = "review: " + _flow({"state": state, "reviewer": reviewer, "date": on or dt.date.today()})
-    updated = _REVIEW_LINE.sub(line, text, count=1) if _REVIEW_LINE.search(text) else text.rstrip("\n") + f"\n{line}\n"
-    sources, _ = read_sources(folder)
     try:
-        case = yaml.load(updated, Loader=yaml_loader())
-    except yaml.YAMLError as err:
-        raise CourseError(f"{path}: not valid YAML ({err}); fix it, then review again") from None
-    problems = check_case(case, path, sources)
+        document = yamlfile.load(path)
+    except yamlfile.YAMLError as err:
+        raise CourseError(f"{path}: not valid YAML ({yamlfile.problem(err)}); fix it, then review again") from None
+    case, review = document.data, {"state": state, "reviewer": reviewer, "date": on or dt.date.today()}
+    if isinstance(case, dict) and isinstance(case.get("review"), dict):
+        yamlfile.update(case["review"], review)  # in place: a block entry stays a block, its comments stay
+    elif isinstance(case, dict):
+        case["review"] = yamlfile.flow(review)
+    sources, _ = read_sources(folder)
+    problems = check_case(yaml.load(document.dumps(), Loader=yaml_loader()), path, sources)
     if problems:
         listing = "\n  ".join(str(problem) for problem in problems)
         raise CourseError(f"{path} cannot be marked {state}; the file is unchanged. Fix these first:\n  {listing}")
-    write_atomically(path, updated)
+    yamlfile.save(path, document)
     return path

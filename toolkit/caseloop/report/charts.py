@@ -1,4 +1,4 @@
-"""Inline SVG charts for the HTML reports: radar, heatmap and distribution, with no script or CDN.
+"""Inline SVG charts for the HTML reports: radar, heatmap, distribution and bars, with no script or CDN.
 
 Each function returns one `<svg>` element as a string, sized in user units and scaled by CSS, so a
 report stays one self-contained file that opens offline.
@@ -9,6 +9,9 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from html import escape
+
+SERIES_COLOURS = ("#3e7cb1", "#f0b429", "#b42318")
+"""The colours of a chart's series, in order: the reports' blue, amber, and the red of thresholds and warnings."""
 
 
 def share_colour(share: float | None) -> str:
@@ -107,5 +110,39 @@ def distribution(shares: Sequence[float], bins: int = 10, title: str = "", marke
     if marker is not None:
         x = width * marker
         parts.append(f'<line x1="{x:.1f}" y1="0" x2="{x:.1f}" y2="{height}" stroke="#b42318" stroke-dasharray="4 3"/>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def bars(rows: Sequence[tuple[str, Sequence[float]]], series: Sequence[str], title: str = "",
+         bar_width: int = 320, label_width: int = 260, row_height: int = 22) -> str:
+    """Horizontal bars, one per (label, value of each series), split into the series' segments in SERIES_COLOURS.
+
+    Every bar is drawn to the same scale, the longest total `bar_width` long, with its total at its
+    end; a legend under the bars names the series. Each segment's tooltip says `series: value`.
+    """
+    most = max((sum(values) for _, values in rows), default=0) or 1
+    width, height = label_width + bar_width + 60, row_height * len(rows) + 30
+    parts = [f'<svg class="chart bars" viewBox="0 0 {width} {height}" width="{width}" role="img" '
+             f'aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>']
+    for index, (label, values) in enumerate(rows):
+        y = index * row_height + 4
+        parts.append(f'<text x="{label_width - 6}" y="{y + 13}" font-size="12" text-anchor="end">'
+                     f"{escape(label)}</text>")
+        x = float(label_width)
+        for number, (name, value) in enumerate(zip(series, values, strict=True)):
+            length = bar_width * value / most
+            if length:
+                colour = SERIES_COLOURS[number % len(SERIES_COLOURS)]
+                parts.append(f'<rect x="{x:.1f}" y="{y}" width="{length:.1f}" height="16" fill="{colour}">'
+                             f"<title>{escape(name)}: {value:g}</title></rect>")
+                x += length
+        parts.append(f'<text x="{x + 4:.1f}" y="{y + 13}" font-size="12">{sum(values):g}</text>')
+    step = width / max(len(series), 1)
+    for number, name in enumerate(series):
+        x = 40 + number * step
+        parts.append(f'<rect x="{x:.0f}" y="{height - 18}" width="10" height="10" '
+                     f'fill="{SERIES_COLOURS[number % len(SERIES_COLOURS)]}"/>'
+                     f'<text x="{x + 14:.0f}" y="{height - 8}" font-size="12">{escape(name)}</text>')
     parts.append("</svg>")
     return "".join(parts)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import json
 import math
 import numbers
 import re
@@ -11,9 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 
-from caseloop.course import Course, write_atomically
+from caseloop.course import Course, CourseError, write_atomically, yamlfile
 from caseloop.revise.thresholds import STAT_KEYS, Thresholds
 
 
@@ -93,58 +91,56 @@ def _case_file(course: Course, case: str) -> Path | None:
     return next((p for p in sorted(course.cases_dir.glob("*.yaml")) if pattern.search(p.read_text("utf-8"))), None)
 
 
-def _yaml_scalar(value: Any) -> str:
-    """A value as a YAML flow scalar: plain where YAML reads it back unchanged (dates as dates), else quoted."""
-    if value is None:
-        return "null"
-    if isinstance(value, int | float):
-        return repr(value)
-    text = str(value)
-    if re.fullmatch(r"[A-Za-z0-9_][\w.-]*", text):
-        loaded = yaml.safe_load(text)
-        if loaded == text or (isinstance(loaded, datetime.date) and loaded.isoformat() == text):
-            return text
-    return json.dumps(text, ensure_ascii=False)
+def _flag_entry(flag: dict) -> dict:
+    """One revision flag's values, its ISO date as a date: written as a YAML date, as the schema reads it."""
+    entry = dict(flag)
+    if isinstance(entry.get("date"), str):
+        try:
+            entry["date"] = datetime.date.fromisoformat(entry["date"])
+        except ValueError:
+            pass
+    return entry
 
 
-def _flag_line(flag: dict) -> str:
-    return "  - {" + ", ".join(f"{key}: {_yaml_scalar(value)}" for key, value in flag.items()) + "}"
+def _flag_key(flag: Any) -> tuple:
+    return (flag.get("module"), flag.get("cell"), flag.get("flag")) if isinstance(flag, dict) else (None,) * 3
 
 
 def merge_revision_flags(text: str, flags: list[dict]) -> str:
     """The case file's text with `flags` merged into its `revision_flags` list; the rest of the text untouched.
 
-    A flag replaces an earlier one for the same module, cell and flag; the list is written in flow
-    style, one flag a line, at the end of the file or where it already was.
+    A flag replaces an earlier one for the same module, cell and flag, in that entry's own style; new
+    flags go one a line (`{date: ..., ...}`) at the end of the list, and a case without the list gets
+    it at the end of the file. Text whose flags already say the same comes back as it was.
     """
-    data = yaml.safe_load(text) or {}
-    current = [{key: value.isoformat() if isinstance(value, datetime.date) else value for key, value in old.items()}
-               for old in data.get("revision_flags") or []]
-    def key(flag: dict) -> tuple:
-        return flag.get("module"), flag.get("cell"), flag.get("flag")
-
-    for flag in flags:
-        same = [i for i, old in enumerate(current) if key(old) == key(flag)]
-        if same:
-            current[same[0]] = flag
+    document = yamlfile.loads(text)
+    if document.data is None:
+        document.data = {}
+    current = document.data.get("revision_flags")
+    if not isinstance(current, list) or not current:
+        current = document.data["revision_flags"] = []
+    changed = False
+    for flag in map(_flag_entry, flags):
+        same = next((old for old in current if _flag_key(old) == _flag_key(flag)), None)
+        if same is None:
+            yamlfile.append(current, yamlfile.flow(flag))
+        elif dict(same) != flag:
+            yamlfile.update(same, flag)
         else:
-            current.append(flag)
-    block = "revision_flags:\n" + "".join(_flag_line(f) + "\n" for f in current)
-    lines = text.splitlines(keepends=True)
-    start = next((i for i, line in enumerate(lines) if line.startswith("revision_flags:")), None)
-    if start is None:
-        return text + ("" if text.endswith("\n") or not text else "\n") + block
-    end = start + 1
-    while end < len(lines) and (lines[end].startswith((" ", "-", "\t")) or not lines[end].strip()):
-        end += 1
-    return "".join(lines[:start]) + block + "".join(lines[end:])
+            continue
+        changed = True
+    return document.dumps() if changed else text
 
 
 def flag_cases(course: Course, table: pd.DataFrame, stats: pd.DataFrame, t: Thresholds) -> list[Path]:
-    """Add the worst items' flags to their cases' `revision_flags` (entries with impact >= case_flag_impact)."""
+    """Add the worst items' flags to their cases' `revision_flags` (entries with impact >= case_flag_impact).
+
+    Every case file is merged before any is written, so a case file that is not valid YAML stops the
+    run with its name and leaves every case file as it was.
+    """
     through = {(s.module, s.cell): s.through for s in stats[stats["level"] == "cell"].itertuples()}
     worst = table[(table["impact"] >= t.case_flag_impact) & (table["case"] != "")]
-    changed = []
+    merged = {}
     for case, entries in worst.groupby("case"):
         path = _case_file(course, str(case))
         if path is None:
@@ -154,8 +150,13 @@ def flag_cases(course: Course, table: pd.DataFrame, stats: pd.DataFrame, t: Thre
                   "module": e.module, "cell": e.cell or None, "flag": e.flag, "statistic": _plain(e.value)}
                  for e in entries.itertuples()]
         text = path.read_text(encoding="utf-8")
-        new = merge_revision_flags(text, flags)
+        try:
+            new = merge_revision_flags(text, flags)
+        except yamlfile.YAMLError as err:
+            raise CourseError(f"{path}: not valid YAML ({yamlfile.problem(err)}); fix it (`caseloop cases "
+                              "validate` shows where), then run `caseloop revise` again") from None
         if new != text:
-            write_atomically(path, new)
-            changed.append(path)
-    return changed
+            merged[path] = new
+    for path, new in merged.items():
+        write_atomically(path, new)
+    return list(merged)
