@@ -126,7 +126,7 @@ def with_nbgrader_defaults(course: Course) -> None:
 
 def scores(course: Course) -> dict[tuple[str, str], float | None]:
     """(trainee, graded cell) -> points, as the course's gradebook holds them."""
-    table = gradebook_table(course.db_url())
+    table = gradebook_table(course)
     return {(row.trainee, row.cell): row.score for row in table.itertuples()}
 
 

@@ -5,6 +5,7 @@ Screenshots go to test-artifacts/; the browser fixture (and when it skips) is in
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 from conftest import shot
@@ -20,6 +21,31 @@ def open_report(browser, path: Path, width: int = 1280):
     return page, blocked
 
 
+def radar_vertices(box: dict, size: float, shares: list[float]) -> list[tuple[float, float]]:
+    """Where the radar's vertices must appear on screen, from its box, its square viewBox's size and the shares.
+
+    The chart's layout: centre in the middle of the viewBox, the 100 % ring at radius size / 2 - 70, the
+    first spoke up and the others clockwise; the viewBox is scaled to fit the box and centred in it.
+    """
+    scale = min(box["width"], box["height"]) / size
+    left = box["x"] + (box["width"] - size * scale) / 2
+    top = box["y"] + (box["height"] - size * scale) / 2
+    radius = size / 2 - 70
+    vertices = []
+    for i, share in enumerate(shares):
+        angle = math.radians(360 * i / len(shares))
+        vertices.append((left + scale * (size / 2 + radius * share * math.sin(angle)),
+                         top + scale * (size / 2 - radius * share * math.cos(angle))))
+    return vertices
+
+
+def rendered_vertices(page) -> list[tuple[float, float]]:
+    """The centres of the radar's vertex markers as the browser laid them out, in page pixels."""
+    markers = page.locator("svg.radar circle")
+    boxes = [markers.nth(i).bounding_box() for i in range(markers.count())]
+    return [(b["x"] + b["width"] / 2, b["y"] + b["height"] / 2) for b in boxes]
+
+
 def test_trainee_report_renders_its_radar_chart(browser, demo_run):
     page, blocked = open_report(browser, demo_run["trainee reports"] / "trainee03.html")
     radar = page.locator("svg.radar")
@@ -27,7 +53,20 @@ def test_trainee_report_renders_its_radar_chart(browser, demo_run):
     assert box and box["width"] > 200 and box["height"] > 200
     shape = page.locator("svg.radar polygon.radar-shape").bounding_box()
     assert shape and shape["width"] > 10 and shape["height"] > 10, "the trainee's mastery polygon is drawn"
-    assert page.locator("#mastery-table tr[data-competency]").count() == 6
+    rows = page.locator("#mastery-table tr[data-competency]")
+    assert rows.count() == 6
+    shares = [float(rows.nth(i).get_attribute("data-mastery") or 0) for i in range(6)]
+    size = float(radar.get_attribute("viewBox").split()[2])
+    wanted = radar_vertices(box, size, shares)
+    for (x, y), (want_x, want_y) in zip(rendered_vertices(page), wanted, strict=True):
+        assert abs(x - want_x) < 1.5 and abs(y - want_y) < 1.5, "each vertex at its mastery share of the radius"
+    xs, ys = [x for x, _ in wanted], [y for _, y in wanted]
+    # the polygon's box holds its vertices and passes them by no more than its stroke's mitred corners:
+    # half the stroke width (1 unit) times SVG's default miter limit (4), in page pixels
+    corner = 4 * min(box["width"], box["height"]) / size
+    margins = [min(xs) - shape["x"], min(ys) - shape["y"], shape["x"] + shape["width"] - max(xs),
+               shape["y"] + shape["height"] - max(ys)]
+    assert all(-0.5 <= margin <= corner + 0.5 for margin in margins), "the mastery polygon joins the vertices"
     assert page.locator("#gates tr[data-gate]").count() == 5
     shot(page, "trainee-report", full_page=True)
     assert not blocked, f"the report fetched something from outside: {blocked}"

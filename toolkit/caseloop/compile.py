@@ -100,12 +100,12 @@ def item_table(course: Course) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=ITEM_COLUMNS)
 
 
-def gradebook_table(db_url: str) -> pd.DataFrame:
+def gradebook_table(course: Course) -> pd.DataFrame:
     """Every graded cell of every submission in the gradebook, as nbgrader scored it, with the mentor's comment."""
-    from nbgrader.api import Gradebook
+    from caseloop.course import gradebook as store
 
     rows = []
-    with Gradebook(db_url) as gradebook:
+    with store.opened(course) as gradebook:
         for assignment in gradebook.assignments:
             for submission in assignment.submissions:
                 for notebook in submission.notebooks:
@@ -162,7 +162,7 @@ def compile_grades(course: Course, previous: pd.DataFrame | None = None) -> pd.D
 
     `previous` is the table compiled before; its attempts are kept and numbered on.
     """
-    grades = gradebook_table(course.db_url())
+    grades = gradebook_table(course)
     items = item_table(course)
     grades = grades.merge(items[["module", "notebook", "cell", "competency", "case"]],
                           on=["module", "notebook", "cell"], how="left", validate="many_to_one")

@@ -149,7 +149,7 @@ def check(course: Course, modules: list[str], workspace: Path | None = None,
             if broken:
                 raise CourseError(f"{module}: {broken[0].trainee} version could not be graded: {broken[0].status} "
                                   f"{broken[0].detail}")
-            results += _cell_results(gradebook_table(ws.db_url()), failure_reasons(ws), module)
+            results += _cell_results(gradebook_table(ws), failure_reasons(ws), module)
         return results
 
 

@@ -67,7 +67,7 @@ def number(answer: Any, expected: float, points: float = 1, tolerance: float = 0
     if value is None:
         return report(Score(0.0, points, [Finding("not_a_number", False, "请只填写一个数字",
                                                    "write a single number")]))
-    ok = abs(value - float(expected)) <= tolerance
+    ok = abs(value - float(expected)) <= tolerance + 1e-9  # 45.99 - 45.98 is 0.0100000000000051 in floating point
     finding = Finding("number", ok, "数值正确" if ok else f"数值 {value:g} 不正确，请检查计算和政策依据",
                       "correct value" if ok else f"{value:g} is not right; check the calculation and the policy")
     return report(Score(points if ok else 0.0, points, [finding]))
