@@ -71,6 +71,8 @@ FIELDS = [
     Field("review", "review", "{state: draft|approved|archived, reviewer: NAME, date: YYYY-MM-DD}"),
     Field("revision_flags", "flags", "a list of {date, module, cell, flag, statistic} written by `caseloop revise`",
           required=False),
+    Field("reply", "reply", "what a reply to this buyer must and must not do: {must, wrong, facts, topic}, rules "
+          "written in concepts of caseloop/checks/concepts.yaml", required=False),
 ]
 FIELD_NAMES = [f.name for f in FIELDS]
 CASE_ID = re.compile(r"C-\d{4,}")
@@ -116,8 +118,9 @@ def _strings(value: Any) -> list[str]:
     return [item for item in value if isinstance(item, str)] if isinstance(value, list) else []
 
 
-def _check_field(spec: Field, value: Any, sources: dict[str, str], today: dt.date) -> Iterable[tuple[str, str, str]]:
-    """(kind, detail, fix) for each problem of one field's value."""
+def _check_field(spec: Field, value: Any, sources: dict[str, str], today: dt.date,
+                 language: Any = None) -> Iterable[tuple[str, str, str]]:
+    """(kind, detail, fix) for each problem of one field's value (`language`: the case's, for its reply rules)."""
     expected = spec.expected
     if spec.kind in {"text", "scrubbed_text"}:
         if not isinstance(value, str) or not value.strip():
@@ -147,6 +150,8 @@ def _check_field(spec: Field, value: Any, sources: dict[str, str], today: dt.dat
         yield from _check_review(value, today)
     elif spec.kind == "flags":
         yield from _check_flags(value)
+    elif spec.kind == "reply":
+        yield from _check_reply(value, language)
 
 
 def _check_sources(value: Any, sources: dict[str, str]) -> Iterable[tuple[str, str, str]]:
@@ -197,6 +202,93 @@ def _check_flags(value: Any) -> Iterable[tuple[str, str, str]]:
             yield "invalid", f"entry {number} has a bad date or statistic", fix
 
 
+_REPLY_SECTIONS = {"must": "rules a correct reply meets", "wrong": "rules a reply must not break",
+                   "facts": "numbers a reply must state right", "topic": "words that show the reply is about the case"}
+_REPLY_ITEM_KEYS = {"must": ("id", "zh", "en", "any"), "wrong": ("id", "zh", "en", "any"),
+                    "facts": ("id", "zh", "en", "about", "value", "unit")}
+
+
+def _check_reply(value: Any, language: Any) -> Iterable[tuple[str, str, str]]:
+    """The `reply` block: known sections, each rule and fact complete (id, zh, en), concepts the lexicon has in
+    the case's language, valid `re:` patterns, numeric values, known units, a lowercase topic."""
+    # Imported when a reply block is checked, so that importing caseloop.cases does not import caseloop.checks.
+    from caseloop.checks.concepts import lexicon
+
+    if not isinstance(value, dict):
+        yield "type", f"expected a mapping, found {value!r}", "write reply: {must, wrong, facts, topic} as in C-0001"
+        return
+    for key in value:
+        if key not in _REPLY_SECTIONS:
+            close = difflib.get_close_matches(str(key), list(_REPLY_SECTIONS), n=1)
+            yield "unknown", f"reply has an unknown key {key!r}", f"rename it to {close[0]!r}" if close else (
+                "use only " + ", ".join(f"{name} ({what})" for name, what in _REPLY_SECTIONS.items()))
+    for section in ("must", "topic"):
+        if not value.get(section):
+            yield "missing", f"reply has no {section}", f"add {section}: {_REPLY_SECTIONS[section]}"
+    for section, keys in _REPLY_ITEM_KEYS.items():
+        items = value.get(section) or []
+        if not isinstance(items, list):
+            yield ("type", f"reply.{section} is {items!r}, not a list",
+                   f"write {section} as a list of {{{', '.join(keys)}}}")
+            continue
+        ids = [item.get("id") for item in items if isinstance(item, dict)]
+        for twice in sorted({str(i) for i in ids if ids.count(i) > 1}):
+            yield "duplicate", f"reply.{section}: the id {twice!r} is used twice", "give each rule its own id"
+        for number, item in enumerate(items, start=1):
+            yield from _check_reply_item(f"reply.{section}[{number}]", keys, item, lexicon(), language)
+    topic = value.get("topic")
+    if topic and (not isinstance(topic, list) or not all(isinstance(word, str) and word.strip() for word in topic)):
+        yield "type", f"reply.topic is {topic!r}, not a list of words", "write topic: [word, short phrase, ...]"
+    elif topic and any(word != word.lower() for word in topic):
+        yield "invalid", f"reply.topic {topic!r} has capital letters", "write the topic words in lowercase"
+
+
+def _check_reply_item(where: str, keys: tuple[str, ...], item: Any, concepts: dict,
+                      language: Any) -> Iterable[tuple[str, str, str]]:
+    """One rule ({id, zh, en, any}) or fact ({id, zh, en, about, value, unit}) of a reply block."""
+    from caseloop.checks.concepts import REGEX_PREFIX, UNITS
+
+    if not isinstance(item, dict):
+        yield "type", f"{where} is {item!r}, not a mapping", f"write it as {{{', '.join(keys)}}}"
+        return
+    where = f"{where} ({item['id']})" if isinstance(item.get("id"), str) else where
+    for key in set(item) - set(keys):
+        yield "unknown", f"{where} has an unknown key {key!r}", f"use only {', '.join(keys)}"
+    for key in ("id", "zh", "en", "about", "unit"):
+        if key in keys and (not isinstance(item.get(key), str) or not item[key].strip()):
+            what = "the text the trainee sees, in the terms of this case" if key in {"zh", "en"} else "a value"
+            yield "missing", f"{where} has no {key}", f"add {key}: {what}"
+    names = [(item["about"], "a concept id of caseloop/checks/concepts.yaml")] if isinstance(item.get("about"),
+                                                                                              str) else []
+    if "any" in keys:
+        entries = item.get("any")
+        if not isinstance(entries, list) or not entries or not all(isinstance(e, str) for e in entries):
+            yield "missing", f"{where} has no list of concepts in any", "write any: [concept, 're:<regex>', ...]"
+            entries = []
+        for entry in entries:
+            if not entry.startswith(REGEX_PREFIX):
+                names.append((entry, "a concept id of caseloop/checks/concepts.yaml or 're:<regex>'"))
+                continue
+            try:
+                re.compile(entry[len(REGEX_PREFIX):])
+            except re.error as err:
+                yield "invalid", f"{where}: {entry!r} is not a valid regular expression ({err})", "fix the pattern"
+    for name, allowed in names:
+        if name not in concepts:
+            close = difflib.get_close_matches(name, list(concepts), n=1)
+            yield ("invalid", f"{where} names the unknown concept {name!r}",
+                   (f"did you mean {close[0]!r}? " if close else "") + f"use {allowed}")
+        elif isinstance(language, str) and language not in concepts[name].patterns:
+            yield ("invalid", f"{where}: the concept {name!r} has no patterns in {language!r}",
+                   f"add {language} patterns to {name} in caseloop/checks/concepts.yaml")
+    if "value" in keys and (isinstance(item.get("value"), bool) or not isinstance(item.get("value"), int | float)):
+        yield "invalid", f"{where} has value {item.get('value')!r}, not a number", "write the number, e.g. value: 14"
+    if "unit" in keys and isinstance(item.get("unit"), str) and item["unit"] not in UNITS:
+        close = difflib.get_close_matches(item["unit"], UNITS, n=1)
+        yield "invalid", f"{where} has the unit {item['unit']!r}", (f"did you mean {close[0]!r}? " if close
+                                                                   else "") + f"use one of {', '.join(UNITS)}"
+
+
 def check_case(case: Any, path: Path, sources: dict[str, str], today: dt.date | None = None) -> list[Problem]:
     """Every schema problem of one parsed case file (file name, fields, state-dependent rules)."""
     today = today or dt.date.today()
@@ -216,7 +308,8 @@ def check_case(case: Any, path: Path, sources: dict[str, str], today: dt.date | 
                                         f"add {spec.name}: {spec.expected}"))
             continue
         problems += [Problem(path, spec.name, kind, detail, fix)
-                     for kind, detail, fix in _check_field(spec, case[spec.name], sources, today)]
+                     for kind, detail, fix in _check_field(spec, case[spec.name], sources, today,
+                                                                 case.get("language"))]
     problems += _check_content(case, path)
     if isinstance(case.get("id"), str) and path.stem != case["id"]:
         problems.append(Problem(path, "id", "file", f"the file name {path.name} does not match id {case['id']}",
