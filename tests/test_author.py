@@ -77,6 +77,8 @@ def broken_course(repo_course, tmp_path) -> Course:
     next(c for c in nb.cells if c.get("id") == "atoz_hours_c0001_answer").metadata["caseloop"]["unit"] = "hours"
     reply = _graded(nb, "c0007_reply")
     reply.source = reply.source.replace("### END HIDDEN TESTS", "")
+    generic = _graded(nb, "c0001_reply")
+    generic.source = generic.source.replace(', case="C-0001"', "")
     answer = next(c for c in nb.cells if c.get("id") == "reply_c0001_answer")
     answer.source = answer.source.replace("### END SOLUTION\n", "")
     nbformat.write(nb, path)
@@ -93,11 +95,20 @@ def broken_course(repo_course, tmp_path) -> Course:
     ("c0001_atoz_hours", "checks.policy('a_to_z.seller_response_hours')"),
     ("c0007_reply", "'### BEGIN HIDDEN TESTS' is never closed"),
     ("reply_c0001_answer", "'### BEGIN SOLUTION' is never closed"),
+    ("c0001_reply", "checks.reply(...) checks nothing specific to its case; add case='C-0001'"),
 ])
 def test_lint_names_file_cell_and_fix(broken_course, cell, message):
     problems = [str(p) for p in author.lint(broken_course, ["m01"]) if p.cell == cell]
     assert any(message in p for p in problems), problems
     assert all(str(broken_course.source_dir / "m01") in p for p in problems)
+
+
+def test_lint_refuses_a_reply_whose_case_says_nothing_of_a_correct_reply(repo_course, tmp_path):
+    course = repo_course.copy_to(tmp_path / "course")
+    case = course.cases_dir / "C-0007.yaml"
+    case.write_text(case.read_text(encoding="utf-8").split("\nreply:", 1)[0] + "\n", encoding="utf-8")
+    problems = [str(p) for p in author.lint(course, ["m01"]) if p.cell == "c0007_reply"]
+    assert any("cases/C-0007.yaml has no `reply: must:` items" in p for p in problems), problems
 
 
 def test_lint_exits_1_and_changes_nothing(broken_course, capsys):

@@ -1,137 +1,209 @@
-"""A suite of written replies: good ones in four languages, each red line, each missing element.
+"""Written replies judged against their case: what could not be sent, what misses the remedy, how well it is written.
 
-Every case states the score and the failure code it must get, and that the feedback says what was
-wrong in both languages.
+Replies here are written for these tests (not taken from the labelled corpus in benchmarks/data/replies/,
+which measures agreement with a reviewer). Every test states the level or failure code a reply must
+get and that the feedback says why in zh and en.
 """
 
 from __future__ import annotations
 
+import json
+import time
+
 import pytest
 
 from caseloop import checks
-from test_checks import GOOD_REPLY as ENGLISH
+from caseloop.nbgrader_ext.review import unsure_reasons
 
-GERMAN = """Sehr geehrter Herr Becker,
-vielen Dank für Ihre Nachricht. Es tut uns leid, dass Sie den Wasserkocher zurückgeben möchten, und wir
-verstehen Ihr Anliegen. Sie müssen keinen Grund nennen: Ihr Widerruf ist innerhalb von 14 Tagen möglich.
-Wir senden Ihnen heute ein Rücksendeetikett und erstatten den vollen Betrag innerhalb von 14 Tagen nach
-Eingang der Ware.
+JORDAN = """Hi Jordan,
+
+I'm so sorry your earbuds didn't make it for the birthday; that is really disappointing. USPS hasn't scanned
+the parcel for 8 days now, so I'm treating it as lost. I can refund your order in full today or send a new pair
+by expedited shipping, whichever you prefer. Just reply here and I'll take care of it within 24 hours.
+
+Best regards,
+Mia"""
+
+BECKER = """Guten Tag Herr Becker,
+
+vielen Dank für Ihre Nachricht. Selbstverständlich können Sie den Kauf ohne Angabe von Gründen widerrufen, Sie
+sind noch innerhalb der 14-tägigen Widerrufsfrist. Das Rücksendeetikett schicke ich Ihnen heute. Sobald der
+Wasserkocher bei uns angekommen ist, erstatten wir Ihnen den vollen Kaufpreis samt Versandkosten.
+
 Mit freundlichen Grüßen
-Ihr Kundenservice"""
-
-FRENCH = """Bonjour Mme Martin,
-Merci pour votre message, et nous sommes désolés que la robe ne vous convienne pas. Nous comprenons votre
-déception. Nous vous envoyons aujourd'hui une étiquette de retour, et le remboursement sera effectué sous
-14 jours après réception du colis.
-Cordialement,
-Le service client"""
-
-JAPANESE = """高橋様
-このたびはご不便をおかけし、誠に申し訳ございません。ご注文の商品について、本日中に交換品をお送りいたします。
-3営業日以内にお届けの予定です。今後ともよろしくお願いいたします。"""
+Anna Keller"""
 
 
-@pytest.mark.parametrize(("text", "name", "language", "words"), [
-    (ENGLISH, "Jordan", "en", 40), (GERMAN, "Herr Becker", "de", 40), (FRENCH, "Mme Martin", "fr", 30),
-    (JAPANESE, "高橋", "ja", 20),
-])
-def test_good_replies_in_the_buyers_language_earn_full_marks(text, name, language, words):
-    score = checks.reply(text, points=3, buyer_name=name, language=language, min_words=words)
-    assert score.failed == [] and score.points == 3, score.failed
+def _score(text: str, case: str, points: float = 3, **kwargs) -> checks.Score:
+    return checks.reply(text, points, case=case, **kwargs)
 
 
-@pytest.mark.parametrize(("addition", "code", "zh", "en"), [
-    (" Visit https://my-shop.example.com for more.", "link", "链接", "links outside Amazon"),
-    (" Write to help@shop.example.", "email", "邮箱", "e-mail"),
-    (" Call us on +1 415 555 0100.", "phone", "电话", "phone"),
-    (" Please leave us a 5-star review!", "review_request", "好评", "positive review"),
-    (" We will send you a gift card if you update your feedback.", "review_incentive", "好处", "incentive"),
-    (" Use coupon code SAVE10 on your next order.", "marketing", "营销", "marketing"),
-    (" We can also refund you by PayPal.", "off_amazon_payment", "亚马逊之外", "outside Amazon"),
-    (" If you cancel the A-to-z claim we will add a bonus.", "conditional_claim", "撤销索赔", "withdrawing a claim"),
-    (" We will remove the negative feedback for you.", "removal_promise", "删除评价", "remove a review"),
-    (" You should have read the description.", "blame", "指责", "blames"),
-    (" 😊", "emoji", "表情", "emojis"),
-    (" 请尽快处理", "chinese_left", "中文", "Chinese"),
-    (" THIS IS NOT OUR FAULT AT ALL", "shouting", "吼叫", "shouting"),
-])
-def test_each_red_line_zeroes_the_reply_and_says_why(addition, code, zh, en, capsys):
-    score = checks.reply(ENGLISH + addition, points=3, buyer_name="Jordan")
-    assert code in score.failed and score.points == 0
+def test_a_good_reply_in_its_own_words_earns_full_marks(capsys):
+    score = _score(JORDAN, "C-0001")
+    assert score.points == 3 and score.level == 4, score.failed
     out = capsys.readouterr().out
-    assert zh in out and en in out and "得分 / Score: 0 / 3" in out
+    assert "level: excellent (4/4)" in out and "评级" in out
 
 
-def test_a_german_buyer_needs_a_german_reply(capsys):
-    score = checks.reply(ENGLISH.replace("Jordan", "Herr Becker"), points=3, buyer_name="Herr Becker", language="de")
+def test_a_good_german_reply_earns_full_marks():
+    score = _score(BECKER, "C-0006")
+    assert score.points == 3, score.failed
+
+
+@pytest.mark.parametrize(("addition", "code"), [
+    (" Visit https://my-shop.example.com for more.", "link"),
+    (" Or see our website for the full story.", "link"),
+    (" Write to help@shop.example.", "email"),
+    (" Write to support [at] soundshop [dot] com if that is easier.", "email"),
+    (" You can also reach me at mia at soundshop dot com.", "email"),
+    (" Or write to m i a @ s h o p . c o m.", "email"),
+    (" Call us on +1 415 555 0100.", "phone"),
+    (" Or call us on 020 7946 0958, we are there until six.", "phone"),
+    (" If it is quicker, just give us a call.", "phone"),
+    (" Message us on WhatsApp if you like.", "off_platform_contact"),
+    (" Find us on Instagram @soundshop_official.", "off_platform_contact"),
+    (" Please leave us a 5-star review!", "review_request"),
+    (" If you're happy with this, a few kind words in your feedback would mean a lot to our small team.",
+     "review_request"),
+    (" Would you consider updating your rating once it's sorted?", "review_request"),
+    (" Once the refund is through, please let other shoppers know we made it right.", "review_request"),
+    (" We will send you a gift card if you update your feedback.", "review_incentive"),
+    (" As a thank-you for a review we'll add a free case to your next parcel.", "review_incentive"),
+    (" Use coupon code SAVE10 on your next order.", "marketing"),
+    (" We can also refund you by PayPal.", "off_amazon_payment"),
+    (" Send me your IBAN and I'll transfer it straight away.", "off_amazon_payment"),
+    (" If you cancel the A-to-z claim we will add a bonus.", "conditional_claim"),
+    (" We will remove the negative feedback for you.", "removal_promise"),
+    (" You should have read the description.", "blame"),
+    (" Please handle our products more carefully next time.", "blame"),
+    (" 😊", "emoji"),
+    (" 请尽快处理", "chinese_left"),
+    (" THIS IS NOT OUR FAULT AT ALL", "shouting"),
+    (" Thanks, [Agent name]", "placeholder"),
+])
+def test_each_red_line_zeroes_the_reply_and_says_why(addition, code, capsys):
+    text = JORDAN.replace("\n\nBest regards", addition + "\n\nBest regards")
+    score = _score(text, "C-0001")
+    assert code in score.failed and score.points == 0, score.failed
+    out = capsys.readouterr().out
+    assert "得分 / Score: 0 / 3" in out and "cannot be sent (0/4)" in out
+
+
+@pytest.mark.parametrize(("language", "case", "text", "code"), [
+    ("de", "C-0006", "Über eine positive Bewertung würden wir uns sehr freuen.", "review_request"),
+    ("de", "C-0006", "Rufen Sie uns gern unter 030 1234567 an.", "phone"),
+    ("de", "C-0006", "Den Betrag überweisen wir Ihnen per Überweisung auf Ihr Konto.", "off_amazon_payment"),
+    ("fr", "C-0026", "Un petit avis positif nous aiderait beaucoup.", "review_request"),
+    ("fr", "C-0026", "Appelez-nous au 01 23 45 67 89.", "phone"),
+    ("es", "C-0301", "Le agradeceríamos mucho una valoración positiva.", "review_request"),
+    ("es", "C-0301", "Llámenos al 612 345 678.", "phone"),
+    ("es", "C-0301", "Le devolvemos el dinero por Bizum.", "off_amazon_payment"),
+    ("it", "C-0302", "Ci farebbe piacere una recensione positiva.", "review_request"),
+    ("it", "C-0302", "Le rimborsiamo l'importo con un bonifico.", "off_amazon_payment"),
+    ("ja", "C-0200", "レビューで応援していただけると嬉しいです。", "review_request"),
+    ("ja", "C-0200", "お電話でもご連絡ください。", "phone"),
+])
+def test_red_lines_hold_in_every_reply_language(language, case, text, code):
+    from caseloop.checks.redlines import red_lines
+
+    assert code in [f.code for f in red_lines(text, language)]
+
+
+def test_harmless_mentions_are_not_red_lines():
+    from caseloop.checks.redlines import red_lines
+
+    for text in ("Thank you for your feedback; I will update you tomorrow.",
+                 "I read your review and you are right, the cable is too short.",
+                 "Your order 111-0000000-0000001 shipped on 2026-03-09 with tracking 9400 1000 0000 0000 0000 00.",
+                 "The refund of $29.99 will reach your card in 3 to 5 business days.",
+                 "Ihre Bestellung 302-0000000-0000006 vom 05.02.2026 ist angekommen."):
+        assert red_lines(text, "en" if "Ihre" not in text else "de") == [], text
+
+
+def test_a_list_of_rubric_words_earns_nothing(capsys):
+    words = ("Hi Jordan,\nsorry, frustrating, USPS, 8 days, lost, full refund, replacement, expedited, today, "
+             "within 24 hours, birthday.\nKind regards,\nMia")
+    score = _score(words, "C-0001")
+    assert "not_prose" in score.failed and score.points == 0
+    assert "list of words" in capsys.readouterr().out
+
+
+def test_a_reply_to_another_case_earns_nothing(capsys):
+    other = checks.casefile.library().case("C-0104")["reply_template"].replace("Ava", "Jordan")
+    score = _score(other, "C-0001")
+    assert "other_case" in score.failed and score.points == 0, score.failed
+    assert "about another case (C-0104" in capsys.readouterr().out
+
+
+def test_a_reply_greeting_another_buyer_earns_nothing():
+    score = _score(JORDAN.replace("Hi Jordan", "Hi Nicole"), "C-0001")
+    assert "other_case" in score.failed and score.points == 0
+
+
+def test_the_wrong_language_earns_nothing(capsys):
+    score = _score(JORDAN.replace("Jordan", "Herr Becker"), "C-0006")
     assert "wrong_language" in score.failed and score.points == 0
     out = capsys.readouterr().out
     assert "written in English" in out and "German" in out and "德语" in out
 
 
-def test_a_chinese_draft_to_an_english_buyer_is_wrong_twice():
-    draft = "您好，非常抱歉您的耳机没有按时送到。我们今天会为您全额退款，请您放心。祝好"
-    score = checks.reply(draft, points=3, buyer_name="Jordan", min_words=5)
-    assert {"chinese_left", "wrong_language"} <= set(score.failed) and score.points == 0
+def test_the_informal_register_to_a_german_buyer_is_weak():
+    informal = ("Hallo Herr Becker,\n\ndanke für deine Nachricht. Klar kannst du den Kauf ohne Grund widerrufen, du bist "
+                "noch in der 14-tägigen Frist. Das Rücksendeetikett schicke ich dir heute, und sobald der Wasserkocher "
+                "da ist, bekommst du den vollen Betrag samt Versand zurück.\n\nViele Grüße\nAnna")
+    score = _score(informal, "C-0006")
+    assert "register" in score.failed and score.level == 1
 
 
-@pytest.mark.parametrize("language", ["de", "fr", "ja"])
-def test_language_detection_is_offline_and_right(language):
-    text = {"de": GERMAN, "fr": FRENCH, "ja": JAPANESE}[language]
-    assert checks.detect_language(text) == language
-    assert checks.detect_language(ENGLISH) == "en"
-    assert checks.detect_language("OK") is None
+def test_misspellings_cost_levels_and_many_make_a_reply_weak():
+    one = _score(JORDAN.replace("disappointing", "disapointing"), "C-0001")
+    assert "spelling" in one.failed and one.level == 3 and "disapointing" in " ".join(one.unsure)
+    many = _score(JORDAN.replace("disappointing", "disapointing").replace("scanned", "scaned")
+                  .replace("prefer", "prefere"), "C-0001")
+    assert many.level == 1
 
 
-def test_a_promise_this_case_forbids_is_a_red_line(capsys):
-    score = checks.reply(ENGLISH, points=3, buyer_name="Jordan", forbid=(r"refund your\s+order in full",))
-    assert score.failed == ["policy_promise"] and score.points == 0
-    assert "refund your order in full" in capsys.readouterr().out
-
-
-@pytest.mark.parametrize(("text", "language", "remove", "code"), [
-    (ENGLISH, "en", "Dear Jordan,\n", "greeting"),
-    (ENGLISH, "en", "Thank you for contacting us, and ", "empathy"),
-    (ENGLISH, "en", "I am very sorry ", "apology"),
-    (ENGLISH, "en", "I checked the tracking: the parcel has not moved for 8 days, so it is most likely lost. I can "
-                    "refund your\norder in full today, or send a replacement by expedited shipping.", "action"),
-    (ENGLISH, "en", " today", "time"),
-    (ENGLISH, "en", "\nKind regards,", "closing"),
-    (GERMAN, "de", "Es tut uns leid, dass Sie den Wasserkocher zurückgeben möchten, und wir\nverstehen Ihr "
-                   "Anliegen. ", "apology"),
-    (GERMAN, "de", "Mit freundlichen Grüßen\n", "closing"),
-    (FRENCH, "fr", "Cordialement,\n", "closing"),
-    (JAPANESE, "ja", "誠に申し訳ございません。", "apology"),
+@pytest.mark.parametrize(("remove", "code"), [
+    ("Hi Jordan,\n\n", "greeting"),
+    ("I'm so sorry your earbuds didn't make it for the birthday; that is really disappointing. ", "empathy"),
+    (" within 24 hours", "time"),
+    ("\n\nBest regards,\nMia", "closing"),
 ])
-def test_each_missing_element_costs_its_share_and_says_why(text, language, remove, code, capsys):
-    assert remove in text
-    rubric = ("greeting", "apology", "action", "closing") if language != "en" else checks.DEFAULT_RUBRIC
-    replacement = " I will look into it today. " if code == "action" else " "
-    score = checks.reply(text.replace(remove, replacement), points=3, language=language, require=rubric, min_words=10)
-    assert score.failed == [code]
-    assert score.points == pytest.approx(3 - 3 / len(rubric), abs=0.01)
-    out = capsys.readouterr().out
-    assert "✗ 缺少" in out and "missing:" in out
-
-
-def test_restating_the_problem_is_configurable_per_exercise():
-    keys = (r"earbud", r"not arriv|did not arrive")
-    assert checks.reply(ENGLISH, points=3, buyer_name="Jordan", problem=keys).points == 3
-    vague = ENGLISH.replace("your earbuds did not arrive in time for the birthday", "of this")
-    score = checks.reply(vague, points=7, buyer_name="Jordan", problem=keys)
-    assert score.failed == ["restate"] and score.points == 6
+def test_each_writing_gap_costs_one_level_and_says_why(remove, code, capsys):
+    assert remove in JORDAN
+    text = JORDAN.replace(remove, "" if code != "time" else "")
+    if code == "time":
+        text = text.replace(" today", "")
+    score = _score(text, "C-0001")
+    assert code in score.failed and score.level == 3, score.failed
+    assert "missing:" in capsys.readouterr().out
 
 
 def test_a_rubric_of_the_trainers_choice():
-    score = checks.reply(ENGLISH.replace("Kind regards,", ""), points=2, buyer_name="Jordan",
-                         require=("greeting", "action"))
-    assert score.points == 2
+    score = _score(JORDAN.replace("\n\nBest regards,\nMia", ""), "C-0001", require=("greeting", "action"))
+    assert score.points == 3
     with pytest.raises(ValueError, match="unknown rubric element"):
-        checks.reply(ENGLISH, points=1, require=("greting",))
+        checks.reply(JORDAN, points=1, require=("greting",))
 
 
-def test_length_bounds_halve_the_score():
-    long_reply = ENGLISH.replace("Kind regards,", "I will keep you updated every day. " * 40 + "\nKind regards,")
-    score = checks.reply(long_reply, points=3, buyer_name="Jordan")
-    assert "too_long" in score.failed and score.points == 1.5
-    assert "too_short" in checks.reply(ENGLISH, points=3, buyer_name="Jordan", min_words=200).failed
+def test_a_promise_this_exercise_forbids_is_a_red_line(capsys):
+    score = _score(JORDAN, "C-0001", forbid=(r"refund your order in full",))
+    assert "policy_promise" in score.failed and score.points == 0
+    assert "refund your order in full" in capsys.readouterr().out
+
+
+def test_the_grader_says_when_it_is_unsure_and_the_save_step_reads_it():
+    score = _score(JORDAN.replace("disappointing", "disapointing"), "C-0001")
+    assert score.unsure and json.loads(json.dumps(score._repr_json_()))["unsure"] == score.unsure
+    cell = {"outputs": [{"output_type": "execute_result", "data": {"application/json": score._repr_json_()}}]}
+    assert unsure_reasons(cell) == score.unsure
+    assert unsure_reasons({"outputs": [{"output_type": "execute_result",
+                                        "data": {"application/json": _score(JORDAN, "C-0001")._repr_json_()}}]}) == []
+
+
+def test_a_check_takes_under_20_ms():
+    _score(JORDAN, "C-0001")  # the first check loads the dictionaries and the language model
+    started = time.perf_counter()
+    for _ in range(20):
+        _score(JORDAN, "C-0001")
+    assert (time.perf_counter() - started) / 20 < 0.020

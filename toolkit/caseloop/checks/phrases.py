@@ -27,12 +27,12 @@ ELEMENTS: dict[str, dict[str, str]] = {
         "time": rf"\b(within|in the next|in \d+|today|tonight|tomorrow|this (morning|afternoon|evening|week)|"
                 rf"same[- ]day|right away|straight away|immediately|by ({_EN_DAYS}|the end|end of|close of|\d)|"
                 rf"(on|by|before) ({_EN_DAYS})|next (business |working )?day|\d+\s*(to|-|–)\s*\d+ (business |working )?"
-                rf"(days|hours)|\d+ (business |working )?(days|hours)|(\d{{1,2}}(st|nd|rd|th)?( of)? ({_EN_MONTHS}))|"
+                rf"(days|hours)|(\d{{1,2}}(st|nd|rd|th)?( of)? ({_EN_MONTHS}))|"
                 rf"(({_EN_MONTHS}) \d{{1,2}})|as soon as|at the latest|already (sent|refunded|issued|shipped|"
                 rf"processed)|(has|have) (now )?(been )?(sent|refunded|issued|shipped|processed|gone)|"
                 rf"the (same )?day (the|we|it|your|you)|(refund|replacement|it) (is )?done|goes out)",
         "closing": r"(regards|sincerely|best wishes|\bbest,|\bbest\s*$|yours\b|thank(s| you) again|many thanks|warm(est)?"
-                   r" (wishes|regards)|cheers|with apologies|take care|all the best|kind wishes|speak soon|"
+                   r" (wishes|regards)|cheers|with apologies|take care\W*$|all the best|kind wishes|speak soon|"
                    r"\bthanks,?\s*$|\bthank you,?\s*$)",
         "action": r"\b(refund|replace|reship|resend|send (you )?(a|the|your|another|it)|ship|tracking|track|return label|"
                   r"prepaid label|investigat|claim|repair|exchange|reimburs|credit|money back|cancel|delete|erase|"

@@ -55,7 +55,7 @@ _REVIEW = {
 }
 # Asking for a review, for a good one, or for one to be changed: verb and object in each language's order.
 _REVIEW_REQUESTS = {
-    "en": r"\b(leave|give|write|post|share|add|drop|submit)\b\s+(us\s+|me\s+)?(a\s+|an\s+|your\s+|some\s+)?"
+    "en": r"\b(leav|giv|writ|post|shar|add|drop|submitt?)(e|es|ing)?\b\s+(us\s+|me\s+)?(a\s+|an\s+|your\s+|some\s+)?"
           r"(\w+\s+){0,2}(reviews?|feedback|ratings?|stars?)\b|"
           r"\b(update|change|revise|reconsider|remove|delete|edit|amend|withdraw|adjust|rethink|take down|look again at|"
           r"improve|raise|upgrade)\s+(your|the|that|this|its|my|our)?\s*(\w+\s+){0,2}(reviews?|feedback|ratings?)\b|"
@@ -69,7 +69,9 @@ _REVIEW_REQUESTS = {
           r"(leaving|giving|updating|changing|revising|writing|posting|reviews?|feedback|ratings?)\b|"
           r"\btake a (moment|minute|second)\s+to\s+(rate|review|share|leave|tell|let)\b|"
           r"\b(reflect|show|mention)\w*\s+(this|that|it|the (outcome|resolution))\s+in\s+your\s+(reviews?|feedback|"
-          r"ratings?)\b|\b(reviews?|feedback|ratings?)\s+(section|page|form|link|request)\b",
+          r"ratings?)\b|\b(reviews?|feedback|ratings?)\s+(section|page|form|link|request)\b|"
+          r"\bshare your (experience|thoughts|opinion|story)\b|\btell (other|fellow) (buyers|shoppers|customers)\b|"
+          r"\b(a|your|an honest|a short|a quick) (review|rating)\b[^.!?\n]{0,40}\b(help|helps|would|could|for other)",
     "de": r"(bewertung|rezension|feedback|sterne)\w*\b[^.!?\n]{0,40}\b(zu )?(ändern|anzupassen|anpassen|überdenken|"
           r"löschen|entfernen|zurückziehen|zurückzuziehen|aktualisieren|abgeben|abzugeben|hinterlassen|schreiben|freuen)|"
           r"\b(positive|gute|tolle|nette|freundliche|5[- ]sterne|fünf[- ]sterne)\w*\s+(bewertung|rezension|feedback|"
@@ -136,8 +138,10 @@ _PATTERNS = {
                          r"\bsi (retira|cancela)\b|\bse (ritira|annulla)\b",
     "removal_promise": r"\b(we|i)('ll| will| can| shall)\b.{0,30}\b(remove|delete|take down)\b.{0,30}"
                        r"\b(review|feedback|rating)",
-    "blame": r"\b(your fault|you should have (read|checked|known|looked|measured|followed|ordered|asked|noticed|tested)|you didn'?t (read|check|follow|look)|you failed to|as clearly stated|"
-             r"you must have|obviously you|if you had (read|checked|looked|followed|measured)|(take|taken) better care|"
+    "blame": r"\b(your fault|you should have (?!received|got|gotten|been|had)\w+|you didn'?t (read|check|follow|look)|you failed to|as clearly stated|"
+             r"you must have|obviously you|if you had (?!(any|more) questions)\w+|because you (chose|picked|selected|opted|ordered|didn'?t|did not)|"
+             r"next time,? (please )?(choose|pick|order|select|read|check|use|follow)|(choosing|picking|selecting|opting for)"
+             r" (the )?(cheapest|cheaper|standard|slowest|free) (shipping|delivery|option)|(take|taken) better care|"
              r"(handle|treat|use) (our products|it|them|the \w+) (more )?carefully|clearly (says|states|stated|shows)|"
              r"you (may|might|must|probably) have (dropped|damaged|broken|misused|soaked|mishandled|caused|got)|"
              r"(caused|damaged) by (you|misuse|mishandling|improper)|not our (fault|problem|responsibility)|"
@@ -200,7 +204,7 @@ def red_lines(text: str, language: str = "en") -> list[Finding]:
             zh, en = REASONS[code]
             shown = matches[0].group(0).strip()[:60]
             found.append(Finding(code, False, f"{zh}：「{shown}」", f"{en}: '{shown}'"))
-    shouted = [w for w in re.findall(r"\b[A-ZÄÖÜ]{3,}\b", text) if w not in _ACRONYMS]
-    if len(shouted) >= 3 or "!!" in text or "！！" in text:
+    shouted = [w for w in re.findall(r"\b[A-ZÄÖÜÉÈ]{2,}(?:'[A-Z]+)?\b", text) if w not in _ACRONYMS]
+    if len(shouted) >= 2 or "!!" in text or "！！" in text:
         found.append(Finding("shouting", False, *REASONS["shouting"]))
     return found

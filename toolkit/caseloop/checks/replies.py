@@ -166,15 +166,10 @@ def _other_case(reply: _Reply) -> None:
     """A reply about another buyer or another case: a wrong name in the greeting, or a closer case."""
     if reply.case is None:
         return
-    first = reply.text.strip().splitlines()[0] if reply.text.strip() else ""
     library = casefile.library()
-    names = {str(c.get("buyer_name", "")).split()[-1].lower(): cid for cid, c in library.cases.items()
-             if c.get("buyer_name")}
-    own = (reply.buyer_name or "").split()[-1].lower() if reply.buyer_name else ""
-    named = [w for w in _words(first) if w in names and w != own]
-    if named and own and own not in first.lower():
-        reply.fail("other_case", f"称呼的是另一位买家（{named[0].title()}），这位买家是 {reply.buyer_name}",
-                   f"greets another buyer ({named[0].title()}); this buyer is {reply.buyer_name}")
+    if (other := _greets_someone_else(reply)) is not None:
+        reply.fail("other_case", f"称呼的是另一位买家（{other}），这位买家是 {reply.buyer_name}",
+                   f"greets someone else ({other}); this buyer is {reply.buyer_name}")
         return
     ranking = library.ranking(reply.text)
     own_score = dict(ranking).get(reply.case_id or "", 0.0)
@@ -198,6 +193,30 @@ def _signed_off(text: str) -> bool:
     """A closing by shape: a short last line (the agent's name) after a line that ends with a comma."""
     lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
     return len(lines) >= 3 and len(lines[-1].split()) <= 3 and lines[-2].endswith((",", "，", "、"))
+
+
+# Words a greeting line may hold besides the buyer's name: salutations, titles and "customer".
+_GREETING_WORDS = frozenset("""dear hi hello hey good morning afternoon evening greetings mr mrs ms miss mx dr sir madam
+customer team there all sehr geehrte geehrter geehrtes liebe lieber hallo guten tag morgen abend herr frau kunde kundin
+bonjour bonsoir madame monsieur mademoiselle cher chère client cliente estimado estimada hola buenos buenas días tardes
+noches querido querida señor señora sr sra srta don doña gentile gentili egregio egregia caro cara buongiorno
+buonasera salve ciao signor signore signora signorina dott dottoressa""".split())
+
+
+def _greets_someone_else(reply: _Reply) -> str | None:
+    """The name in the greeting line when it is not this buyer's (a reply written to another buyer)."""
+    if not reply.buyer_name or not reply.text.strip():
+        return None
+    first = reply.text.strip().splitlines()[0][:80]
+    surname = reply.buyer_name.split()[-1]
+    if surname.lower() in first.lower():
+        return None
+    if reply.language == "ja":
+        named = re.match(r"^\s*([^\s、,。]{1,6}?)(様|さま|殿)", first)
+        return named.group(1) if named and named.group(1) not in {"お客", "お客様", "ご担当者", "皆"} else None
+    names = [w for w in re.findall(r"[^\W\d_]+", first) if w[0].isupper() and len(w) >= 3
+             and w.lower() not in _GREETING_WORDS]
+    return names[0] if names else None
 
 
 def _element(reply: _Reply, code: str) -> bool:
@@ -319,7 +338,9 @@ def reply(
     floor = 15 if lang != "ja" else 5
     gaps = _quality(judged, tuple(require), min_words if min_words is not None else floor, max_words,
                     _known_words(judged))
-    level = 1 if missing else max(1, 4 - gaps)
+    needed = len(rules.must) if rules is not None else 1
+    # Missing what the case needs costs a level per item; missing most of it leaves the buyer's problem unsolved.
+    level = 1 if len(missing) * 2 > needed else max(1, 4 - gaps - len(missing))
     if level == 2 and gaps == 2 or level == 3 and gaps == 1 and len(judged.unsure) > 0:
         judged.unsure.append("between two levels")
     return _scored(judged, level, points)
