@@ -30,7 +30,7 @@ import yaml
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO / "benchmarks" / "data" / "replies"
-BASELINE_COMMIT = "616a847"
+BASELINE_COMMIT = "616a847"  # the last release whose reply check looked for rubric words only
 BANDS = {0: 0, 1: 0, 2: 1, 3: 2, 4: 2}  # reviewer/grader level -> low (<= 0.3), middle, high (>= 0.7)
 
 
@@ -55,17 +55,25 @@ def _baseline_module():
     return module
 
 
-def _baseline_calls() -> dict[str, str]:
-    """case id -> the keyword arguments the baseline's source notebooks passed to checks.reply."""
-    import ast
+def _notebooks(commit: str | None) -> dict[str, dict]:
+    """The source notebooks of a commit (None: the working tree), by path."""
     import json
 
-    calls: dict[str, str] = {}
-    listing = subprocess.run(["git", "-C", str(REPO), "ls-tree", "-r", "--name-only", BASELINE_COMMIT, "source"],
+    if commit is None:
+        return {str(p): json.loads(p.read_text(encoding="utf-8")) for p in sorted(REPO.glob("source/*/*.ipynb"))}
+    listing = subprocess.run(["git", "-C", str(REPO), "ls-tree", "-r", "--name-only", commit, "source"],
                              capture_output=True, text=True, check=True).stdout.split()
-    for name in (n for n in listing if n.endswith(".ipynb")):
-        nb = json.loads(subprocess.run(["git", "-C", str(REPO), "show", f"{BASELINE_COMMIT}:{name}"],
-                                       capture_output=True, text=True, check=True).stdout)
+    return {name: json.loads(subprocess.run(["git", "-C", str(REPO), "show", f"{commit}:{name}"], capture_output=True,
+                                            text=True, check=True).stdout)
+            for name in listing if name.endswith(".ipynb")}
+
+
+def exercise_calls(commit: str | None) -> dict[str, str]:
+    """case id -> the keyword arguments (but points) the source notebooks pass to checks.reply for that case."""
+    import ast
+
+    calls: dict[str, str] = {}
+    for nb in _notebooks(commit).values():
         for cell in nb["cells"]:
             source = "".join(cell["source"])
             case = cell["metadata"].get("caseloop", {}).get("case")
@@ -92,15 +100,16 @@ def grade_all(rows: list[dict]) -> tuple[list[int], list[int], list[float]]:
 
     casefile.use_course(REPO)
     library = casefile.library()
-    baseline, calls = _baseline_module(), _baseline_calls()
+    baseline, old_calls, new_calls = _baseline_module(), exercise_calls(BASELINE_COMMIT), exercise_calls(None)
     current, old, seconds = [], [], []
     for row in rows:
+        kwargs = new_calls.get(row["case"]) or f"case={row['case']!r}"
         started = time.perf_counter()
-        score = _quiet(checks.reply, row["reply"], 4, case=row["case"])
+        score = _quiet(eval, f"reply(answer, 4, {kwargs})", {"reply": checks.reply, "answer": row["reply"]})
         seconds.append(time.perf_counter() - started)
         current.append(_level(score.points / 4))
         case = library.case(row["case"])
-        kwargs = calls.get(row["case"]) or f"buyer_name={case['buyer_name']!r}, language={case['language']!r}"
+        kwargs = old_calls.get(row["case"]) or f"buyer_name={case['buyer_name']!r}, language={case['language']!r}"
         old_score = _quiet(eval, f"reply(answer, 4, {kwargs})", {"reply": baseline.reply, "answer": row["reply"]})
         old.append(_level(old_score.points / 4))
     return current, old, seconds
@@ -150,9 +159,10 @@ def main(argv: list[str] | None = None) -> int:
               "false_high": "reviewer 0-1 but grader 3-4 (count)"}
     for key, label in labels.items():
         print(f"{label:<40} {new_f[key]:>11.2f} {old_f[key]:>11.2f}")
-    ordered = sorted(seconds)
-    print(f"\ntime per check: median {statistics.median(seconds) * 1000:.1f} ms, "
-          f"95th percentile {ordered[int(len(ordered) * 0.95) - 1] * 1000:.1f} ms, max {max(seconds) * 1000:.1f} ms")
+    first, rest = seconds[0], sorted(seconds[1:])
+    print(f"\ntime per check: median {statistics.median(rest) * 1000:.1f} ms, 95th percentile "
+          f"{rest[int(len(rest) * 0.95) - 1] * 1000:.1f} ms, max {rest[-1] * 1000:.1f} ms (the first check of a "
+          f"language also loads its dictionary; the first of a process the language model too: {first * 1000:.0f} ms)")
     by = {}
     for key in ("split", "language", "kind"):
         groups: dict[str, list[int]] = {}

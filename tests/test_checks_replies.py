@@ -148,7 +148,8 @@ def test_the_wrong_language_earns_nothing(capsys):
 
 
 def test_the_informal_register_to_a_german_buyer_is_weak():
-    informal = ("Hallo Herr Becker,\n\ndanke für deine Nachricht. Klar kannst du den Kauf ohne Grund widerrufen, du bist "
+    informal = ("Hallo Herr Becker,\n\ndanke für deine Nachricht. Klar kannst du den Kauf ohne Grund widerrufen, "
+                "du bist "
                 "noch in der 14-tägigen Frist. Das Rücksendeetikett schicke ich dir heute, und sobald der Wasserkocher "
                 "da ist, bekommst du den vollen Betrag samt Versand zurück.\n\nViele Grüße\nAnna")
     score = _score(informal, "C-0006")

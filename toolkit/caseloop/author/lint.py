@@ -9,9 +9,9 @@ that review a reply, and no platform-policy number written into a test cell inst
 from __future__ import annotations
 
 import ast
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from collections.abc import Mapping
 from typing import Any
 
 from caseloop.course import Course

@@ -20,8 +20,10 @@ ELEMENTS: dict[str, dict[str, str]] = {
         "greeting": r"^\W*(dear|hi|hello|hey|good (morning|afternoon|evening)|greetings)\b",
         "empathy": r"\b(understand|frustrat|inconvenien|sorry to hear|appreciate|thank(s| you) (you )?for|disappoint|"
                    r"concern|worr|stress|annoying|upsetting|no fun|no use|not (good enough|what you (expected|paid|"
-                   r"ordered))|(you're|you are) (right|absolutely right)|completely fair|fair point|i can (imagine|see)|"
-                   r"must (have been|be)|that'?s (a shame|awful|not ok)|let down|hassle|faff|sorry (about|for) (the|this|"
+                   r"ordered))|(you're|you are) (right|absolutely right)|completely fair|fair point|i can (imagine|"
+                   r"see)|"
+                   r"must (have been|be)|that'?s (a shame|awful|not ok)|let down|hassle|faff|sorry (about|for) (the|"
+                   r"this|"
                    r"that|your)|so sorry)",
         "apology": r"\b(apolog|sorry|regret)",
         "time": rf"\b(within|in the next|in \d+|today|tonight|tomorrow|this (morning|afternoon|evening|week)|"
@@ -31,10 +33,12 @@ ELEMENTS: dict[str, dict[str, str]] = {
                 rf"(({_EN_MONTHS}) \d{{1,2}})|as soon as|at the latest|already (sent|refunded|issued|shipped|"
                 rf"processed)|(has|have) (now )?(been )?(sent|refunded|issued|shipped|processed|gone)|"
                 rf"the (same )?day (the|we|it|your|you)|(refund|replacement|it) (is )?done|goes out)",
-        "closing": r"(regards|sincerely|best wishes|\bbest,|\bbest\s*$|yours\b|thank(s| you) again|many thanks|warm(est)?"
+        "closing": r"(regards|sincerely|best wishes|\bbest,|\bbest\s*$|yours\b|thank(s| you) again|many thanks|"
+                   r"warm(est)?"
                    r" (wishes|regards)|cheers|with apologies|take care\W*$|all the best|kind wishes|speak soon|"
                    r"\bthanks,?\s*$|\bthank you,?\s*$)",
-        "action": r"\b(refund|replace|reship|resend|send (you )?(a|the|your|another|it)|ship|tracking|track|return label|"
+        "action": r"\b(refund|replace|reship|resend|send (you )?(a|the|your|another|it)|ship|tracking|track|"
+                  r"return label|"
                   r"prepaid label|investigat|claim|repair|exchange|reimburs|credit|money back|cancel|delete|erase|"
                   r"remove your data|check(ed)?|look(ed)? into|contact amazon|arrange)",
     },
@@ -47,7 +51,8 @@ ELEMENTS: dict[str, dict[str, str]] = {
                 r"freitag|samstag|sonntag|zum|spätestens|ende)|\d+\.\s*(januar|februar|märz|april|mai|juni|juli|august|"
                 r"september|oktober|november|dezember)|\d+\.\d+\.|umgehend|noch heute|sofort|spätestens|unverzüglich|"
                 r"bereits (erstattet|veranlasst|verschickt|gelöscht))",
-        "closing": r"(mit freundlichen grüßen|freundliche grüße|viele grüße|beste grüße|herzliche grüße|hochachtungsvoll|"
+        "closing": r"(mit freundlichen grüßen|freundliche grüße|viele grüße|beste grüße|herzliche grüße|"
+                   r"hochachtungsvoll|"
                    r"schöne grüße|liebe grüße|mfg\b|grüße aus)",
         "action": r"(erstatt|ersatz|umtausch|zusend|neu zu|austausch|sendungsverfolgung|etikett|rücksend|retour|lösch|"
                   r"geld zurück|gutschrift|reparat|prüfen|geprüft|storn)",

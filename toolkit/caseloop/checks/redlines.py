@@ -57,12 +57,14 @@ _REVIEW = {
 _REVIEW_REQUESTS = {
     "en": r"\b(leav|giv|writ|post|shar|add|drop|submitt?)(e|es|ing)?\b\s+(us\s+|me\s+)?(a\s+|an\s+|your\s+|some\s+)?"
           r"(\w+\s+){0,2}(reviews?|feedback|ratings?|stars?)\b|"
-          r"\b(update|change|revise|reconsider|remove|delete|edit|amend|withdraw|adjust|rethink|take down|look again at|"
+          r"\b(update|change|revise|reconsider|remove|delete|edit|amend|withdraw|adjust|rethink|take down|"
+          r"look again at|"
           r"improve|raise|upgrade)\s+(your|the|that|this|its|my|our)?\s*(\w+\s+){0,2}(reviews?|feedback|ratings?)\b|"
           r"\b(reviews?|feedback|ratings?)\b[^.!?\n]{0,60}\b(would mean|mean(s)? (a lot|the world|so much)|"
           r"help(s)? (us|a small|other|our)|we('d| would) (appreciate|love|be grateful))|"
           r"\b(kind|positive|good|great|glowing|nice|honest|5[- ]?star|five[- ]?star)\s+(words|reviews?|feedback|"
-          r"ratings?)\b|\blet (others|other (shoppers|buyers|customers)|people|everyone) know\b|\bspread the word\b|"
+          r"ratings?)\b|\blet (others|other\b[\w\s-]{1,25}?|people|everyone)\s+know\b|\bspread the word\b|"
+          r"\b(in|with|through) a (quick |short |little |kind |positive )?(review|rating)\b|"
           r"\b(rate|review|recommend)\s+us\b|\b(rating|reviewing)\s+us\b|"
           r"\b(we|i)('d| would) (love|appreciate|welcome|be grateful for)\s+(your|a|an|some)\s+(\w+\s+){0,2}"
           r"(reviews?|feedback|ratings?)\b|\b(consider|think about|think of us when)\s+(\w+\s+){0,2}"
@@ -73,7 +75,8 @@ _REVIEW_REQUESTS = {
           r"\bshare your (experience|thoughts|opinion|story)\b|\btell (other|fellow) (buyers|shoppers|customers)\b|"
           r"\b(a|your|an honest|a short|a quick) (review|rating)\b[^.!?\n]{0,40}\b(help|helps|would|could|for other)",
     "de": r"(bewertung|rezension|feedback|sterne)\w*\b[^.!?\n]{0,40}\b(zu )?(ändern|anzupassen|anpassen|überdenken|"
-          r"löschen|entfernen|zurückziehen|zurückzuziehen|aktualisieren|abgeben|abzugeben|hinterlassen|schreiben|freuen)|"
+          r"löschen|entfernen|zurückziehen|zurückzuziehen|aktualisieren|abgeben|abzugeben|hinterlassen|schreiben|"
+          r"freuen)|"
           r"\b(positive|gute|tolle|nette|freundliche|5[- ]sterne|fünf[- ]sterne)\w*\s+(bewertung|rezension|feedback|"
           r"worte)|\bweiterempfehl\w*|\bbewerten sie uns|\b(über|auf) (ihr|ihre|eine) (\w+ )?(bewertung|rezension|"
           r"feedback|rückmeldung)\w* (würden|freuen)|\b(bewertung|rezension|feedback)\w* (hilft|helfen) uns",
@@ -82,7 +85,8 @@ _REVIEW_REQUESTS = {
           r"\b(avis|commentaire|évaluation)s?\s+(positi\w+|favorable|5 étoiles|cinq étoiles)|\bpetit mot\b|"
           r"\bbon(ne)? (avis|évaluation)|\bévaluez[- ]nous|\bnotez[- ]nous|\bvotre avis (nous )?(aide|compte)|"
           r"\bn'hésitez pas à (laisser|donner|noter|partager)|\bun (petit )?commentaire (positif|sympa)",
-    "es": r"\b(dejar\w*|deje|escribir|publicar|cambiar|modificar|retirar|eliminar|reconsiderar|actualizar)\b[^.!?\n]{0,30}"
+    "es": r"\b(dejar\w*|deje|escribir|publicar|cambiar|modificar|retirar|eliminar|reconsiderar|"
+          r"actualizar)\b[^.!?\n]{0,30}"
           r"\b(valoraci|reseña|opini|comentario|calificaci)|"
           r"\b(valoración|reseña|opinión|calificación)\s+(positiva|buena|de 5 estrellas|de cinco estrellas)|"
           r"\b(buena|positiva) (valoración|reseña|opinión)|\bvalór\w*nos|\bcalifíque\w*nos|"
@@ -101,7 +105,8 @@ _INCENTIVES = (r"gift ?cards?|vouchers?|coupons?|discount|free|bonus|extra refun
                r"compensat\w*|entschädigung|dankeschön|geste commercial|dédommagement|bon de réduction|"
                r"compensaci\w+|obsequio|reembolso parcial|compensazion\w+|rimborso parziale|お礼|特典|ポイント|"
                r"gutschein\w*|rabatt\w*|gratis|kostenlos\w*|geschenk\w*|bon d'achat|réduction|remise|cadeau|gratuit\w*|"
-               r"tarjeta regalo|descuento|vale|regalo|buono|sconto|omaggio|regalo|ギフト券|割引|クーポン|無料|プレゼント")
+               r"tarjeta regalo|descuento|vale|regalo|buono|sconto|omaggio|ギフト券|割引|クーポン|無料|"
+               r"プレゼント")
 _PATTERNS = {
     "link": r"(https?://|www\.)(?![\w.-]*amazon\.)|\b[\w-]+\.(com|net|org|shop|store|de|fr|it|es|co\.uk|jp)\b"
             r"(?<!amazon\.com)(?<!amazon\.de)(?<!amazon\.fr)(?<!amazon\.it)(?<!amazon\.es)(?<!amazon\.co\.uk)"
@@ -120,7 +125,8 @@ _PATTERNS = {
              r"por teléfono|ci chiami|chiamarci|telefonicamente|お電話|電話番号|フリーダイヤル)",
     "off_platform_contact": r"\b(whats ?app|wechat|telegram|signal app|viber|skype|instagram|insta|facebook|"
                             r"messenger|tiktok|twitter|snapchat|line ?id|line@|dm us|direct message|"
-                            r"privatnachricht|message privé|mensaje privado|messaggio privato)\b|(?<![\w.])@[a-z]\w{2,}|"
+                            r"privatnachricht|message privé|mensaje privado|messaggio privato)\b|"
+                            r"(?<![\w.])@[a-z]\w{2,}|"
                             r"LINE ?(で|の|ID|アカウント)|ラインで",
     "marketing": r"\b(coupon|promo(tion(al)?)? code|discount code|newsletter|follow us|our (new|latest) "
                  r"(collection|products?|range)|check out our|next (order|purchase)|shop (our|now)|subscribe)\b|"
@@ -129,7 +135,8 @@ _PATTERNS = {
     "off_amazon_payment": r"\b(paypal|venmo|zelle|western union|bank transfer|wire transfer|cash ?app|revolut|"
                           r"wise transfer|apple pay|google pay|alipay|wechat pay|überweisung|banküberweisung|virement|"
                           r"transferencia|bizum|bonifico|postepay|ricarica|iban|sort code|bank (details|account)|"
-                          r"account number|routing number|bankverbindung|kontodaten|bankdaten|coordonnées bancaires|rib|"
+                          r"account number|routing number|bankverbindung|kontodaten|bankdaten|coordonnées bancaires|"
+                          r"rib|"
                           r"datos bancarios|cuenta bancaria|coordinate bancarie|conto corrente|refund (you )?directly|"
                           r"(send|transfer) (you )?(the )?(money|amount|cash) (directly|yourself|outside))\b|"
                           r"銀行振込|振込|振り込|口座",
@@ -138,9 +145,13 @@ _PATTERNS = {
                          r"\bsi (retira|cancela)\b|\bse (ritira|annulla)\b",
     "removal_promise": r"\b(we|i)('ll| will| can| shall)\b.{0,30}\b(remove|delete|take down)\b.{0,30}"
                        r"\b(review|feedback|rating)",
-    "blame": r"\b(your fault|you should have (?!received|got|gotten|been|had)\w+|you didn'?t (read|check|follow|look)|you failed to|as clearly stated|"
-             r"you must have|obviously you|if you had (?!(any|more) questions)\w+|because you (chose|picked|selected|opted|ordered|didn'?t|did not)|"
-             r"next time,? (please )?(choose|pick|order|select|read|check|use|follow)|(choosing|picking|selecting|opting for)"
+    "blame": r"\b(your fault|you should have (?!received|got|gotten|been|had)\w+|you didn'?t (read|check|follow|"
+             r"look)|you failed to|as clearly stated|"
+             r"you must have|obviously you|if you had (?!(any|more) questions)\w+|because you (chose|picked|"
+             r"selected|opted|ordered|didn'?t|did not)|"
+             r"next time,? (please )?(choose|pick|order|select|read|check|use|follow)|next time,? you (may|might|could|"
+             r"should|will) (want|need|have) to|when you (choose|pick|select|order) (the )?(cheapest|cheaper|"
+             r"slowest)|(choosing|picking|selecting|opting for)"
              r" (the )?(cheapest|cheaper|standard|slowest|free) (shipping|delivery|option)|(take|taken) better care|"
              r"(handle|treat|use) (our products|it|them|the \w+) (more )?carefully|clearly (says|states|stated|shows)|"
              r"you (may|might|must|probably) have (dropped|damaged|broken|misused|soaked|mishandled|caused|got)|"
@@ -151,7 +162,8 @@ _PATTERNS = {
              r"unsachgemäß|ihre verantwortung|ihr eigenes verschulden|votre responsabilité|mauvaise utilisation|"
              r"vous n'avez pas (lu|vérifié)|su responsabilidad|mal uso|no (leyó|revisó)|sua responsabilità|"
              r"uso improprio|non ha (letto|controllato)|ご自身の責任|自己責任|ご確認不足|お客様ご自身の|"
-             r"ihre schuld|sie hätten|hätten sie|selbst schuld|freiwillig angegeben|muss(en|te)? (nun einmal|halt|eben) "
+             r"ihre schuld|sie hätten|hätten sie|selbst schuld|freiwillig angegeben|muss(en|te)? (nun einmal|halt|"
+             r"eben) "
              r"damit rechnen|nicht unser problem|eigenes verschulden|votre faute|vous auriez dû|si vous aviez (lu|"
              r"vérifié|regardé)|pas notre (faute|problème)|faites plus attention|culpa suya|su culpa|debería haber|"
              r"si hubiera (leído|revisado|mirado)|no es (nuestra culpa|nuestro problema)|tenga más cuidado|colpa sua|"
@@ -160,7 +172,7 @@ _PATTERNS = {
     "emoji": "[\U0001F300-\U0001FAFF\u2600-\u27BF]",
 }
 _ACRONYMS = {"FBA", "FBM", "USPS", "UPS", "DHL", "ASIN", "USA", "DPD", "GLS", "EU", "UK", "US", "OK", "GDPR",
-             "DSGVO", "RGPD", "SKU", "EUR", "USD", "GBP", "JPY", "PDF", "FAQ", "ID", "RGPD", "SEUR", "BRT", "SDA",
+             "DSGVO", "RGPD", "SKU", "EUR", "USD", "GBP", "JPY", "PDF", "FAQ", "ID", "SEUR", "BRT", "SDA",
              "GPS", "USB", "LED", "AAA", "TNT", "DNI", "IVA", "MWST", "TVA", "VAT", "UE", "PS"}
 # Spans that look like phone numbers but are order ids, dates, tracking or amounts.
 _NOT_PHONE = re.compile(r"\d{3}-\d{7}-\d{7}|\d{1,4}[./-]\d{1,2}[./-]\d{2,4}|(tracking|sendungs|suivi|seguimiento|"

@@ -281,7 +281,8 @@ def _known_words(reply: _Reply) -> list[str]:
     """Words the spelling check accepts for this case: names, product and the case's own text."""
     case = reply.case or {}
     texts = [reply.buyer_name or "", str(case.get("product_line", "")), str(case.get("buyer_message", "")),
-             str(case.get("title", "")), str(case.get("reply_template", "")), *map(str, case.get("resolution_steps", []))]
+             str(case.get("title", "")), str(case.get("reply_template", "")),
+             *map(str, case.get("resolution_steps", []))]
     return [w for text in texts for w in _words(text)]
 
 
