@@ -24,9 +24,10 @@ from caseloop.release import release
 
 MODULE, NOTEBOOK = "m07", "final_assessment"
 REPLIES = ("c0014_reply", "c0018_reply", "c0025_reply", "c0027_reply")
-# Sophie's reply without a word for how she feels: the autograde misses `empathy` and gives 2.5 of 3.
+# Sophie's reply without a word for how she feels or an apology: the autograde misses `empathy`, one level of four
+# (2.25 of 3).
 NO_EMPATHY = ("Dear Sophie,\nPlease stop using the kettle and unplug it now: a kettle that does not switch itself "
-              "off is not safe. We apologise for this fault. I can refund you in full or send a replacement from a "
+              "off is not safe. I can refund you in full or send a replacement from a "
               "different batch, whichever you prefer. A prepaid return label is attached, and I will issue the "
               "refund or ship the replacement within 2 business days of the kettle reaching us.\n"
               "Kind regards,\nCustomer Service")
@@ -82,7 +83,7 @@ def revised(course: Course):
 def test_the_hand_computation_rests_on_these_autograde_scores(revised):
     grades, _, _ = revised
     replies = grades[grades["cell"] == "c0014_reply"].set_index("trainee")["score"]
-    assert replies.to_dict() == {**dict.fromkeys((*MODEL_TRAINEES, "gus"), 3.0), "ben": 2.5, "cai": 0.0}
+    assert replies.to_dict() == {**dict.fromkeys((*MODEL_TRAINEES, "gus"), 3.0), "ben": 2.25, "cai": 0.0}
     others = grades[grades["cell"].isin(REPLIES[1:])].set_index(["trainee", "cell"])["score"]
     assert (others.drop("cai", level="trainee") == 3).all() and (others.loc["cai"] == 0).all()
 
@@ -92,7 +93,7 @@ def test_agreement_csv_matches_a_hand_computation(revised):
     exercises = agreement[agreement["level"] == "exercise"].set_index("reviews")
     assert list(exercises.index) == list(REPLIES) and set(exercises["points"]) == {4}
     # Sophie, trainees ava ben cai dan eve fay (gus is not fully scored):
-    # mentor 2 (1, 0, 0.5), 3 (1, 0, 1), 0, 2, 2, 2; autograde 4, 3 (2.5 / 3), 0, 4, 4, 4.
+    # mentor 2 (1, 0, 0.5), 3 (1, 0, 1), 0, 2, 2, 2; autograde 4, 3 (2.25 / 3), 0, 4, 4, 4.
     # Var H = 29/36, Var M = 77/36, (mean M - mean H)^2 = 64/36, mean (M - H)^2 = 96/36.
     sophie = exercises.loc["c0014_reply"]
     assert (sophie["n"], sophie["module"], sophie["notebook"], sophie["case"]) == (6, MODULE, NOTEBOOK, "C-0014")

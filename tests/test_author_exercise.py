@@ -50,7 +50,7 @@ def test_generated_cells_are_tagged_and_placed_before_the_survey(generated):
     assert ids.index("c0009_reply") < first_closing
     reply = nb.cells[ids.index("c0009_reply")]
     assert reply.metadata.caseloop == {"competency": ["COM", "XCC"], "case": "C-0009"}
-    assert "language='ja'" in reply.source
+    assert "case='C-0009'" in reply.source
     released = next((generated.release_dir / MODULE).glob("*.ipynb")).read_text(encoding="utf-8")
     assert "BEGIN SOLUTION" not in released and "checks.reply(reply_c0009" not in released
 

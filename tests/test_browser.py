@@ -105,7 +105,7 @@ def trainee_submitted(browser, course: Course) -> Course:
         feedback = check_cell.locator(".widget-output")
         expect(feedback).to_contain_text("[reply_c0001] reply")
         weak = reply_section(feedback.inner_text())
-        assert "✗ 缺少：以称呼买家姓名（Jordan）开头" in weak and "too short (2 words, at least 40)" in weak, weak
+        assert "✗ 缺少：以称呼买家姓名（Jordan）开头" in weak and "too short (2 words, at least 15)" in weak, weak
         assert weak.splitlines()[1:] == expected_reply_lines(server, WEAK_REPLY), weak
         show_at_top(check_button)
         shot(page, "trainee-4-selfcheck")

@@ -22,14 +22,14 @@ def test_good_reply_earns_full_points(capsys):
 
 @pytest.mark.parametrize(("remove", "code"), [
     ("Dear Jordan,\n", "greeting"),
-    ("I am very sorry ", "apology"),
+    ("Thank you for contacting us, and I am very sorry ", "empathy"),
     ("\nKind regards,", "closing"),
     (" today", "time"),
 ])
-def test_each_missing_element_costs_a_share(remove, code, capsys):
+def test_each_missing_element_costs_a_level(remove, code, capsys):
     score = checks.reply(GOOD_REPLY.replace(remove, " "), points=3, buyer_name="Jordan")
-    assert code in score.failed
-    assert score.points == pytest.approx(2.5)
+    assert code in score.failed and score.level == 3
+    assert score.points == pytest.approx(2.25)
     assert "✗" in capsys.readouterr().out
 
 
@@ -65,10 +65,10 @@ def test_blank_and_stub_answers_score_zero():
         assert checks.choice(blank, correct="B").points == 0
 
 
-def test_too_short_reply_is_halved():
-    score = checks.reply("Dear Jordan, sorry, refund today. Regards", points=2, buyer_name="Jordan",
-                         require=("greeting", "apology"))
-    assert "too_short" in score.failed and score.points == 1
+def test_too_short_reply_costs_a_level():
+    score = checks.reply("Dear Jordan,\nI am sorry about this. I have refunded you today.\nRegards", points=2,
+                         buyer_name="Jordan", require=("greeting", "apology"))
+    assert score.failed == ["too_short"] and score.points == 1.5
 
 
 @pytest.mark.parametrize("answer", ["B", "b", " B) refund now", "(B)", "\nB\n"])
@@ -97,8 +97,8 @@ def test_number_outside_tolerance_and_not_a_number():
 
 def test_score_text_is_what_nbgrader_reads_as_partial_credit():
     score = checks.reply(GOOD_REPLY.replace("Dear Jordan,\n", ""), points=3, buyer_name="Jordan")
-    assert repr(score) == "2.5"
-    assert score._repr_json_()["failed"] == ["greeting"]
+    assert repr(score) == "2.25"
+    assert score._repr_json_()["failed"] == ["greeting"] and score._repr_json_()["level"] == 3
 
 
 def test_policy_numbers_come_from_the_data_file():

@@ -87,7 +87,7 @@ def test_nbgrader_feedback_alone_shows_hidden_tests_caseloop_feedback_does_not(d
     from caseloop.feedback import SUMMARY_ID, feedback, hidden_test_lines, leaked_lines
 
     secret = hidden_test_lines(demo_course, "m01")
-    assert 'checks.reply(reply_c0001, points=3, buyer_name="Jordan")' in secret
+    assert 'checks.reply(reply_c0001, points=3, case="C-0001")' in secret
     page = demo_course.root / "feedback" / "trainee01" / "m01" / "rules_and_returns.html"
     assert demo_course.nbgrader_api().generate_feedback("m01", "trainee01")["success"]
     assert leaked_lines(page.read_text(encoding="utf-8"), secret), "nbgrader's own feedback shows hidden tests"

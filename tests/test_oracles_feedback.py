@@ -62,7 +62,7 @@ def course(demo_course: Course, tmp_path: Path) -> Course:
 @pytest.fixture
 def secret(course: Course) -> list[str]:
     lines = hidden_lines_from_json(course.source_dir / MODULE / f"{NOTEBOOK}.ipynb")
-    assert 'checks.reply(reply_c0001, points=3, buyer_name="Jordan")' in lines and len(lines) > 10
+    assert 'checks.reply(reply_c0001, points=3, case="C-0001")' in lines and len(lines) > 10
     return lines
 
 
@@ -90,7 +90,7 @@ def test_a_page_that_would_show_a_hidden_test_is_not_released(course: Course, se
 
     # A check that raised leaves its traceback, with the hidden test's source line, in the cell's output;
     # clearing the hidden tests empties the cell's source but keeps its outputs.
-    leaked = 'checks.reply(reply_c0001, points=3, buyer_name="Jordan")'
+    leaked = 'checks.reply(reply_c0001, points=3, case="C-0001")'
     path = course.autograded_dir / TRAINEE / MODULE / f"{NOTEBOOK}.ipynb"
     notebook = json.loads(path.read_text(encoding="utf-8"))
     graded = next(c for c in notebook["cells"] if c["metadata"].get("nbgrader", {}).get("grade_id") == "c0001_reply")

@@ -23,9 +23,9 @@ from caseloop.report import cohort_tables
 MODULE, NOTEBOOK = "m07", "final_assessment"
 REPLIES = ("c0014_reply", "c0018_reply", "c0025_reply", "c0027_reply")
 RUBRIC = [f"{reply}_{c.code}" for reply in REPLIES for c in rubric.CRITERIA]
-# Sophie's reply with the apology, the fix and the date, but no word for how she feels.
+# Sophie's reply with the fix and the date, but no word for how she feels and no apology.
 NO_EMPATHY = ("Dear Sophie,\nPlease stop using the kettle and unplug it now: a kettle that does not switch itself "
-              "off is not safe. We apologise for this fault. I can refund you in full or send a replacement from a "
+              "off is not safe. I can refund you in full or send a replacement from a "
               "different batch, whichever you prefer. A prepaid return label is attached, and I will issue the "
               "refund or ship the replacement within 2 business days of the kettle reaching us.\n"
               "Kind regards,\nCustomer Service")

@@ -80,8 +80,7 @@ def exercise_cells(case: dict, points: int = 3) -> list[Any]:
         new_answer_cell(f"reply_{suffix}", "reply", case["reply_template"],
                         "在三引号之间写出你给买家的回复 / Write your reply to the buyer between the triple quotes",
                         case=case["id"], buyer_name=case["buyer_name"], language=language),
-        new_test_cell(f"{suffix}_reply", f"checks.reply(reply_{suffix}, points={points}, "
-                                         f"buyer_name={case['buyer_name']!r}, language={language!r}, "
+        new_test_cell(f"{suffix}_reply", f"checks.reply(reply_{suffix}, points={points}, case={case['id']!r}, "
                                          f"require={rubric!r})", points,
                       competency=["COM", "XCC"] if language != "en" else ["COM"], case=case["id"]),
     ]

@@ -145,7 +145,7 @@ _PATTERNS = {
                          r"\bsi (retira|cancela)\b|\bse (ritira|annulla)\b",
     "removal_promise": r"\b(we|i)('ll| will| can| shall)\b.{0,30}\b(remove|delete|take down)\b.{0,30}"
                        r"\b(review|feedback|rating)",
-    "blame": r"\b(your fault|you should have (?!received|got|gotten|been|had)\w+|you didn'?t (read|check|follow|"
+    "blame": r"\b(your fault|(?<!what )you should have (?!received|got|gotten|been|had|opened|seen|found|expected|heard)\w+|you didn'?t (read|check|follow|"
              r"look)|you failed to|as clearly stated|"
              r"you must have|obviously you|if you had (?!(any|more) questions)\w+|because you (chose|picked|"
              r"selected|opted|ordered|didn'?t|did not)|"

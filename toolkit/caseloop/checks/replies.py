@@ -317,8 +317,7 @@ def reply(
     lang = language or (case_data or {}).get("language") or "en"
     judged = _Reply(text, lang, name, case, case_data)
     _gates(judged, forbid)
-    if any(not f.ok for f in judged.findings):
-        return _scored(judged, 0, points)
+    blocked = any(not f.ok for f in judged.findings)  # could not be sent; the rest is still said, to learn from
     rules = _rules(judged)
     missing = rules.missing(text, lang) if rules is not None else []
     for rule in missing:
@@ -341,9 +340,9 @@ def reply(
                     _known_words(judged))
     needed = len(rules.must) if rules is not None else 1
     # Missing what the case needs costs a level per item; missing most of it leaves the buyer's problem unsolved.
-    level = 1 if len(missing) * 2 > needed else max(1, 4 - gaps - len(missing))
-    if level == 2 and gaps == 2 or level == 3 and gaps == 1 and len(judged.unsure) > 0:
-        judged.unsure.append("between two levels")
+    level = 0 if blocked else 1 if len(missing) * 2 > needed else max(1, 4 - gaps - len(missing))
+    if level == 2:  # the middle band: between a reply that may be sent and one that needs a rewrite
+        judged.unsure.append("between a pass and a rewrite (adequate)")
     return _scored(judged, level, points)
 
 
