@@ -65,6 +65,9 @@ _REVIEW_REQUESTS = {
           r"\b(kind|positive|good|great|glowing|nice|honest|5[- ]?star|five[- ]?star)\s+(words|reviews?|feedback|"
           r"ratings?)\b|\blet (others|other\b[\w\s-]{1,25}?|people|everyone)\s+know\b|\bspread the word\b|"
           r"\b(in|with|through) a (quick |short |little |kind |positive )?(review|rating)\b|"
+          r"\btake (another|a second|a fresh|a new) look at (your|the|that|this|my|our)?\s*(\w+\s+)?(reviews?|feedback|"
+          r"ratings?)\b|\b(hold off|wait|pause)\w* (on|with|before) (any |your |a |leaving |posting |writing )*"
+          r"(reviews?|feedback|ratings?)\b|\bevery (review|rating|star)s? (matters|counts|helps)\b|"
           r"\b(rate|review|recommend)\s+us\b|\b(rating|reviewing)\s+us\b|"
           r"\b(we|i)('d| would) (love|appreciate|welcome|be grateful for)\s+(your|a|an|some)\s+(\w+\s+){0,2}"
           r"(reviews?|feedback|ratings?)\b|\b(consider|think about|think of us when)\s+(\w+\s+){0,2}"
@@ -120,7 +123,8 @@ _PATTERNS = {
     "phone": r"(?<![\w-])(\+|00)\d{1,3}[\s./-]*\(?\d{1,4}\)?([\s./-]*\d{2,4}){2,4}(?![\w-])|"
              r"(?<![\w/-])\(?0\d{1,4}\)?[\s./-]?\d{2,4}([\s./-]?\d{2,4}){1,3}(?![\w/-])|"
              r"(?<![\w-])\(?\d{3}\)?[\s.-]\d{3}[\s.-]\d{4}(?![\w-])|(?<![\w-])[6-9]\d{2}[\s.]\d{3}[\s.]\d{3}(?![\w-])|"
-             r"\b(call|phone|ring|text|telephone) (us|me|our (team|hotline|office))\b|give us a (call|ring)|"
+             r"\b(call|phone|ring|text|telephone) (us|me|our (team|hotline|office))\b|give (us|me) a (quick |short )?"
+             r"(call|ring|buzz)|"
              r"\b(rufen sie (uns|mich) an|anrufen|telefonisch|appelez[- ]nous|par téléphone|llámenos|llámanos|"
              r"por teléfono|ci chiami|chiamarci|telefonicamente|お電話|電話番号|フリーダイヤル)",
     "off_platform_contact": r"\b(whats ?app|wechat|telegram|signal app|viber|skype|instagram|insta|facebook|"
@@ -145,7 +149,9 @@ _PATTERNS = {
                          r"\bsi (retira|cancela)\b|\bse (ritira|annulla)\b",
     "removal_promise": r"\b(we|i)('ll| will| can| shall)\b.{0,30}\b(remove|delete|take down)\b.{0,30}"
                        r"\b(review|feedback|rating)",
-    "blame": r"\b(your fault|(?<!what )you should have (?!received|got|gotten|been|had|opened|seen|found|expected|heard)\w+|you didn'?t (read|check|follow|"
+    "blame": r"\b(your fault|(?<!what )you should have "
+             r"(?!received|got|gotten|been|had|opened|seen|found|expected|heard)\w+|"
+             r"you didn'?t (read|check|follow|"
              r"look)|you failed to|as clearly stated|"
              r"you must have|obviously you|if you had (?!(any|more) questions)\w+|because you (chose|picked|"
              r"selected|opted|ordered|didn'?t|did not)|"
@@ -180,6 +186,21 @@ _NOT_PHONE = re.compile(r"\d{3}-\d{7}-\d{7}|\d{1,4}[./-]\d{1,2}[./-]\d{2,4}|(tra
                         r"numéro|número|numero|番号)?\W{0,3}[\d\s-]+", re.IGNORECASE)
 
 
+_DIGIT_WORDS = {
+    "en": "zero|oh|one|two|three|four|five|six|seven|eight|nine",
+    "de": "null|eins|zwei|drei|vier|fünf|sechs|sieben|acht|neun",
+    "fr": "zéro|un|deux|trois|quatre|cinq|six|sept|huit|neuf",
+    "es": "cero|uno|dos|tres|cuatro|cinco|seis|siete|ocho|nueve",
+    "it": "zero|uno|due|tre|quattro|cinque|sei|sette|otto|nove",
+}
+
+
+def _spelled_number(language: str) -> str:
+    """Seven or more digit words in a row (a phone number written out: eight-eight-eight, five-five-five ...)."""
+    words = "|".join(dict.fromkeys([_DIGIT_WORDS.get(language, _DIGIT_WORDS["en"]), _DIGIT_WORDS["en"]]))
+    return rf"\b(?:(?:{words})[\s,.-]+){{6,}}(?:{words})\b"
+
+
 @cache
 def _compiled(language: str) -> dict[str, re.Pattern[str]]:
     review = "|".join(dict.fromkeys([_REVIEW.get(language, _REVIEW["en"]), _REVIEW["en"]]))
@@ -188,6 +209,7 @@ def _compiled(language: str) -> dict[str, re.Pattern[str]]:
     patterns["review_request"] = "|".join(dict.fromkeys([_REVIEW_REQUESTS.get(language, _REVIEW_REQUESTS["en"]),
                                                           _REVIEW_REQUESTS["en"]]))
     patterns["review_incentive"] = rf"({_INCENTIVES}){near}({review})|({review}){near}({_INCENTIVES})"
+    patterns["phone"] = patterns["phone"] + "|" + _spelled_number(language)
     return {code: re.compile(pattern, re.IGNORECASE) for code, pattern in patterns.items()}
 
 
