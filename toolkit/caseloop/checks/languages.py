@@ -6,8 +6,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterable
-
-from py3langid.langid import MODEL_FILE, LanguageIdentifier
+from typing import Any
 
 from caseloop.languages import LANGUAGES
 
@@ -31,8 +30,13 @@ _LETTER = re.compile(r"[^\W\d_]")
 
 
 @functools.cache
-def _identifier() -> LanguageIdentifier:
-    """py3langid's offline model (loaded once per process), restricted to the languages caseloop knows."""
+def _identifier() -> Any:
+    """py3langid's offline model (loaded once per process), restricted to the languages caseloop knows.
+
+    Imported here, not with the module: it brings numpy, which test cells of code modules need not load.
+    """
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
     identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
     identifier.set_languages([code for code in LANGUAGES if code in identifier.labels] + [_NO_LANGUAGE])
     return identifier

