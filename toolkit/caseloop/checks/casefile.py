@@ -15,10 +15,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import yaml
-
-from caseloop.cases.search import Index
 
 _course_root: Path | None = None
 
@@ -47,7 +44,7 @@ class CaseLibrary:
 
     cases: dict[str, dict[str, Any]]
     ids: tuple[str, ...]
-    index: Index
+    index: Any  # caseloop.cases.search.Index
     model_scores: dict[str, float]  # case id -> how well the case's own model reply matches it
 
     def case(self, case_id: str) -> dict[str, Any]:
@@ -58,6 +55,8 @@ class CaseLibrary:
 
     def ranking(self, text: str) -> list[tuple[str, float]]:
         """Cases by how well `text` matches what each case is about, best first, with BM25 scores."""
+        import numpy as np
+
         scores = self.index.scores(text)
         order = np.argsort(-scores, kind="stable")
         return [(self.ids[i], float(scores[i])) for i in order]
@@ -74,6 +73,8 @@ def reply_match_text(case: dict[str, Any]) -> str:
 
 @cache
 def _library(folder: str, stamp: tuple[tuple[str, float], ...]) -> CaseLibrary:
+    from caseloop.cases.search import Index  # numpy: loaded when a reply is first judged against its case
+
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     cases = {}
     for name, _ in stamp:
