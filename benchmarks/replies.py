@@ -93,26 +93,28 @@ def _quiet(function, *args, **kwargs):
         return function(*args, **kwargs)
 
 
-def grade_all(rows: list[dict]) -> tuple[list[int], list[int], list[float]]:
-    """Levels 0-4 from the current grader and the baseline for every reply, and the current grader's seconds."""
+def grade_all(rows: list[dict]) -> tuple[list[int], list[int], list[float], list[bool]]:
+    """Levels 0-4 from the current grader and the baseline for every reply, the current grader's seconds, and
+    whether it was unsure."""
     from caseloop import checks
     from caseloop.checks import casefile
 
     casefile.use_course(REPO)
     library = casefile.library()
     baseline, old_calls, new_calls = _baseline_module(), exercise_calls(BASELINE_COMMIT), exercise_calls(None)
-    current, old, seconds = [], [], []
+    current, old, seconds, unsure = [], [], [], []
     for row in rows:
         kwargs = new_calls.get(row["case"]) or f"case={row['case']!r}"
         started = time.perf_counter()
         score = _quiet(eval, f"reply(answer, 4, {kwargs})", {"reply": checks.reply, "answer": row["reply"]})
         seconds.append(time.perf_counter() - started)
         current.append(_level(score.points / 4))
+        unsure.append(bool(score.unsure))
         case = library.case(row["case"])
         kwargs = old_calls.get(row["case"]) or f"buyer_name={case['buyer_name']!r}, language={case['language']!r}"
         old_score = _quiet(eval, f"reply(answer, 4, {kwargs})", {"reply": baseline.reply, "answer": row["reply"]})
         old.append(_level(old_score.points / 4))
-    return current, old, seconds
+    return current, old, seconds, unsure
 
 
 def figures(human: list[int], machine: list[int]) -> dict[str, float]:
@@ -147,7 +149,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--show", type=int, default=0, help="print the N largest disagreements of the new grader")
     args = parser.parse_args(argv)
     rows = [r for r in load_corpus() if not args.split or r["split"] == args.split]
-    current, old, seconds = grade_all(rows)
+    current, old, seconds, unsure = grade_all(rows)
     human = [r["score"] for r in rows]
     new_f, old_f = figures(human, current), figures(human, old)
     print(f"reply corpus: {len(rows)} replies, {len({r['case'] for r in rows})} exercises, languages "
@@ -159,6 +161,12 @@ def main(argv: list[str] | None = None) -> int:
               "false_high": "reviewer 0-1 but grader 3-4 (count)"}
     for key, label in labels.items():
         print(f"{label:<40} {new_f[key]:>11.2f} {old_f[key]:>11.2f}")
+    off = [abs(c - h) for c, h in zip(current, human, strict=True)]
+    flagged = [d for d, u in zip(off, unsure, strict=True) if u]
+    sure = [d for d, u in zip(off, unsure, strict=True) if not u]
+    if flagged and sure:
+        print(f"\nunsure: {len(flagged)} of {len(rows)} replies go to a mentor first; they are off the reviewer by "
+              f"{statistics.mean(flagged):.2f} levels on average, the others by {statistics.mean(sure):.2f}")
     first, rest = seconds[0], sorted(seconds[1:])
     print(f"\ntime per check: median {statistics.median(rest) * 1000:.1f} ms, 95th percentile "
           f"{rest[int(len(rest) * 0.95) - 1] * 1000:.1f} ms, max {rest[-1] * 1000:.1f} ms (the first check of a "
