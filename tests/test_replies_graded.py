@@ -14,18 +14,9 @@ from caseloop import grade, release
 from caseloop.compile import compile_course
 from caseloop.course import Course, gradebook
 from caseloop.demo import answer_cells, submit_answers
+from test_checks_replies import JORDAN
 
 MODULE = "m01"
-JORDAN = """Hi Jordan,
-
-I'm so sorry your earbuds didn't make it for the birthday; that is really disappointing. USPS hasn't scanned
-the parcel for 8 days now, so I'm treating it as lost. I can refund your order in full today or send a new pair
-by expedited shipping, whichever you prefer. Just reply here and I'll take care of it within 24 hours.
-
-Best regards,
-Mia"""
-
-
 @pytest.fixture(scope="module")
 def graded(repo_course: Course, tmp_path_factory) -> Course:
     course = repo_course.copy_to(tmp_path_factory.mktemp("replies") / "course")

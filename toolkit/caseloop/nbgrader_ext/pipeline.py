@@ -1,6 +1,6 @@
-"""The Autograde pipeline a caseloop course declares, and a check that a configuration declares it.
+"""caseloop's steps in the Autograde pipeline a course declares, and a check that a configuration declares them.
 
-The lists are nbgrader's defaults with caseloop's steps in place: `DropDuplicateIds` for
+nbgrader_config.py's two lists are nbgrader's defaults with caseloop's steps in place: `DropDuplicateIds` for
 nbgrader's `DeduplicateIds`, `FlagTamperedTests` before `OverwriteCells` restores edited tests,
 `LiteralExecute` for `Execute`, and
 `SaveAutoGradesForReview` for `SaveAutoGrades`. nbgrader_config.py spells them out (as import names, so the
@@ -11,22 +11,12 @@ from __future__ import annotations
 
 from typing import Any
 
-SANITIZE_STEPS = (
-    "nbgrader.preprocessors.ClearOutput",
+# caseloop's own steps, by the names nbgrader_config.py gives them.
+CASELOOP_STEPS = (
     "caseloop.nbgrader_ext.DropDuplicateIds",
-    "nbgrader.preprocessors.OverwriteKernelspec",
     "caseloop.nbgrader_ext.FlagTamperedTests",
-    "nbgrader.preprocessors.OverwriteCells",
-    "nbgrader.preprocessors.CheckCellMetadata",
-)
-AUTOGRADE_STEPS = (
     "caseloop.nbgrader_ext.LiteralExecute",
-    "nbgrader.preprocessors.IgnorePattern",
-    "nbconvert.preprocessors.ClearMetadataPreprocessor",
-    "nbgrader.preprocessors.LimitOutput",
     "caseloop.nbgrader_ext.SaveAutoGradesForReview",
-    "nbgrader.preprocessors.AssignLatePenalties",
-    "nbgrader.preprocessors.CheckCellMetadata",
 )
 
 
@@ -41,13 +31,12 @@ def _configured(config: Any, trait: str) -> list[str]:
 def missing_steps(config: Any) -> list[str]:
     """caseloop's own steps that a traitlets Config's Autograde pipeline lacks."""
     present = set(_configured(config, "sanitize_preprocessors")) | set(_configured(config, "autograde_preprocessors"))
-    own = [step for step in SANITIZE_STEPS + AUTOGRADE_STEPS if step.startswith("caseloop.")]
     aliases = {"caseloop.nbgrader_ext.execute.LiteralExecute": "caseloop.nbgrader_ext.LiteralExecute",
                "caseloop.nbgrader_ext.review.SaveAutoGradesForReview": "caseloop.nbgrader_ext.SaveAutoGradesForReview",
                "caseloop.nbgrader_ext.execute.FlagTamperedTests": "caseloop.nbgrader_ext.FlagTamperedTests",
                "caseloop.nbgrader_ext.sanitize.DropDuplicateIds": "caseloop.nbgrader_ext.DropDuplicateIds"}
     present |= {aliases[name] for name in present if name in aliases}
-    return [step for step in own if step not in present]
+    return [step for step in CASELOOP_STEPS if step not in present]
 
 
 def declared_in(config: Any) -> bool:
