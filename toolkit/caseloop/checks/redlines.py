@@ -134,7 +134,9 @@ _PATTERNS = {
                             r"LINE ?(で|の|ID|アカウント)|ラインで",
     "marketing": r"\b(coupon|promo(tion(al)?)? code|discount code|newsletter|follow us|our (new|latest) "
                  r"(collection|products?|range)|check out our|next (order|purchase)|shop (our|now)|subscribe)\b|"
-                 r"gutschein|rabattcode|neue kollektion|code promo|prochaine commande|código de descuento|"
+                 r"\b(new|special|latest|exclusive) (offers|deals|promotions)\b|neuen? angebote\w*|nouvelles offres|"
+                 r"nuevas ofertas|nuove offerte|gutschein|rabattcode|neue kollektion|"
+                 r"code promo|prochaine commande|código de descuento|"
                  r"próxima compra|codice sconto|prossimo acquisto|クーポン|次回のご購入",
     "off_amazon_payment": r"\b(paypal|venmo|zelle|western union|bank transfer|wire transfer|cash ?app|revolut|"
                           r"wise transfer|apple pay|google pay|alipay|wechat pay|überweisung|banküberweisung|virement|"
