@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 from caseloop.course import Course, CourseError
@@ -38,8 +39,26 @@ def generate(course: Course, module: str) -> list[Path]:
 
     steps = [*GenerateAssignment.class_traits()["preprocessors"].default(), StripTrainerNotes]
     api = course.nbgrader_api(GenerateAssignment={"preprocessors": steps})
-    _require_success(api.generate_assignment(module, force=True), "generate the trainee version of", module)
-    return sorted((course.release_dir / module).glob("*.ipynb"))
+    folder = course.release_dir / module
+    kept = course.state_dir / "release-before" / module
+    if kept.exists():
+        shutil.rmtree(kept)
+    if folder.is_dir():  # nbgrader empties the folder first; it is put back if generating fails
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copytree(folder, kept)
+    result = api.generate_assignment(module, force=True)
+    if not result.get("success"):
+        if kept.is_dir():
+            shutil.rmtree(folder, ignore_errors=True)
+            shutil.copytree(kept, folder)
+        reason = nbgrader_reason(result)
+        advice = (" nbgrader cannot add or remove graded cells of a module trainees have submitted: release "
+                  "the new cells as a module of their own, or undo the change in source/" if "submissions" in reason
+                  else "")
+        raise CourseError(f"nbgrader could not generate the trainee version of {module}: {reason}; "
+                          f"{folder} is unchanged.{advice}")
+    shutil.rmtree(kept, ignore_errors=True)
+    return sorted(folder.glob("*.ipynb"))
 
 
 def release(course: Course, module: str, force: bool = False) -> list[Path]:
