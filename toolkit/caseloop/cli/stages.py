@@ -136,8 +136,14 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_lab(args: argparse.Namespace) -> int:
+    import signal
+
     from caseloop import lab
 
+    def stop_on_term(signum: int, frame: object) -> None:  # `kill PID` stops JupyterLab too, like Ctrl-C
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop_on_term)
     user = args.trainee or lab.MENTOR
     server = lab.start(course_of(args), user, port=args.port)
     role = f"trainee {user}: Nbgrader > Assignment List" if args.trainee else "mentor: Nbgrader > Formgrader"
