@@ -46,6 +46,30 @@ def pipeline_note(course: Course) -> str | None:
             "caseloop's steps everywhere, add its Autograde lists (see README, 'One grading path').")
 
 
+def runs_trainee_code(course: Course, module: str) -> bool:
+    """Whether MODULE has code answers, whose cells grading runs (in the sandbox)."""
+    import nbformat
+
+    from caseloop.notebook import LITERAL_KINDS, answer_kind
+
+    return any((answer_kind(cell) or "choice") not in LITERAL_KINDS for path in course.source_notebooks(module)
+               for cell in nbformat.read(path, as_version=4).cells)
+
+
+def refuse_without_sandbox(course: Course, module: str) -> None:
+    """A code module is graded only where its trainee code can run in the sandbox; say how to get it."""
+    from caseloop.nbgrader_ext.pipeline import missing_steps
+    from caseloop.sandbox import bwrap
+
+    if not runs_trainee_code(course, module) or "caseloop.nbgrader_ext.LiteralExecute" in missing_steps(
+            course.nbgrader_config()):
+        return
+    reason = bwrap.unavailable()
+    if reason:
+        raise CourseError(f"{module} has code answers, and caseloop runs trainee code only inside a sandbox: "
+                          f"{reason}. Nothing was graded.")
+
+
 def collect(course: Course, module: str) -> list[str]:
     """Copy every trainee's latest submission of MODULE from the exchange into submitted/."""
     result = course.nbgrader_api().collect(module)
@@ -81,6 +105,7 @@ def grade(
     module); a submission that cannot be graded is an outcome in the list, not an error.
     """
     source_names = [p.name for p in course.source_notebooks(module)]
+    refuse_without_sandbox(course, module)
     trainees = submitted_trainees(course, module)
     if not trainees:
         raise CourseError(f"{course.submitted_dir}: no submissions of {module}; run `caseloop collect {module}` first")

@@ -129,6 +129,9 @@ def _outcome_from_notebooks(folder: Path) -> tuple[str, str]:
                     return TIMED_OUT, f"{path}: a cell ran past the time limit and scored 0"
                 if output.get("ename") == "MemoryError":
                     return OUT_OF_MEMORY, f"{path}: a cell ran out of its memory limit and scored 0"
+                if output.get("ename") == "DeadKernelError":
+                    return KERNEL_DIED, (f"{path}: trainee code ended its sandbox (os._exit, a crash); the cells "
+                                         "after it ran in a fresh sandbox and the rest was graded")
     return GRADED, ""
 
 
