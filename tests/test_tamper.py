@@ -84,8 +84,9 @@ EXPECTED_ZERO = {**{t: cell for t, (_, _, cell) in CHEATS.items()}, "edited_test
 
 def test_every_submission_is_graded_without_running_trainee_code(tamper_batch):
     _, results, _ = tamper_batch
-    assert {r.trainee: r.status for r in results} == {t: grade.GRADED for t in [*EXPECTED_ZERO, "extra_cell",
-                                                                                 "honest"]}
+    expected = {t: grade.GRADED for t in [*EXPECTED_ZERO, "extra_cell", "honest"]}
+    expected["syntax_error"] = grade.SYNTAX  # graded, and named: its answer cell is not valid Python
+    assert {r.trainee: r.status for r in results} == expected
 
 
 @pytest.mark.parametrize("trainee", sorted(EXPECTED_ZERO))

@@ -59,6 +59,7 @@ from caseloop.notebook import (
     grade_id,
     is_helper_cell,
     literal_answers,
+    syntax_problem,
     why_not_literal,
 )
 from caseloop.sandbox import bwrap
@@ -351,7 +352,8 @@ class LiteralExecute(Execute):
                     else:
                         tests.append((cell, count, box.export(_read_names(cell.source))))
                 elif not (is_helper_cell(cell) or cell.get("id") in plan.helper_ids):
-                    cell.outputs = box.run(cell.source, count)
+                    unreadable = syntax_problem(cell.source)
+                    cell.outputs = [_syntax_error(unreadable)] if unreadable else box.run(cell.source, count)
                 if self.record_timing:
                     finished = _timestamp()
                     cell.metadata["execution"] = {"iopub.execute_input": started, "iopub.status.busy": started,
@@ -507,6 +509,13 @@ class _Box:
     def close(self) -> None:
         if self.sandbox is not None:
             self.sandbox.close()
+
+
+def _syntax_error(why: str) -> NotebookNode:
+    """The error of a trainee cell that is not valid Python: it is not sent to the sandbox at all."""
+    text = f"本单元不是有效的 Python 代码，未运行 / this cell is not valid Python and did not run: {why}"
+    return nbformat.from_dict({"output_type": "error", "ename": "SyntaxError", "evalue": text,
+                               "traceback": [f"SyntaxError: {text}"]})
 
 
 def _fault_output(kind: str, detail: str) -> NotebookNode:
