@@ -24,6 +24,7 @@ The runner answers on a pipe; every reply is read as untrusted data with a size 
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import select
@@ -202,8 +203,10 @@ class Sandbox:
         """The whole environment inside: nothing of the grader's but what numerical libraries need."""
         env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": WORKDIR, "USER": "trainee", "LOGNAME": "trainee",
                "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "TMPDIR": "/tmp", "IPYTHONDIR": "/tmp/.ipython",
-               "MPLCONFIGDIR": "/tmp/.matplotlib", "MPLBACKEND": "module://matplotlib_inline.backend_inline",
-               "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "TERM": "dumb"}
+               "MPLCONFIGDIR": "/tmp/.matplotlib", "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1",
+               "MKL_NUM_THREADS": "1", "TERM": "dumb"}
+        if importlib.util.find_spec("matplotlib_inline"):  # plots become images in the outputs, as in a kernel
+            env["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"
         for name in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "TZ"):
             if name in os.environ:
                 env[name] = os.environ[name]
