@@ -113,6 +113,19 @@ def test_memory_processes_files_and_output_are_limited(box):
     assert "output over the limit" in text(reply)
 
 
+def test_system_calls_of_the_kernels_larger_surfaces_are_refused(box):
+    refused = text(box.run("import subprocess\nrun = subprocess.run(['unshare', '-U', '-r', 'id'], "
+                           "capture_output=True, text=True)\nprint(run.stderr)"))
+    assert "Operation not permitted" in refused, "no user namespace inside the sandbox"
+    works = text(box.run("import threading, multiprocessing as mp\nout = []\n"
+                         "t = threading.Thread(target=out.append, args=(1,)); t.start(); t.join()\n"
+                         "with mp.get_context('fork').Pool(2) as pool:\n    out += pool.map(abs, [-2, -3])\nout"))
+    assert works == "[1, 2, 3]", "threads (clone3 falls back to clone) and process pools still work"
+    assert bwrap.seccomp_filter("riscv64") is None
+    program = bwrap.seccomp_filter("x86_64")
+    assert len(program) % 8 == 0 and len(program) // 8 < 255
+
+
 def test_a_slow_cell_is_interrupted_and_a_stubborn_one_killed(box):
     started = time.monotonic()
     reply = box.run("x = 1\nwhile True:\n    pass")

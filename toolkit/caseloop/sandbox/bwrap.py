@@ -16,6 +16,10 @@ A sandbox is:
   other trainees, the grader's home, /etc and every writable location of the host are absent;
 - limited: address space, CPU seconds, processes, size of a written file and of the tmpfs
   folders, size of what one reply may carry, wall time per request (then interrupted, then killed);
+- filtered: a seccomp filter (`seccomp_filter`) refuses the system calls that open the kernel's
+  larger attack surfaces to an unprivileged process: new user namespaces (`unshare`, `clone` with
+  CLONE_NEWUSER, `setns`), mounts, keyrings, BPF, io_uring, userfaultfd, perf events, ptrace,
+  module loading, and every 32-bit or x32 system call;
 - gone when it ends: `--die-with-parent` and the PID namespace end every process in it when
   the runner ends, is killed, or the grader dies; nothing of it is on the host's disk.
 
@@ -27,9 +31,11 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import platform
 import select
 import shutil
 import signal
+import struct
 import subprocess
 import sys
 import time
@@ -104,6 +110,56 @@ def require() -> None:
         raise SandboxUnavailable(f"trainee code runs only inside a sandbox, and {reason}")
 
 
+# System calls the filter refuses (EPERM), by machine: name -> number.
+_REFUSED_CALLS = {
+    "x86_64": {"unshare": 272, "setns": 308, "mount": 165, "umount2": 166, "pivot_root": 155, "chroot": 161,
+               "keyctl": 250, "add_key": 248, "request_key": 249, "bpf": 321, "userfaultfd": 323,
+               "perf_event_open": 298, "ptrace": 101, "kexec_load": 246, "kexec_file_load": 320,
+               "init_module": 175, "finit_module": 313, "delete_module": 176, "open_by_handle_at": 304,
+               "io_uring_setup": 425, "io_uring_enter": 426, "io_uring_register": 427, "open_tree": 428,
+               "move_mount": 429, "fsopen": 430, "fsconfig": 431, "fsmount": 432, "fspick": 433,
+               "mount_setattr": 442, "swapon": 167, "swapoff": 168, "reboot": 169, "acct": 163},
+    "aarch64": {"unshare": 97, "setns": 268, "mount": 40, "umount2": 39, "pivot_root": 41, "chroot": 51,
+                "keyctl": 219, "add_key": 217, "request_key": 218, "bpf": 280, "userfaultfd": 282,
+                "perf_event_open": 241, "ptrace": 117, "kexec_load": 104, "kexec_file_load": 294,
+                "init_module": 105, "finit_module": 273, "delete_module": 106, "open_by_handle_at": 265,
+                "io_uring_setup": 425, "io_uring_enter": 426, "io_uring_register": 427, "open_tree": 428,
+                "move_mount": 429, "fsopen": 430, "fsconfig": 431, "fsmount": 432, "fspick": 433,
+                "mount_setattr": 442, "swapon": 224, "swapoff": 225, "reboot": 142, "acct": 89},
+}
+_AUDIT_ARCH = {"x86_64": 0xC000003E, "aarch64": 0xC00000B7}
+_CLONE = {"x86_64": 56, "aarch64": 220}
+_CLONE3 = 435
+_CLONE_NEWUSER = 0x10000000
+
+
+def seccomp_filter(machine: str | None = None) -> bytes | None:
+    """The sandbox's seccomp filter as a classic BPF program (what `bwrap --seccomp` reads); None on a
+    machine it has no system call table for.
+
+    Refused with EPERM: every call in _REFUSED_CALLS, `clone` with CLONE_NEWUSER, any system call of
+    another ABI (32-bit, x32). `clone3`, whose flags a filter cannot read, answers ENOSYS, so the C
+    library falls back to `clone`. Everything else is allowed.
+    """
+    machine = machine or platform.machine()
+    if machine not in _REFUSED_CALLS:
+        return None
+    load, jeq, jge, jset, ret = 0x20, 0x15, 0x35, 0x45, 0x06
+    allow, eperm, enosys = 0x7FFF0000, 0x00050000 | 1, 0x00050000 | 38
+    refused = sorted(_REFUSED_CALLS[machine].values())
+    # instructions as (code, jump if true, jump if false, k); jumps count the instructions skipped
+    program = [(load, 0, 0, 4), (jeq, 1, 0, _AUDIT_ARCH[machine]), (ret, 0, 0, eperm), (load, 0, 0, 0)]
+    if machine == "x86_64":
+        program += [(jge, 0, 1, 0x40000000), (ret, 0, 0, eperm)]
+    program += [(jeq, 0, 1, _CLONE3), (ret, 0, 0, enosys)]
+    program += [(jeq, 0, 3, _CLONE[machine]), (load, 0, 0, 16), (jset, 0, 1, _CLONE_NEWUSER), (ret, 0, 0, eperm),
+                (load, 0, 0, 0)]
+    for number in refused:
+        program += [(jeq, 0, 1, number), (ret, 0, 0, eperm)]
+    program.append((ret, 0, 0, allow))
+    return b"".join(struct.pack("=HBBI", *instruction) for instruction in program)
+
+
 def _python_roots() -> list[Path]:
     """The folders the running interpreter needs: its installation and its virtual environment."""
     roots = []
@@ -143,7 +199,7 @@ class Sandbox:
     def alive(self) -> bool:
         return self.process is not None and self.process.poll() is None
 
-    def command(self, notebook_fd: int | None) -> list[str]:
+    def command(self, notebook_fd: int | None, seccomp_fd: int | None = None) -> list[str]:
         """The bwrap command line of this sandbox."""
         import caseloop
 
@@ -178,7 +234,7 @@ class Sandbox:
         package = Path(caseloop.__file__).resolve().parent
         folder(Path(LIBDIR))
         args += ["--ro-bind", str(package), f"{LIBDIR}/caseloop"]
-        args += ["--proc", "/proc", "--dev", "/dev",
+        args += ["--proc", "/proc", "--dev", "/dev", "--perms", "1777", "--size", size, "--tmpfs", "/dev/shm",
                  "--perms", "1777", "--size", size, "--tmpfs", "/tmp",
                  "--perms", "1777", "--size", size, "--tmpfs", WORKDIR]
         made.add(Path(WORKDIR))
@@ -188,6 +244,8 @@ class Sandbox:
             args += ["--ro-bind", str(source), str(target)]
         if notebook_fd is not None and self.notebook:
             args += ["--perms", "0444", "--file", str(notebook_fd), str(Path(WORKDIR) / self.notebook[0])]
+        if seccomp_fd is not None:
+            args += ["--seccomp", str(seccomp_fd)]
         args += ["--chdir", WORKDIR, "--"]
         if _as_root():
             args += [shutil.which("setpriv") or "setpriv", f"--reuid={self.uid}", f"--regid={self.uid}",
@@ -215,18 +273,17 @@ class Sandbox:
     def start(self) -> None:
         if not shutil.which("bwrap"):
             raise SandboxUnavailable(f"bubblewrap (`bwrap`) is not installed: {INSTALL_HINT}")
-        fd = None
-        if self.notebook:
-            fd = os.memfd_create("notebook")
-            os.write(fd, self.notebook[1])
-            os.lseek(fd, 0, os.SEEK_SET)
+        fd = _memory_file("notebook", self.notebook[1]) if self.notebook else None
+        program = seccomp_filter()
+        filter_fd = _memory_file("seccomp", program) if program else None
+        passed = tuple(f for f in (fd, filter_fd) if f is not None)
         try:
-            self.process = subprocess.Popen(self.command(fd), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                            stderr=subprocess.PIPE, env=self.environment(), start_new_session=True,
-                                            pass_fds=(fd,) if fd is not None else ())
+            self.process = subprocess.Popen(self.command(fd, filter_fd), stdin=subprocess.PIPE,
+                                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=self.environment(),
+                                            start_new_session=True, pass_fds=passed)
         finally:
-            if fd is not None:
-                os.close(fd)
+            for descriptor in passed:
+                os.close(descriptor)
         self._buffer = bytearray()
         try:
             line = self._read_line(time.monotonic() + max(STARTUP_SECONDS, self.limits.timeout), 1024)
@@ -397,6 +454,14 @@ class Sandbox:
             return (self.process.stderr.read(4096) or b"").decode("utf-8", "replace").strip()
         except (OSError, ValueError):
             return ""
+
+
+def _memory_file(name: str, data: bytes) -> int:
+    """A file descriptor of an in-memory file holding DATA, read from its start."""
+    fd = os.memfd_create(name)
+    os.write(fd, data)
+    os.lseek(fd, 0, os.SEEK_SET)
+    return fd
 
 
 class _Fault(Exception):
