@@ -115,8 +115,11 @@ def grade(
     with gradebook.grading_lock(course, module):
         todo = pending(course, module, trainees, options.regrade)
         if todo:
+            from caseloop.nbgrader_ext.execute import sweep_scratch
+
             gradebook.check_before_batch(course, module, accept_smaller=options.accept_gradebook)
             gradebook.back_up(course, module)
+            sweep_scratch()
         for result in _run_pool(course, module, todo, source_names, options, status_path, progress):
             on_result(result)
         journal.compact(status_path)

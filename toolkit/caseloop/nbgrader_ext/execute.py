@@ -31,6 +31,7 @@ import contextlib
 import io
 import json
 import keyword
+import os
 import re
 import shutil
 import signal
@@ -563,6 +564,21 @@ def _mime_value(mimetype: str, value: Any) -> bool:
     return isinstance(value, str) or (isinstance(value, list) and all(isinstance(line, str) for line in value))
 
 
+SCRATCH_PREFIX = "caseloop-kernel-"
+
+
+def sweep_scratch() -> list[Path]:
+    """Remove the kernel scratch folders a killed grading process left in the temporary folder."""
+    removed = []
+    for folder in Path(tempfile.gettempdir()).glob(f"{SCRATCH_PREFIX}*-*"):
+        pid = folder.name.removeprefix(SCRATCH_PREFIX).split("-")[0]
+        if not pid.isdigit() or Path(f"/proc/{pid}").exists():
+            continue
+        shutil.rmtree(folder, ignore_errors=True)
+        removed.append(folder)
+    return removed
+
+
 @contextlib.contextmanager
 def _scratch_copy(resources: Any):
     """Run a kernel in a scratch copy of the submission folder, outside the course directory.
@@ -575,7 +591,7 @@ def _scratch_copy(resources: Any):
     if not original or not Path(original).is_dir():
         yield
         return
-    with tempfile.TemporaryDirectory(prefix="caseloop-kernel-") as scratch:
+    with tempfile.TemporaryDirectory(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-") as scratch:
         for item in Path(original).iterdir():
             if item.is_file() and item.suffix != ".ipynb":
                 shutil.copy2(item, scratch)
