@@ -159,3 +159,33 @@ def test_kernel_scratch_folders_of_a_killed_batch_are_swept(tmp_path, monkeypatc
         (folder / "data").mkdir(parents=True)
     assert sweep_scratch() == [dead]
     assert not dead.exists() and alive.exists()
+
+
+def _manual(course: Course, trainee: str, score: float | None = None) -> float | None:
+    from nbgrader.api import Gradebook
+
+    with Gradebook(course.db_url()) as gradebook:
+        cell = gradebook.find_grade("c0001_reply", "rules_and_returns", MODULE, trainee)
+        if score is not None:
+            cell.manual_score = score
+            gradebook.db.commit()
+        return cell.manual_score, cell.score
+
+
+def test_a_mentors_score_stays_with_the_submission_it_was_given_on(course):
+    from caseloop.compile import compile_course
+
+    _manual(course, "trainee01", 2.5)
+    _manual(course, "trainee03", 1.5)
+    folder = course.submission_dir("trainee01", MODULE)
+    shutil.copy(course.release_dir / MODULE / "rules_and_returns.ipynb", folder / "rules_and_returns.ipynb")
+    (folder / "timestamp.txt").write_text("2099-03-03 10:00:00.000000 UTC")  # trainee01 submits again, blank
+    results = {r.trainee: r.status for r in grade.grade(course, MODULE, grade.GradeOptions(workers=2, regrade=True))}
+    assert results["trainee01"] == results["trainee03"] == grade.GRADED
+    assert _manual(course, "trainee01") == (None, 0), "the new, blank submission waits for the mentor again"
+    assert _manual(course, "trainee03") == (1.5, 1.5), "a regrade of the same submission keeps the mentor's score"
+    table, _ = compile_course(course)
+    rows = table[(table["trainee"] == "trainee01") & (table["cell"] == "c0001_reply")].sort_values("attempt")
+    assert rows["attempt"].tolist() == [1, 2]
+    assert rows["manual_score"].iloc[0] == 2.5 and rows["score"].iloc[0] == 2.5, "the earlier attempt keeps it"
+    assert rows["manual_score"].isna().iloc[1] and rows["score"].iloc[1] == 0

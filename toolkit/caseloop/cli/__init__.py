@@ -38,7 +38,8 @@ COMMANDS = {
               "reports/grade-MODULE.csv. A broken notebook is reported by name and does not stop the batch; "
               "a killed batch resumes where it stopped when run again."),
     "compile": (cmd_compile, "compile the gradebook into one tidy grade table",
-                "Reads the gradebook, source/*/*.ipynb cell metadata (competency, case; for cells without it "
+                "Reads the gradebook, reports/grade-history.csv (earlier submissions' grades), "
+                "source/*/*.ipynb cell metadata (competency, case; for cells without it "
                 "source/competency-map.yaml) and autograded/ "
                 "feedback; writes reports/grades.csv (one row per trainee x graded cell x attempt)."),
     "report": (cmd_report, "write per-trainee and cohort competency reports",

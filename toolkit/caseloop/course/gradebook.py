@@ -126,6 +126,74 @@ def back_up(course: Course, module: str, when: str = "before") -> Path | None:
 
 
 
+HISTORY_COLUMNS = ["trainee", "module", "notebook", "cell", "score", "max_score", "auto_score", "manual_score",
+                   "needs_manual_grade", "comment", "submitted_at"]
+
+
+def history_path(course: Course) -> Path:
+    """Earlier submissions' grades that a new submission replaced in the gradebook (see `set_aside_replaced`)."""
+    return course.reports_dir / "grade-history.csv"
+
+
+def set_aside_replaced(course: Course, module: str, trainee: str, new_timestamp: str) -> int:
+    """Before a new submission is graded: keep its predecessor's mentor scores off it.
+
+    nbgrader keeps one submission per trainee and module and leaves a mentor's manual score (and
+    comment) on the cell when the trainee submits again, so a blank resubmission would show the old
+    points. When the gradebook's submission has another timestamp than the new one and a mentor
+    scored or commented on it, its grades are appended to reports/grade-history.csv (which
+    `caseloop compile` reads as the earlier attempt) and the manual scores, extra credit and comments
+    are cleared, so the new submission's items wait for the mentor again. Returns the rows set aside.
+    """
+    import csv
+
+    from nbgrader.api import MissingEntry
+    from nbgrader.utils import parse_utc
+
+    if not new_timestamp:
+        return 0
+    new = parse_utc(new_timestamp)
+    with opened(course) as gradebook:
+        try:
+            submission = gradebook.find_submission(module, trainee)
+        except MissingEntry:
+            return 0
+        old = submission.timestamp
+        if old is None or old.replace(tzinfo=None) == new.replace(tzinfo=None):
+            return 0
+        notebooks = list(submission.notebooks)
+        touched = any(g.manual_score is not None or g.extra_credit for nb in notebooks for g in nb.grades) or any(
+            c.manual_comment for nb in notebooks for c in nb.comments)
+        if not touched:
+            return 0
+        rows = []
+        for notebook in notebooks:
+            comments = {c.name: c.manual_comment or "" for c in notebook.comments}
+            for grade in notebook.grades:
+                awarded = None if grade.manual_score is None and grade.auto_score is None else grade.score
+                rows.append([trainee, module, notebook.name, grade.name, awarded, grade.max_score, grade.auto_score,
+                             grade.manual_score, bool(grade.needs_manual_grade), comments.get(grade.name, ""),
+                             old.replace(tzinfo=None).isoformat(sep=" ")])
+        path = history_path(course)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("a", newline="", encoding="utf-8") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            writer = csv.writer(handle)
+            if handle.tell() == 0:
+                writer.writerow(HISTORY_COLUMNS)
+            writer.writerows(rows)
+            handle.flush()
+            os.fsync(handle.fileno())
+        for notebook in notebooks:
+            for grade in notebook.grades:
+                grade.manual_score = None
+                grade.extra_credit = None
+            for comment in notebook.comments:
+                comment.manual_comment = None
+        gradebook.db.commit()
+    return len(rows)
+
+
 # nbgrader's tables whose rows hold what grading and mentors produced; none shrinks in a batch.
 GRADEBOOK_TABLES = ("assignment", "notebook", "student", "submitted_assignment", "submitted_notebook", "grade",
                     "comment")

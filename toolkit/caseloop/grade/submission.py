@@ -209,6 +209,7 @@ def _grade(course: Course, module: str, trainee: str, source_names: list[str], f
             status = MISSING if not (folder / name).exists() else MALFORMED
             return SubmissionResult(trainee, module, status, problem, stamp, now())
     syntax = [f"{name}: {why}" for name in names for why in syntax_problems(folder / name)]
+    gradebook.set_aside_replaced(course, module, trainee, stamp)
     result = _worker["api"].autograde(module, trainee, force=True, create=True)
     if not result.get("success"):
         reason = nbgrader_reason(result)
