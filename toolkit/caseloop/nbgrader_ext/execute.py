@@ -93,7 +93,7 @@ class NotebookPlan:
 
     answers: dict[str, tuple[str, str]]          # answer cell grade_id -> (variable, kind)
     tests: dict[str, NotebookNode]               # test cell grade_id -> the source cell
-    released_checksums: dict[str, str]           # test cell grade_id -> checksum of its released version
+    released_checksums: dict[str, frozenset[str]]  # test cell grade_id -> checksums of every released version
     helper_ids: frozenset[str]                   # ids of self-check and survey cells
     order: tuple[str, ...]                       # grade_ids and ids of the source cells, in order
 
@@ -110,7 +110,7 @@ class NotebookPlan:
 
 
 @lru_cache(maxsize=64)
-def _load_plan(source: str, release: str, stamp: tuple[float, float]) -> NotebookPlan:
+def _load_plan(source: str, release: str, stamp: tuple[float, ...], history: tuple) -> NotebookPlan:
     nb = nbformat.read(source, as_version=4)
     answers, tests, helpers, order = {}, {}, set(), []
     for cell in nb.cells:
@@ -123,11 +123,12 @@ def _load_plan(source: str, release: str, stamp: tuple[float, float]) -> Noteboo
             answers[cell_id] = (answer_variable(cell), kind)
         elif is_grade(cell) and not is_solution(cell) and cell.cell_type == "code":
             tests[cell_id] = cell
-    released = {}
+    released = {cell_id: set(checksums) for cell_id, checksums in history if cell_id in tests}
     if Path(release).is_file():
         for cell in nbformat.read(release, as_version=4).cells:
             if grade_id(cell) in tests:
-                released[grade_id(cell)] = compute_checksum(cell)
+                released.setdefault(grade_id(cell), set()).add(compute_checksum(cell))
+    released = {cell_id: frozenset(checksums) for cell_id, checksums in released.items()}
     return NotebookPlan(answers, tests, released, frozenset(helpers), tuple(order), str(Path(source).parent))
 
 
@@ -144,8 +145,20 @@ def notebook_plan(config: Any, resources: dict) -> NotebookPlan | None:
     release = Path(coursedir.format_path(coursedir.release_directory, ".", info["assignment"])) / name
     if not source.is_file():
         return None
+
     stamp = (source.stat().st_mtime, release.stat().st_mtime if release.is_file() else 0.0)
-    return _load_plan(str(source), str(release), stamp)
+    return _load_plan(str(source), str(release), stamp, _release_history(coursedir.root, info["assignment"], name,
+                                                                         str(release), stamp[1]))
+
+
+@lru_cache(maxsize=64)
+def _release_history(root: str, module: str, name: str, release: str, stamp: float) -> tuple:
+    """Every released checksum of the notebook's test cells, the release found now recorded first."""
+    from caseloop.course import releases
+
+    if Path(release).is_file():
+        releases.record(Path(root), module, Path(release))
+    return tuple(sorted((k, tuple(sorted(v))) for k, v in releases.released(Path(root), module, name).items()))
 
 
 class FlagTamperedTests(NbGraderPreprocessor):
@@ -166,7 +179,7 @@ class FlagTamperedTests(NbGraderPreprocessor):
             if cell_id in plan.tests and is_grade(cell):
                 present.add(cell_id)
                 released = plan.released_checksums.get(cell_id)
-                if released and compute_checksum(cell) != released:
+                if released and compute_checksum(cell) not in released:
                     cell.metadata[TAMPER_KEY] = "edited"
         for cell_id in (g for g in plan.order if g in plan.tests and g not in present):
             restored = nbformat.from_dict(nbformat.v4.new_code_cell(plan.tests[cell_id].source))
