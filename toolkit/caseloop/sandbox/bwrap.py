@@ -252,7 +252,7 @@ class Sandbox:
                      "--clear-groups", "--no-new-privs", "--inh-caps=-all", "--bounding-set=-all", "--"]
         limits = {"memory_mb": self.limits.memory_mb, "cpu_seconds": self.limits.cpu_seconds,
                   "processes": self.limits.processes, "file_mb": self.limits.file_mb,
-                  "output_bytes": self.limits.output_mb * 1024 * 1024}
+                  "output_bytes": self.limits.output_mb * 1024 * 1024 // 2}  # half: the reply's own JSON fits
         args += [sys.executable, "-I", "-B", "-X", "utf8", "-c", LAUNCH, json.dumps(limits)]
         return args
 

@@ -32,7 +32,9 @@ READY = {"ready": True}
 
 
 class _Cell:
-    """The outputs of the cell now running, kept within the output limit."""
+    """The outputs of the cell now running, kept within the output limit (bytes, about)."""
+
+    NOTICE = "\n[输出超过上限，已截断 / output over the limit, cut off]\n"
 
     def __init__(self, limit: int) -> None:
         self.limit = limit
@@ -41,35 +43,40 @@ class _Cell:
         self.truncated = False
         self.clear_pending = False
 
-    def add(self, output: dict[str, Any]) -> None:
+    def _fits(self, size: int) -> bool:
         if self.clear_pending:
-            self.outputs, self.clear_pending = [], False
-        size = len(json.dumps(output, default=_jsonable, ensure_ascii=False))
+            self.clear(wait=False)
+        if self.truncated:
+            return False
         if self.size + size > self.limit:
-            if not self.truncated:
-                self.truncated = True
-                self.outputs.append({"output_type": "stream", "name": "stderr",
-                                     "text": "\n[输出超过上限，已截断 / output over the limit, cut off]\n"})
-            return
+            self.truncated = True
+            self.outputs.append({"output_type": "stream", "name": "stderr", "text": [self.NOTICE]})
+            return False
         self.size += size
-        self.outputs.append(output)
+        return True
+
+    def add(self, output: dict[str, Any]) -> None:
+        if self._fits(len(json.dumps(output, default=_jsonable, ensure_ascii=False))):
+            self.outputs.append(output)
 
     def stream(self, name: str, text: str) -> None:
-        if self.clear_pending:
-            self.outputs, self.clear_pending = [], False
+        if not self._fits(len(json.dumps(text, ensure_ascii=False).encode("utf-8", "replace"))):
+            return
         last = self.outputs[-1] if self.outputs else None
-        if last and last["output_type"] == "stream" and last["name"] == name and not self.truncated:
-            if self.size + len(text.encode("utf-8")) <= self.limit:
-                last["text"] += text
-                self.size += len(text.encode("utf-8"))
-                return
-        self.add({"output_type": "stream", "name": name, "text": text})
+        if last and last["output_type"] == "stream" and last["name"] == name:
+            last["text"].append(text)  # joined once at the end: a long print loop stays linear
+        else:
+            self.outputs.append({"output_type": "stream", "name": name, "text": [text]})
+
+    def finished(self) -> list[dict[str, Any]]:
+        """The outputs, each stream's text joined."""
+        return [{**o, "text": "".join(o["text"])} if o["output_type"] == "stream" else o for o in self.outputs]
 
     def clear(self, wait: bool) -> None:
         if wait:
             self.clear_pending = True
         else:
-            self.outputs, self.size = [], 0
+            self.outputs, self.size, self.truncated, self.clear_pending = [], 0, False, False
 
 
 _cell = _Cell(0)
@@ -197,7 +204,7 @@ def _run(shell: Any, source: str) -> dict[str, Any]:
         shell.run_cell(source, store_history=True)
     except BaseException as exc:  # noqa: BLE001  (whatever escapes IPython is the cell's own error)
         _cell.add(_error(exc))
-    return {"outputs": _cell.outputs}
+    return {"outputs": _cell.finished()}
 
 
 def _export(shell: Any, names: list[str]) -> dict[str, Any]:
