@@ -183,3 +183,16 @@ def test_without_bubblewrap_a_code_module_is_not_graded(repo_course, tmp_path):
     assert done.returncode == 2
     assert "m08 has code answers" in done.stderr and "apt-get install -y bubblewrap" in done.stderr
     assert not course.autograded_dir.exists()
+
+
+def test_a_python_installation_under_tmp_is_seen_through_the_private_tmp(tmp_path, monkeypatch):
+    """CI may clone the course (and its .venv) under /tmp: binds go over the sandbox's own /tmp."""
+    (tmp_path / "lib").mkdir()
+    (tmp_path / "lib" / "simmod.py").write_text("VALUE = 42\n")
+    tmp_path.chmod(0o755)  # as an installation is; pytest's own folders are private
+    roots = [*bwrap._python_roots(), tmp_path]
+    monkeypatch.setattr(bwrap, "_python_roots", lambda: roots)
+    with bwrap.Sandbox({}, limits=bwrap.Limits(timeout=10)) as sandbox:
+        reply = sandbox.run(f"import sys\nsys.path.insert(0, {str(tmp_path / 'lib')!r})\nimport simmod\n"
+                            "open('/tmp/scratch', 'w').write('x')\nsimmod.VALUE")
+    assert text(reply) == "42"

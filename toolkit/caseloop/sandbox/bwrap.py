@@ -99,7 +99,8 @@ def unavailable() -> str | None:
     except SandboxUnavailable as err:
         return str(err)
     if reply.fault or not any(o.get("output_type") == "execute_result" for o in reply.outputs):
-        return f"bubblewrap is installed but its sandbox did not run Python ({reply.fault}: {reply.detail})"
+        return (f"bubblewrap is installed but its sandbox did not run Python ({reply.fault}: {reply.detail}); the "
+                "sandbox's user must be able to read the Python installation and its virtual environment")
     return None
 
 
@@ -218,7 +219,11 @@ class Sandbox:
                 args += ["--symlink", os.readlink(top), str(top)]
             elif top.is_dir():
                 args += ["--ro-bind", str(top), str(top)]
-        made: set[Path] = set()
+        # the private folders first, so that a virtual environment or a course under /tmp is bound over them
+        args += ["--proc", "/proc", "--dev", "/dev", "--perms", "1777", "--size", size, "--tmpfs", "/dev/shm",
+                 "--perms", "1777", "--size", size, "--tmpfs", "/tmp",
+                 "--perms", "1777", "--size", size, "--tmpfs", WORKDIR]
+        made: set[Path] = {Path("/tmp"), Path(WORKDIR)}
 
         def folder(path: Path) -> None:
             for parent in [*_ancestors(path), path]:
@@ -234,10 +239,6 @@ class Sandbox:
         package = Path(caseloop.__file__).resolve().parent
         folder(Path(LIBDIR))
         args += ["--ro-bind", str(package), f"{LIBDIR}/caseloop"]
-        args += ["--proc", "/proc", "--dev", "/dev", "--perms", "1777", "--size", size, "--tmpfs", "/dev/shm",
-                 "--perms", "1777", "--size", size, "--tmpfs", "/tmp",
-                 "--perms", "1777", "--size", size, "--tmpfs", WORKDIR]
-        made.add(Path(WORKDIR))
         for relative, source in sorted(self.files.items()):
             target = Path(WORKDIR) / relative
             folder(target.parent)
