@@ -196,3 +196,9 @@ def test_a_python_installation_under_tmp_is_seen_through_the_private_tmp(tmp_pat
         reply = sandbox.run(f"import sys\nsys.path.insert(0, {str(tmp_path / 'lib')!r})\nimport simmod\n"
                             "open('/tmp/scratch', 'w').write('x')\nsimmod.VALUE")
     assert text(reply) == "42"
+
+
+def test_a_sandbox_that_cannot_start_says_why(monkeypatch):
+    monkeypatch.setattr(bwrap, "LAUNCH", "raise SystemExit('the runner cannot start here')")
+    with pytest.raises(bwrap.SandboxUnavailable, match="the runner cannot start here"):
+        bwrap.Sandbox({}).start()

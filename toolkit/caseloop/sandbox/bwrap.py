@@ -294,8 +294,13 @@ class Sandbox:
         else:
             why = "it answered something else"
         if not ready:
+            try:
+                self.process.wait(timeout=2)
+            except subprocess.TimeoutExpired:
+                pass
+            message = self._stderr() or "no message"
             self.kill()
-            raise SandboxUnavailable(f"the sandbox did not start ({why}): {self._stderr() or 'no message'}")
+            raise SandboxUnavailable(f"the sandbox did not start ({why}): {message}")
 
     def kill(self) -> None:
         """End the sandbox and everything in it at once."""

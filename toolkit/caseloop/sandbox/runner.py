@@ -140,14 +140,19 @@ def _limit(limits: dict[str, int]) -> None:
 
 
 def _protocol() -> tuple[Any, Any]:
-    """The grader's channel, moved off fds 0-2; those then lead to /dev/null for trainee code."""
+    """The grader's channel, moved off fds 0 and 1, which then lead to /dev/null for trainee code (fd 2 too,
+    once the shell is up)."""
     reader = os.fdopen(os.dup(0), "rb", buffering=0)
     writer = os.fdopen(os.dup(1), "wb", buffering=0)
+    _to_null(0, 1)
+    return reader, writer
+
+
+def _to_null(*fds: int) -> None:
     null = os.open(os.devnull, os.O_RDWR)
-    for fd in (0, 1, 2):
+    for fd in fds:
         os.dup2(null, fd)
     os.close(null)
-    return reader, writer
 
 
 def _shell() -> Any:
@@ -232,6 +237,7 @@ def serve(limits: dict[str, int]) -> None:
     reader, writer = _protocol()
     _cell.limit = limits.get("output_bytes", 8 * 1024 * 1024)
     shell = _shell()
+    _to_null(2)  # until here a failure to start is told on standard error, which the grader reads
     requests: queue.Queue = queue.Queue()
 
     def listen() -> None:
