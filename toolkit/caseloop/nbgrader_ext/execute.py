@@ -379,17 +379,19 @@ class LiteralExecute(Execute):
             for cell, number, reply in tests:
                 namespace: dict[str, Any] = {"__name__": "__main__", "__builtins__": __builtins__}
                 refused = dict(reply.not_plain)
-                for name, data in reply.values.items():
+                for variable, data in reply.values.items():
                     try:
-                        namespace[name] = decode(data)
+                        namespace[variable] = decode(data)
                     except NotPlain as why:
-                        refused[name] = str(why)
-                refused = {name: why for name, why in refused.items() if name in answers}
+                        refused[variable] = str(why)
+                    except Exception as err:  # noqa: BLE001  (data pandas refuses to build from is not plain either)
+                        refused[variable] = f"data that cannot be read ({type(err).__name__})"
+                refused = {variable: why for variable, why in refused.items() if variable in answers}
                 if refused:
-                    name = sorted(refused)[0]
-                    reason = (f"答案 {name} 不是能带出沙箱的普通数据（{refused[name]}）："
+                    first = sorted(refused)[0]
+                    reason = (f"答案 {first} 不是能带出沙箱的普通数据（{refused[first]}）："
                               "只评分数字、文字、列表、字典和表格（pandas Series / DataFrame），本题记 0 分",
-                              f"answer {name} is not plain data that can leave the sandbox ({refused[name]}): only "
+                              f"answer {first} is not plain data that can leave the sandbox ({refused[first]}): only "
                               "numbers, strings, lists, dicts and tables (pandas Series / DataFrame) are graded, so "
                               "this item scores 0")
                     cell.outputs = _zero_with_reason(cell, reason, display, number, code="not_plain")
