@@ -96,8 +96,28 @@ def corpus(course: Course) -> dict[str, str]:
     answer_cell(big).outputs = [nbformat.v4.new_output("stream", name="stdout", text="x" * 50_000_000)]
     answer_cell(big).execution_count = 1
     add("big_output", grade.GRADED, big)
-
+    for trainee, (status, content) in bad_inputs(good).items():
+        add(trainee, status, content)
     return expected
+
+
+def bad_inputs(good: nbformat.NotebookNode) -> dict[str, tuple[str, str]]:
+    """Submissions that once stopped a whole batch or were retried for ever: trainee -> (status, file text)."""
+    raw = json.loads(nbformat.writes(good))
+    bomb = json.loads(nbformat.writes(good))
+    next(c for c in bomb["cells"] if "answer" in c["metadata"].get("caseloop", {}))["source"] = "-" * 100_000 + "1"
+    return {
+        "json_array": (grade.MALFORMED, "[]"),
+        "json_null": (grade.MALFORMED, "null"),
+        "json_string": (grade.MALFORMED, '"a notebook"'),
+        "nbformat_text": (grade.MALFORMED, json.dumps({**raw, "nbformat": "4"})),
+        "nbformat_5": (grade.MALFORMED, json.dumps({**raw, "nbformat": 5})),
+        "no_cells": (grade.MALFORMED, json.dumps({k: v for k, v in raw.items() if k != "cells"})),
+        "cells_not_list": (grade.MALFORMED, json.dumps({**raw, "cells": {"0": raw["cells"][0]}})),
+        "cell_not_cell": (grade.MALFORMED, json.dumps({**raw, "cells": [*raw["cells"][:2], 42]})),
+        "deep_json": (grade.MALFORMED, "[" * 100_000 + "]" * 100_000),
+        "parser_bomb": (grade.SYNTAX, json.dumps(bomb)),
+    }
 
 
 # A module whose answer is code (as in the data-analysis module): the only kind graded in a kernel.
@@ -106,6 +126,9 @@ CODE_NOTEBOOK = "code_answer.ipynb"
 KERNEL_CHEATS = {"infinite_loop": (grade.TIMED_OUT, "while True:\n    pass"),
                  "os_exit": (grade.KERNEL_DIED, "import os\nos._exit(1)"),
                  "eats_memory": (grade.OUT_OF_MEMORY, "hog = []\nwhile True:\n    hog.append(bytearray(50_000_000))"),
+                 "ignores_interrupt": (grade.TIMED_OUT, "import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\n"
+                                                        "while True:\n    pass"),
+                 "parser_bomb": (grade.SYNTAX, "-" * 100_000 + "1"),
                  "honest_code": (grade.GRADED, "total = sum([1, 2, 3])"),
                  # from autograded/TRAINEE/MODULE the gradebook is three folders up; the kernel runs elsewhere
                  "relative_peek": (grade.GRADED, "import os\ntotal = 0 if os.path.exists('../../../gradebook.db') "
@@ -186,6 +209,15 @@ def scores(course: Course) -> dict[str, dict[str, float]]:
         for submission in gradebook.assignment_submissions(MODULE):
             result[submission.student.id] = {g.name: g.score for nb in submission.notebooks for g in nb.grades}
     return result
+
+
+@pytest.mark.parametrize("trainee", ["json_array", "json_null", "json_string", "nbformat_text", "nbformat_5",
+                                     "no_cells", "cells_not_list", "cell_not_cell", "deep_json", "parser_bomb"])
+def test_each_bad_input_ends_in_a_final_named_status(corpus_batch, trainee):
+    course, expected, results = corpus_batch
+    result = next(r for r in results if r.trainee == trainee)
+    assert result.status == expected[trainee] and result.status in grade.FINAL
+    assert str(course.submitted_dir / trainee / MODULE) in result.detail
 
 
 def test_each_bad_submission_ends_in_its_named_status(corpus_batch):

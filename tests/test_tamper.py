@@ -84,8 +84,9 @@ EXPECTED_ZERO = {**{t: cell for t, (_, _, cell) in CHEATS.items()}, "edited_test
 
 def test_every_submission_is_graded_without_running_trainee_code(tamper_batch):
     _, results, _ = tamper_batch
-    assert {r.trainee: r.status for r in results} == {t: grade.GRADED for t in [*EXPECTED_ZERO, "extra_cell",
-                                                                                 "honest"]}
+    expected = {t: grade.GRADED for t in [*EXPECTED_ZERO, "extra_cell", "honest"]}
+    expected["syntax_error"] = grade.SYNTAX  # graded, and named: its answer cell is not valid Python
+    assert {r.trainee: r.status for r in results} == expected
 
 
 @pytest.mark.parametrize("trainee", sorted(EXPECTED_ZERO))
@@ -122,3 +123,27 @@ def test_code_outside_answer_cells_never_runs(tamper_batch):
     for trainee in ("extra_cell", "honest"):
         rows = table[table["trainee"] == trainee]
         assert rows["score"].sum() == FULL and rows["failures"].eq("").all(), trainee
+
+
+def test_a_trainers_edit_of_a_released_test_cell_is_not_tampering(repo_course: Course, tmp_path):
+    """A trainee who fetched the release before the trainer edited a test cell keeps full marks."""
+    course = repo_course.copy_to(tmp_path / "course")
+    release.release(course, MODULE)
+    put(course, "fetched_early", model_notebook(course))
+    path = course.source_dir / MODULE / NOTEBOOK
+    nb = nbformat.read(path, as_version=4)
+    test = next(c for c in graded_cells(nb) if c.metadata.nbgrader.grade_id == "c0006_withdrawal_days")
+    test.source = "# 修订：说明更清楚 / revised wording\n" + test.source
+    nbformat.write(nb, path)
+    release.release(course, MODULE, force=True)
+    put(course, "fetched_late", model_notebook(course))
+    forged = model_notebook(course)
+    next(c for c in graded_cells(forged) if c.metadata.nbgrader.grade_id == "c0006_withdrawal_days").source = "1.0"
+    put(course, "forger", forged)
+    grade.grade(course, MODULE, grade.GradeOptions(workers=2))
+    table, _ = compile_course(course)
+    for trainee in ("fetched_early", "fetched_late"):
+        rows = table[table["trainee"] == trainee]
+        assert rows["score"].sum() == FULL and not rows["failures"].str.contains("tampered").any(), trainee
+    forger = table[(table["trainee"] == "forger") & (table["cell"] == "c0006_withdrawal_days")].iloc[0]
+    assert forger["score"] == 0 and "tampered" in forger["failures"]

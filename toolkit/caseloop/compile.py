@@ -124,6 +124,20 @@ def gradebook_table(course: Course) -> pd.DataFrame:
                                        "manual_score", "needs_manual_grade", "comment", "submitted_at"])
 
 
+def history_table(course: Course) -> pd.DataFrame:
+    """Grades of earlier submissions that a later one replaced in the gradebook (reports/grade-history.csv)."""
+    from caseloop.course.gradebook import HISTORY_COLUMNS, history_path
+
+    path = history_path(course)
+    if not path.is_file():
+        return pd.DataFrame(columns=HISTORY_COLUMNS)
+    table = pd.read_csv(path, dtype={"trainee": str, "comment": str}, keep_default_na=False,
+                        na_values={c: [""] for c in ("score", "max_score", "auto_score", "manual_score")})
+    table["needs_manual_grade"] = table["needs_manual_grade"].astype(str).eq("True")
+    table["submitted_at"] = pd.to_datetime(table["submitted_at"])
+    return table[HISTORY_COLUMNS]
+
+
 def _awarded(grade: Any) -> float | None:
     """The points of a grade; None while neither the autograder nor a mentor has scored it (nbgrader says 0)."""
     return None if grade.manual_score is None and grade.auto_score is None else grade.score
@@ -163,6 +177,10 @@ def compile_grades(course: Course, previous: pd.DataFrame | None = None) -> pd.D
     `previous` is the table compiled before; its attempts are kept and numbered on.
     """
     grades = gradebook_table(course)
+    grades = grades.merge(failure_reasons(course), on=["trainee", "module", "notebook", "cell"], how="left")
+    earlier = history_table(course)
+    if not earlier.empty:  # the autograded notebooks show the latest submission only: no failures for these
+        grades = pd.concat([earlier.assign(failures=""), grades], ignore_index=True)
     items = item_table(course)
     grades = grades.merge(items[["module", "notebook", "cell", "competency", "case"]],
                           on=["module", "notebook", "cell"], how="left", validate="many_to_one")
@@ -172,7 +190,6 @@ def compile_grades(course: Course, previous: pd.DataFrame | None = None) -> pd.D
         raise CourseError(f"gradebook has grades for {first['module']}/{first['notebook']} cell {first['cell']}, "
                           f"which is not a graded cell of source/{first['module']}; restore the cell or "
                           "release the module again")
-    grades = grades.merge(failure_reasons(course), on=["trainee", "module", "notebook", "cell"], how="left")
     grades["failures"] = grades["failures"].fillna("")
     return number_attempts(grades, previous)
 

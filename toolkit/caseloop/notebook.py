@@ -107,11 +107,33 @@ def hidden_test_lines(source: str) -> list[str]:
 # -- the Python of answer and test cells ---------------------------------------------------------
 
 
+# What parsing a trainee's cell can raise: bad syntax, null bytes (ValueError), the parser's own stack
+# overflowing on deeply nested code (MemoryError) or recursion (RecursionError).
+PARSE_ERRORS = (SyntaxError, ValueError, MemoryError, RecursionError)
+
+
+def syntax_problem(source: str) -> str | None:
+    """Why a code cell is not valid Python (IPython's magics allowed), in English; None when it parses."""
+    try:
+        from IPython.core.inputtransformer2 import TransformerManager
+
+        ast.parse(TransformerManager().transform_cell(source))
+    except SyntaxError as err:
+        return f"syntax error on line {err.lineno}: {err.msg}"
+    except (MemoryError, RecursionError):
+        return "nested too deeply for Python to read"
+    except ValueError as err:
+        return f"cannot be read as Python: {err}"
+    except Exception as err:  # noqa: BLE001  (IPython's transformers fail in their own ways on broken input)
+        return f"cannot be read as Python ({type(err).__name__})"
+    return None
+
+
 def parse(source: str) -> ast.Module:
     """The syntax tree of a cell; an empty module when it does not parse."""
     try:
         return ast.parse(source)
-    except SyntaxError:
+    except PARSE_ERRORS:
         return ast.Module(body=[], type_ignores=[])
 
 
@@ -130,7 +152,7 @@ def literal_answers(source: str) -> dict[str, Any] | None:
     """The names and values a cell assigns, if it is only `name = <literal>` lines; else None."""
     try:
         tree = ast.parse(source)
-    except (SyntaxError, MemoryError, RecursionError):
+    except PARSE_ERRORS:
         return None
     assignments = [_literal_assignment(statement) for statement in tree.body]
     return None if None in assignments else dict(assignments)
@@ -144,9 +166,10 @@ def why_not_literal(source: str) -> tuple[str, str]:
         return (f"第 {err.lineno} 行语法错误：答案只能写在三引号之间，答案里不要再出现三个引号",
                 f"syntax error on line {err.lineno}: write the answer only between the triple quotes, "
                 "and do not put triple quotes inside it")
-    except (MemoryError, RecursionError):
-        return ("答案嵌套过深，无法读取：只在三引号之间写文字或数字",
-                "the answer is nested too deeply to read: write only text or a number between the triple quotes")
+    except (MemoryError, RecursionError, ValueError):
+        return ("答案嵌套过深或含有无法读取的字符：只在三引号之间写文字或数字",
+                "the answer is nested too deeply or holds characters that cannot be read: write only text or a "
+                "number between the triple quotes")
     for statement in tree.body:
         if _literal_assignment(statement) is not None:
             continue

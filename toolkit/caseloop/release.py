@@ -35,8 +35,11 @@ def generate(course: Course, module: str) -> list[Path]:
         raise CourseError(f"{course.source_dir / module}: no notebooks to release; add the module's .ipynb files")
     from nbgrader.converters import GenerateAssignment
 
+    from caseloop.course import releases
     from caseloop.nbgrader_ext.sanitize import StripTrainerNotes
 
+    for earlier in sorted((course.release_dir / module).glob("*.ipynb")):  # trainees may still submit it
+        releases.record(course.root, module, earlier)
     steps = [*GenerateAssignment.class_traits()["preprocessors"].default(), StripTrainerNotes]
     api = course.nbgrader_api(GenerateAssignment={"preprocessors": steps})
     folder = course.release_dir / module
@@ -58,7 +61,10 @@ def generate(course: Course, module: str) -> list[Path]:
         raise CourseError(f"nbgrader could not generate the trainee version of {module}: {reason}; "
                           f"{folder} is unchanged.{advice}")
     shutil.rmtree(kept, ignore_errors=True)
-    return sorted(folder.glob("*.ipynb"))
+    notebooks = sorted(folder.glob("*.ipynb"))
+    for notebook in notebooks:
+        releases.record(course.root, module, notebook)
+    return notebooks
 
 
 def release(course: Course, module: str, force: bool = False) -> list[Path]:

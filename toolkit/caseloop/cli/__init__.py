@@ -38,7 +38,8 @@ COMMANDS = {
               "reports/grade-MODULE.csv. A broken notebook is reported by name and does not stop the batch; "
               "a killed batch resumes where it stopped when run again."),
     "compile": (cmd_compile, "compile the gradebook into one tidy grade table",
-                "Reads the gradebook, source/*/*.ipynb cell metadata (competency, case; for cells without it "
+                "Reads the gradebook, reports/grade-history.csv (earlier submissions' grades), "
+                "source/*/*.ipynb cell metadata (competency, case; for cells without it "
                 "source/competency-map.yaml) and autograded/ "
                 "feedback; writes reports/grades.csv (one row per trainee x graded cell x attempt)."),
     "report": (cmd_report, "write per-trainee and cohort competency reports",
@@ -92,13 +93,21 @@ def parser() -> argparse.ArgumentParser:
     grade_cmd.add_argument("--memory-limit", type=int, metavar="MB",
                            help="memory limit of each kernel in MB, 0 for none (default: nbgrader_config.py)")
     grade_cmd.add_argument("--no-fast-path", action="store_true",
-                           help="in modules with code answers, run every submission in a Jupyter kernel "
-                                "(literal-answer modules never run trainee code)")
+                           help="in notebooks without caseloop's answer metadata, run every submission in a Jupyter "
+                                "kernel (literal-answer modules never run trainee code; code modules run it in the "
+                                "sandbox)")
     grade_cmd.add_argument("--regrade", action="store_true",
                            help="grade again submissions that already have scores")
     grade_cmd.add_argument("--watch", action="store_true",
                            help="keep collecting and grading new submissions as they arrive (Ctrl-C stops)")
     grade_cmd.add_argument("--interval", type=float, default=5.0, help="seconds between checks with --watch")
+    grade_cmd.add_argument("--restore-backup", nargs="?", const="newest", metavar="FILE",
+                           help="put the newest gradebook backup of .caseloop/backups/ (or FILE) in place of the "
+                                "gradebook, keeping the damaged one beside it as gradebook.db.damaged-TIME; grades "
+                                "nothing")
+    grade_cmd.add_argument("--accept-gradebook", action="store_true",
+                           help="grade even into a gradebook with fewer rows than its last backup (rows removed on "
+                                "purpose)")
     grade_cmd.add_argument("--cluster", metavar="ADDRESS",
                            help="run the grading tasks on this Dask scheduler (workers must share the course "
                                 "directory), e.g. tcp://10.0.0.5:8786")

@@ -32,8 +32,19 @@ def cmd_grade(args: argparse.Namespace) -> int:
     from caseloop.grade import GradeOptions, grade, pipeline_note, watch
 
     course = course_of(args)
+    if args.restore_backup:
+        from caseloop.course.gradebook import restore_backup
+
+        chosen = None if args.restore_backup == "newest" else Path(args.restore_backup)
+        restored, kept = restore_backup(course, args.module, chosen)
+        print(f"restored the gradebook {course.db_url().removeprefix('sqlite:///')} from {restored}")
+        if kept:
+            print(f"the gradebook it replaced is kept as {kept}")
+        print(f"grade again with `caseloop grade {args.module}`")
+        return 0
     options = GradeOptions(workers=args.workers, timeout=args.timeout, memory_mb=args.memory_limit,
-                           fast_path=not args.no_fast_path, regrade=args.regrade, cluster=args.cluster)
+                           fast_path=not args.no_fast_path, regrade=args.regrade, cluster=args.cluster,
+                           accept_gradebook=args.accept_gradebook)
 
     def bar(items, total):
         return progress(items, desc=f"grade {args.module}", unit="submission", total=total)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import os
 from dataclasses import asdict, dataclass, fields
+from datetime import UTC, datetime
 from pathlib import Path
 
 from caseloop.course.files import replacing
@@ -19,13 +20,17 @@ LATE = "late"
 TIMED_OUT = "timed out"
 KERNEL_DIED = "kernel died"
 OUT_OF_MEMORY = "out of memory"
+SYNTAX = "syntax error"
 MALFORMED = "malformed notebook"
 MISSING = "missing notebook"
+WORKER_DIED = "worker died"
 FAILED = "autograde failed"
 # Outcomes of a finished autograde run: the submission has its scores in the gradebook.
-SCORED = {GRADED, LATE, TIMED_OUT, KERNEL_DIED, OUT_OF_MEMORY}
-# Outcomes that stand until the trainee submits again (an autograde failure is retried).
-FINAL = SCORED | {MALFORMED, MISSING}
+SCORED = {GRADED, LATE, TIMED_OUT, KERNEL_DIED, OUT_OF_MEMORY, SYNTAX}
+# Outcomes that stand until the trainee submits again. An autograde failure (caseloop's own fault)
+# is retried by the next batches, up to FAILED_TRIES times in all; then it stands too.
+FINAL = SCORED | {MALFORMED, MISSING, WORKER_DIED}
+FAILED_TRIES = 3
 
 
 @dataclass(frozen=True)
@@ -38,6 +43,7 @@ class SubmissionResult:
     detail: str = ""
     submitted_at: str = ""
     graded_at: str = ""
+    tries: str = "1"          # how many batches have tried this submission and failed (autograde failed)
 
 
 def journal_path(course: Course, module: str) -> Path:
@@ -80,6 +86,53 @@ def compact(path: Path) -> None:
         writer.writerows(rows)
 
 
+
+
+def forget_after(path: Path, when: datetime) -> None:
+    """Keep only the outcomes graded up to WHEN (a gradebook restored from then lacks the later grades)."""
+    rows = [row for row in read_batch_status(path) if _graded_at(row) <= when]
+    with replacing(path) as partial, partial.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=COLUMNS)
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def _graded_at(row: dict[str, str]) -> datetime:
+    try:
+        return datetime.fromisoformat(row["graded_at"])
+    except ValueError:
+        return datetime.max.replace(tzinfo=UTC)
+
+
+def settled(row: dict[str, str]) -> bool:
+    """Whether a journal row's outcome stands: final, or failed as often as failures are retried."""
+    if row["status"] in FINAL:
+        return True
+    return row["status"] == FAILED and _tries(row) >= FAILED_TRIES
+
+
+def _tries(row: dict[str, str]) -> int:
+    try:
+        return int(row.get("tries") or 1)
+    except ValueError:
+        return 1
+
+
+def retried(result: SubmissionResult, previous: dict[str, str] | None) -> SubmissionResult:
+    """RESULT counting the earlier failures of the same submission; a failure retried enough says so."""
+    from dataclasses import replace
+
+    if result.status != FAILED:
+        return result
+    same = previous is not None and previous["status"] == FAILED and previous["submitted_at"] == result.submitted_at
+    tries = _tries(previous) + 1 if same else 1
+    detail = result.detail
+    if tries >= FAILED_TRIES:
+        detail += (f" (failed {tries} times, so it is not retried again: fix the cause, then run "
+                   f"`caseloop grade {result.module} --regrade`)")
+    else:
+        detail += f" (try {tries} of {FAILED_TRIES}; the next `caseloop grade {result.module}` retries it)"
+    return replace(result, detail=detail, tries=str(tries))
 
 
 def batch_results(course: Course, module: str) -> list[SubmissionResult]:

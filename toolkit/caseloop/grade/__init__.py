@@ -10,7 +10,9 @@ from caseloop.course.journal import (
     MISSING,
     OUT_OF_MEMORY,
     SCORED,
+    SYNTAX,
     TIMED_OUT,
+    WORKER_DIED,
     SubmissionResult,
     batch_results,
 )
@@ -18,5 +20,5 @@ from caseloop.grade.batch import collect, grade, pending, pipeline_note, watch
 from caseloop.grade.submission import GradeOptions, problem_with, submitted_trainees
 
 __all__ = ["FAILED", "FINAL", "GRADED", "KERNEL_DIED", "LATE", "MALFORMED", "MISSING", "OUT_OF_MEMORY", "SCORED",
-           "TIMED_OUT", "GradeOptions", "SubmissionResult", "batch_results",
+           "SYNTAX", "TIMED_OUT", "WORKER_DIED", "GradeOptions", "SubmissionResult", "batch_results",
            "collect", "grade", "pending", "pipeline_note", "problem_with", "submitted_trainees", "watch"]

@@ -14,12 +14,13 @@ A batch is safe to run and to interrupt:
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from multiprocessing import get_context
 from pathlib import Path
 
 from caseloop.course import Course, CourseError, gradebook, journal
-from caseloop.course.journal import FINAL, SCORED, SubmissionResult
+from caseloop.course.journal import SCORED, WORKER_DIED, SubmissionResult
 from caseloop.grade.submission import (
     GradeOptions,
     grade_on_cluster,
@@ -46,6 +47,30 @@ def pipeline_note(course: Course) -> str | None:
             "caseloop's steps everywhere, add its Autograde lists (see README, 'One grading path').")
 
 
+def runs_trainee_code(course: Course, module: str) -> bool:
+    """Whether MODULE has code answers, whose cells grading runs (in the sandbox)."""
+    import nbformat
+
+    from caseloop.notebook import LITERAL_KINDS, answer_kind
+
+    return any((answer_kind(cell) or "choice") not in LITERAL_KINDS for path in course.source_notebooks(module)
+               for cell in nbformat.read(path, as_version=4).cells)
+
+
+def refuse_without_sandbox(course: Course, module: str) -> None:
+    """A code module is graded only where its trainee code can run in the sandbox; say how to get it."""
+    from caseloop.nbgrader_ext.pipeline import missing_steps
+    from caseloop.sandbox import bwrap
+
+    if not runs_trainee_code(course, module) or "caseloop.nbgrader_ext.LiteralExecute" in missing_steps(
+            course.nbgrader_config()):
+        return
+    reason = bwrap.unavailable()
+    if reason:
+        raise CourseError(f"{module} has code answers, and caseloop runs trainee code only inside a sandbox: "
+                          f"{reason}. Nothing was graded.")
+
+
 def collect(course: Course, module: str) -> list[str]:
     """Copy every trainee's latest submission of MODULE from the exchange into submitted/."""
     result = course.nbgrader_api().collect(module)
@@ -62,7 +87,7 @@ def pending(course: Course, module: str, trainees: list[str], regrade: bool) -> 
     if regrade:
         return trainees
     done = {row["trainee"]: row for row in journal.read_batch_status(journal.journal_path(course, module))
-            if row["status"] in FINAL}
+            if journal.settled(row)}
     return [t for t in trainees
             if t not in done or done[t]["submitted_at"] != submitted_at(course, module, t)
             or (done[t]["status"] in SCORED and not course.autograded_submission_dir(t, module).is_dir())]
@@ -81,6 +106,7 @@ def grade(
     module); a submission that cannot be graded is an outcome in the list, not an error.
     """
     source_names = [p.name for p in course.source_notebooks(module)]
+    refuse_without_sandbox(course, module)
     trainees = submitted_trainees(course, module)
     if not trainees:
         raise CourseError(f"{course.submitted_dir}: no submissions of {module}; run `caseloop collect {module}` first")
@@ -89,10 +115,16 @@ def grade(
     with gradebook.grading_lock(course, module):
         todo = pending(course, module, trainees, options.regrade)
         if todo:
+            from caseloop.nbgrader_ext.execute import sweep_scratch
+
+            gradebook.check_before_batch(course, module, accept_smaller=options.accept_gradebook)
             gradebook.back_up(course, module)
+            sweep_scratch()
         for result in _run_pool(course, module, todo, source_names, options, status_path, progress):
             on_result(result)
         journal.compact(status_path)
+        if todo:
+            gradebook.back_up(course, module, when="after")
     outcomes = {result.trainee: result for result in journal.batch_results(course, module)}
     return [outcomes[t] for t in trainees if t in outcomes]
 
@@ -102,20 +134,75 @@ def _run_pool(course: Course, module: str, trainees: list[str], source_names: li
     """Grade `trainees` on forked workers, recording each outcome as it arrives."""
     if not trainees:
         return
+    previous = {row["trainee"]: row for row in journal.read_batch_status(status_path)}
     if options.cluster:
-        yield from _run_cluster(course, module, trainees, source_names, options, status_path, progress)
-        return
+        results = _run_cluster(course, module, trainees, source_names, options)
+    else:
+        results = _run_local(course, module, trainees, source_names, options)
+    for result in progress(results, total=len(trainees)):
+        result = journal.retried(result, previous.get(result.trainee))
+        journal.append(status_path, result)
+        yield result
+
+
+def _pool(course: Course, options: GradeOptions, workers: int) -> ProcessPoolExecutor:
+    return ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork"),
+                               initializer=start_worker, initargs=(str(course.root), options))
+
+
+def _run_local(course: Course, module: str, trainees: list[str], source_names: list[str],
+               options: GradeOptions) -> Iterator[SubmissionResult]:
+    """Outcomes from forked workers, as many submissions at a time as there are workers.
+
+    A worker that dies (killed by the system or a signal) breaks the pool: the submissions it had
+    in hand are graded again one at a time in a fresh worker, the others go on in a new pool, and a
+    submission whose worker dies again is recorded as `worker died`.
+    """
     import nbgrader.apps  # noqa: F401  (loaded once here, inherited by every forked worker)
 
     workers = max(1, min(options.workers, len(trainees)))
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork"),
-                               initializer=start_worker, initargs=(str(course.root), options))
+    queue = list(trainees)
+    while queue:
+        suspects: list[str] = []
+        pool = _pool(course, options, workers)
+        running: dict = {}
+        try:
+            while queue or running:
+                while queue and len(running) < workers:
+                    trainee = queue.pop(0)
+                    running[pool.submit(grade_submission, module, trainee, source_names)] = trainee
+                finished, _ = wait(running, return_when=FIRST_COMPLETED)
+                broken = False
+                for future in finished:
+                    trainee = running.pop(future)
+                    try:
+                        yield future.result()
+                    except BrokenProcessPool:
+                        suspects.append(trainee)
+                        broken = True
+                if broken:
+                    suspects += running.values()
+                    running = {}
+                    break
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+        for trainee in suspects:
+            yield _alone(course, module, trainee, source_names, options)
+
+
+def _alone(course: Course, module: str, trainee: str, source_names: list[str],
+           options: GradeOptions) -> SubmissionResult:
+    """Grade one submission in a worker of its own; if that worker dies too, say so."""
+    pool = _pool(course, options, 1)
     try:
-        futures = [pool.submit(grade_submission, module, t, source_names) for t in trainees]
-        for future in progress(as_completed(futures), total=len(futures)):
-            result = future.result()
-            journal.append(status_path, result)
-            yield result
+        return pool.submit(grade_submission, module, trainee, source_names).result()
+    except BrokenProcessPool:
+        folder = course.submission_dir(trainee, module)
+        return SubmissionResult(trainee, module, WORKER_DIED,
+                                f"{folder}: the grading process died while grading this submission, twice (killed "
+                                "by the system, e.g. out of memory, or by a signal); the rest of the batch went on. "
+                                f"When the machine is fine, grade it again with `caseloop grade {module} --regrade`",
+                                submitted_at(course, module, trainee), now())
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 
@@ -144,8 +231,8 @@ def watch(course: Course, module: str, options: GradeOptions = DEFAULT_OPTIONS, 
         echo(f"stopped watching {module}")
 
 
-def _run_cluster(course: Course, module: str, trainees: list[str], source_names: list[str], options: GradeOptions,
-                 status_path: Path, progress: Callable[..., Iterable]) -> Iterator[SubmissionResult]:
+def _run_cluster(course: Course, module: str, trainees: list[str], source_names: list[str],
+                 options: GradeOptions) -> Iterator[SubmissionResult]:
     """Grade `trainees` as tasks on a Dask cluster whose workers see the same course directory."""
     try:
         from distributed import Client
@@ -160,9 +247,7 @@ def _run_cluster(course: Course, module: str, trainees: list[str], source_names:
     try:
         futures = [client.submit(grade_on_cluster, str(course.root), options, module, t, source_names,
                                  key=f"caseloop-grade-{module}-{t}-{now()}", pure=False) for t in trainees]
-        for future in progress(cluster_completed(futures), total=len(futures)):
-            result = future.result()
-            journal.append(status_path, result)
-            yield result
+        for future in cluster_completed(futures):
+            yield future.result()
     finally:
         client.close()

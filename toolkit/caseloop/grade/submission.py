@@ -26,6 +26,7 @@ from caseloop.course.journal import (
     MALFORMED,
     MISSING,
     OUT_OF_MEMORY,
+    SYNTAX,
     TIMED_OUT,
     SubmissionResult,
 )
@@ -42,6 +43,7 @@ class GradeOptions:
     fast_path: bool = True              # literal-answer notebooks run without a kernel
     regrade: bool = False               # grade again even what this submission already has scores for
     cluster: str | None = None          # Dask scheduler address; None grades on this machine
+    accept_gradebook: bool = False      # grade even into a gradebook with fewer rows than its last backup
 
 
 def limits(options: GradeOptions) -> dict[str, dict[str, Any]]:
@@ -66,21 +68,67 @@ def submitted_at(course: Course, module: str, trainee: str) -> str:
     return stamp.read_text(encoding="utf-8").strip() if stamp.is_file() else ""
 
 
+RESUBMIT = "ask the trainee to re-fetch the module, copy their answers in and submit again"
+CELL_TYPES = {"code", "markdown", "raw"}
+
+
 def problem_with(notebook: Path) -> str | None:
-    """Why a submitted notebook cannot be graded, or None when nbgrader can read it."""
+    """Why a submitted notebook cannot be graded, or None when nbgrader can read it.
+
+    Everything nbgrader would trip over is caught here, by name: not UTF-8, not JSON, JSON that is
+    not a notebook (an array, null, a string), a format number that is missing, text or not 4, no
+    cells or cells that are not a list of cells.
+    """
     import nbformat
 
     if not notebook.is_file():
         return f"{notebook}: missing; ask the trainee to submit it again from the assignment list"
     try:
-        nb = nbformat.read(notebook, as_version=nbformat.NO_CONVERT)
-    except (json.JSONDecodeError, UnicodeDecodeError, nbformat.reader.NotJSONError) as err:
-        return f"{notebook}: not a readable notebook ({type(err).__name__}: {str(err)[:120]}); ask the trainee " \
-               "to re-fetch the module, copy their answers in and submit again"
-    if nb.get("nbformat") != 4:
-        return f"{notebook}: notebook format {nb.get('nbformat')} is not supported; ask the trainee to submit " \
-               "the released version"
+        data = json.loads(notebook.read_bytes().decode("utf-8"))
+    except (ValueError, UnicodeDecodeError, RecursionError, MemoryError) as err:
+        return f"{notebook}: not a readable notebook ({type(err).__name__}: {str(err)[:120]}); {RESUBMIT}"
+    if not isinstance(data, dict):
+        return f"{notebook}: JSON but not a notebook (a {type(data).__name__} instead of an object); {RESUBMIT}"
+    version = data.get("nbformat")
+    if type(version) is not int:
+        shown = "missing" if version is None else f"{json.dumps(version)[:40]}, not a number"
+        return f"{notebook}: its notebook format is {shown}; {RESUBMIT}"
+    if version != 4:
+        return f"{notebook}: notebook format {version} is not supported; ask the trainee to submit the released version"
+    cells = data.get("cells")
+    if not isinstance(cells, list):
+        what = "no cells" if cells is None else f"cells that are a {type(cells).__name__}, not a list"
+        return f"{notebook}: a notebook with {what}; {RESUBMIT}"
+    for number, cell in enumerate(cells, start=1):
+        source = cell.get("source") if isinstance(cell, dict) else None
+        if not isinstance(cell, dict) or cell.get("cell_type") not in CELL_TYPES or not (
+                isinstance(source, str) or (isinstance(source, list) and all(isinstance(x, str) for x in source))
+        ) or not isinstance(cell.get("metadata", {}), dict):
+            return f"{notebook}: cell {number} is not a notebook cell; {RESUBMIT}"
+    if not isinstance(data.get("metadata", {}), dict):
+        return f"{notebook}: its metadata is not an object; {RESUBMIT}"
+    try:
+        nbformat.reads(json.dumps(data), as_version=4)
+    except Exception as err:  # noqa: BLE001  (whatever else nbformat refuses)
+        return f"{notebook}: not a readable notebook ({type(err).__name__}: {str(err)[:120]}); {RESUBMIT}"
     return None
+
+
+def syntax_problems(notebook: Path) -> list[str]:
+    """The trainee's code cells (answers and cells they added) that are not valid Python, with why."""
+    import nbformat
+
+    from caseloop.notebook import cell_name, is_helper_cell, syntax_problem
+
+    found = []
+    for number, cell in enumerate(nbformat.read(notebook, as_version=4).cells, start=1):
+        grading = cell.metadata.get("nbgrader", {})
+        if cell.cell_type != "code" or grading.get("locked") or grading.get("grade") or is_helper_cell(cell):
+            continue
+        why = syntax_problem(cell.source)
+        if why:
+            found.append(f"cell {number} ({cell_name(cell)}): {why}")
+    return found
 
 
 _worker: dict[str, Any] = {}
@@ -129,20 +177,39 @@ def _outcome_from_notebooks(folder: Path) -> tuple[str, str]:
                     return TIMED_OUT, f"{path}: a cell ran past the time limit and scored 0"
                 if output.get("ename") == "MemoryError":
                     return OUT_OF_MEMORY, f"{path}: a cell ran out of its memory limit and scored 0"
+                if output.get("ename") == "DeadKernelError":
+                    return KERNEL_DIED, (f"{path}: trainee code ended its sandbox (os._exit, a crash); the cells "
+                                         "after it ran in a fresh sandbox and the rest was graded")
     return GRADED, ""
 
 
 def grade_submission(module: str, trainee: str, source_names: list[str]) -> SubmissionResult:
-    """Autograde one trainee's submission of MODULE in this worker, unless it cannot be read."""
+    """Autograde one trainee's submission of MODULE in this worker, unless it cannot be read.
+
+    Every way this can go wrong ends in a SubmissionResult; an error of caseloop's own is
+    `autograde failed`, with what happened and what to do.
+    """
     course: Course = _worker["course"]
     folder = course.submission_dir(trainee, module)
     stamp = submitted_at(course, module, trainee)
+    try:
+        return _grade(course, module, trainee, source_names, folder, stamp)
+    except Exception as err:  # noqa: BLE001  (one submission's fault never stops the batch)
+        return SubmissionResult(trainee, module, FAILED, f"{folder}: caseloop failed while grading it "
+                                f"({type(err).__name__}: {str(err)[:200]}); report this with the submission", stamp,
+                                now())
+
+
+def _grade(course: Course, module: str, trainee: str, source_names: list[str], folder: Path,
+           stamp: str) -> SubmissionResult:
     names = source_names or [p.name for p in folder.glob("*.ipynb")]
     for name in names:
         problem = problem_with(folder / name)
         if problem:
             status = MISSING if not (folder / name).exists() else MALFORMED
             return SubmissionResult(trainee, module, status, problem, stamp, now())
+    syntax = [f"{name}: {why}" for name in names for why in syntax_problems(folder / name)]
+    gradebook.set_aside_replaced(course, module, trainee, stamp)
     result = _worker["api"].autograde(module, trainee, force=True, create=True)
     if not result.get("success"):
         reason = nbgrader_reason(result)
@@ -153,7 +220,12 @@ def grade_submission(module: str, trainee: str, source_names: list[str]) -> Subm
         status = (OUT_OF_MEMORY if starved else KERNEL_DIED) if died else FAILED
         return SubmissionResult(trainee, module, status, f"{folder}: {reason}", stamp, now())
     status, detail = _outcome_from_notebooks(course.autograded_submission_dir(trainee, module))
-    if status == GRADED and gradebook.seconds_late(course, module, trainee) > 0:
+    late = gradebook.seconds_late(course, module, trainee) > 0
+    if status == GRADED and syntax:
+        status = SYNTAX
+        detail = (f"{folder}: {'; '.join(syntax)[:300]}; the items that read these cells scored 0 and the rest was "
+                  "graded" + ("; submitted after the due date (the late policy applied)" if late else ""))
+    elif status == GRADED and late:
         status, detail = LATE, "submitted after the due date; nbgrader applied the course's late policy"
     return SubmissionResult(trainee, module, status, detail, stamp, now())
 

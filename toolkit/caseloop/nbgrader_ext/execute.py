@@ -11,15 +11,28 @@ number, date, reply or text) trainee code never runs: an answer cell that is not
 assignment (a `str` subclass, a redefined builtin, a monkeypatch, a print, `sys.exit`, a loop ...)
 makes every test cell that reads its variable score 0 with a bilingual reason, and a test cell
 the trainee edited or deleted scores 0 the same way; every other item is graded normally. The
-self-check and survey cells are never run. Modules with code answers (m08) run in one fresh
-Jupyter kernel per notebook, nbgrader's own `Execute`, in a scratch folder (see `_scratch_copy`).
+self-check and survey cells are never run.
+
+In a code module (an answer cell of kind code, as in m08) the trainee's cells run in a bubblewrap
+sandbox (`caseloop.sandbox`), one per notebook, and the test cells never do: at each test cell the
+answer variables it reads are taken out of the sandbox as plain data (`caseloop.sandbox.values`)
+and the test cell runs here, on those values, with the module's source folder as its working
+folder, as in the literal path. Without bubblewrap a code module is not graded at all.
+
+A notebook whose source notebook has no caseloop answer metadata (a course written without
+caseloop) gets nbgrader's own `Execute` in a Jupyter kernel, in a scratch folder.
 """
 
 from __future__ import annotations
 
 import ast
+import builtins
 import contextlib
 import io
+import json
+import keyword
+import os
+import re
 import shutil
 import signal
 import tempfile
@@ -47,8 +60,11 @@ from caseloop.notebook import (
     grade_id,
     is_helper_cell,
     literal_answers,
+    syntax_problem,
     why_not_literal,
 )
+from caseloop.sandbox import bwrap
+from caseloop.sandbox.values import NotPlain, decode
 
 TAMPER_KEY = "caseloop_tampered"  # cell metadata set by FlagTamperedTests, read and removed by LiteralExecute
 
@@ -77,17 +93,24 @@ class NotebookPlan:
 
     answers: dict[str, tuple[str, str]]          # answer cell grade_id -> (variable, kind)
     tests: dict[str, NotebookNode]               # test cell grade_id -> the source cell
-    released_checksums: dict[str, str]           # test cell grade_id -> checksum of its released version
+    released_checksums: dict[str, frozenset[str]]  # test cell grade_id -> checksums of every released version
     helper_ids: frozenset[str]                   # ids of self-check and survey cells
     order: tuple[str, ...]                       # grade_ids and ids of the source cells, in order
+
+    source_dir: str = ""                         # the module's folder in source/ (its data files)
 
     @property
     def literal(self) -> bool:
         return bool(self.answers) and all(kind in LITERAL_KINDS for _, kind in self.answers.values())
 
+    @property
+    def code(self) -> bool:
+        """A code module: some answer is code, so trainee code runs (in the sandbox)."""
+        return any(kind not in LITERAL_KINDS for _, kind in self.answers.values())
+
 
 @lru_cache(maxsize=64)
-def _load_plan(source: str, release: str, stamp: tuple[float, float]) -> NotebookPlan:
+def _load_plan(source: str, release: str, stamp: tuple[float, ...], history: tuple) -> NotebookPlan:
     nb = nbformat.read(source, as_version=4)
     answers, tests, helpers, order = {}, {}, set(), []
     for cell in nb.cells:
@@ -100,12 +123,13 @@ def _load_plan(source: str, release: str, stamp: tuple[float, float]) -> Noteboo
             answers[cell_id] = (answer_variable(cell), kind)
         elif is_grade(cell) and not is_solution(cell) and cell.cell_type == "code":
             tests[cell_id] = cell
-    released = {}
+    released = {cell_id: set(checksums) for cell_id, checksums in history if cell_id in tests}
     if Path(release).is_file():
         for cell in nbformat.read(release, as_version=4).cells:
             if grade_id(cell) in tests:
-                released[grade_id(cell)] = compute_checksum(cell)
-    return NotebookPlan(answers, tests, released, frozenset(helpers), tuple(order))
+                released.setdefault(grade_id(cell), set()).add(compute_checksum(cell))
+    released = {cell_id: frozenset(checksums) for cell_id, checksums in released.items()}
+    return NotebookPlan(answers, tests, released, frozenset(helpers), tuple(order), str(Path(source).parent))
 
 
 def notebook_plan(config: Any, resources: dict) -> NotebookPlan | None:
@@ -121,8 +145,20 @@ def notebook_plan(config: Any, resources: dict) -> NotebookPlan | None:
     release = Path(coursedir.format_path(coursedir.release_directory, ".", info["assignment"])) / name
     if not source.is_file():
         return None
+
     stamp = (source.stat().st_mtime, release.stat().st_mtime if release.is_file() else 0.0)
-    return _load_plan(str(source), str(release), stamp)
+    return _load_plan(str(source), str(release), stamp, _release_history(coursedir.root, info["assignment"], name,
+                                                                         str(release), stamp[1]))
+
+
+@lru_cache(maxsize=64)
+def _release_history(root: str, module: str, name: str, release: str, stamp: float) -> tuple:
+    """Every released checksum of the notebook's test cells, the release found now recorded first."""
+    from caseloop.course import releases
+
+    if Path(release).is_file():
+        releases.record(Path(root), module, Path(release))
+    return tuple(sorted((k, tuple(sorted(v))) for k, v in releases.released(Path(root), module, name).items()))
 
 
 class FlagTamperedTests(NbGraderPreprocessor):
@@ -135,7 +171,7 @@ class FlagTamperedTests(NbGraderPreprocessor):
 
     def preprocess(self, nb: NotebookNode, resources: Any):
         plan = notebook_plan(self.config, resources)
-        if plan is None or not plan.literal:
+        if plan is None or not plan.answers:
             return nb, resources
         present = set()
         for cell in nb.cells:
@@ -143,7 +179,7 @@ class FlagTamperedTests(NbGraderPreprocessor):
             if cell_id in plan.tests and is_grade(cell):
                 present.add(cell_id)
                 released = plan.released_checksums.get(cell_id)
-                if released and compute_checksum(cell) != released:
+                if released and compute_checksum(cell) not in released:
                     cell.metadata[TAMPER_KEY] = "edited"
         for cell_id in (g for g in plan.order if g in plan.tests and g not in present):
             restored = nbformat.from_dict(nbformat.v4.new_code_cell(plan.tests[cell_id].source))
@@ -172,6 +208,19 @@ _TAMPER_REASONS = {
                 "cells"),
     "missing": ("答案单元被删除了：本题记 0 分", "the answer cell was deleted: this item scores 0"),
 }
+# What a fault of the sandbox leaves in the cell that ran into it (the ename is what grading statuses read).
+_SANDBOX_FAULTS = {
+    "died": ("DeadKernelError", "代码结束了自己的沙箱（例如 os._exit 或崩溃），后面的单元在新的沙箱中运行",
+             "the code ended its sandbox (os._exit, a crash, a killed process); the cells after it ran in a fresh "
+             "sandbox"),
+    "too big": ("OutputLimitError", "输出或答案超过了上限，沙箱已停止",
+                "the output or the answers went over the limit, so the sandbox was stopped"),
+    "unreadable": ("SandboxError", "沙箱的回复无法读取，沙箱已停止",
+                   "the sandbox's reply could not be read, so it was stopped"),
+    "stopped": ("SandboxError", "沙箱已多次停止，本单元未运行",
+                "the sandbox was stopped too many times; this cell did not run"),
+}
+MAX_SANDBOX_RESTARTS = 3
 
 
 def _timeout_handler(signum: int, frame: Any) -> None:
@@ -194,7 +243,15 @@ class LiteralExecute(Execute):
     """nbgrader's Execute step, with the in-process path that never runs trainee code."""
 
     fast_path = Bool(True, help="Run literal-answer notebooks without a kernel.").tag(config=True)
-    memory_limit_mb = Int(2048, help="Address-space limit of each grading kernel in MB (0: none).").tag(config=True)
+    memory_limit_mb = Int(2048, help="Address-space limit of each sandboxed process or grading kernel in MB "
+                                     "(0: none).").tag(config=True)
+    cpu_limit_seconds = Int(0, help="CPU seconds of each sandboxed process (0: the cell time limit times the "
+                                    "number of code cells).").tag(config=True)
+    process_limit = Int(64, help="Processes and threads trainee code may run at once in its sandbox.").tag(config=True)
+    file_limit_mb = Int(256, help="Largest file trainee code may write in its sandbox, and the size of each of its "
+                                  "temporary folders, in MB.").tag(config=True)
+    output_limit_mb = Int(32, help="Outputs of one trainee cell, or the answers one test cell reads, in MB.").tag(
+        config=True)
 
     async def async_start_new_kernel(self, **kwargs: Any) -> None:
         """nbclient's kernel start, with the kernel's memory limited before any trainee code runs.
@@ -214,6 +271,8 @@ class LiteralExecute(Execute):
         plan = notebook_plan(self.config, resources)
         if plan is not None and plan.literal:
             self._grade_literal(nb, plan)
+        elif plan is not None and plan.code:
+            self._grade_in_sandbox(nb, plan, resources["nbgrader"]["notebook"])
         elif self.fast_path and fast_path_applies(nb):
             self._run_in_process(nb)
         else:
@@ -279,6 +338,72 @@ class LiteralExecute(Execute):
                                               "iopub.status.idle": finished, "shell.execute_reply": finished}
         nb.metadata["language_info"] = _language_info()
 
+    def sandbox_limits(self, code_cells: int) -> bwrap.Limits:
+        """The limits of a notebook's sandbox, from this step's configuration."""
+        timeout = float(self.timeout or 60)
+        cpu = self.cpu_limit_seconds or int(timeout * max(code_cells, 1)) + 10
+        return bwrap.Limits(timeout=timeout, memory_mb=self.memory_limit_mb, cpu_seconds=cpu,
+                            processes=self.process_limit, file_mb=self.file_limit_mb, output_mb=self.output_limit_mb)
+
+    def _grade_in_sandbox(self, nb: NotebookNode, plan: NotebookPlan, name: str) -> None:
+        """Trainee cells in a sandbox, test cells here on the plain values they read (a code module)."""
+        bwrap.require()
+        code = [c for c in nb.cells if c.cell_type == "code" and c.source.strip()]
+        box = _Box(self, nb, plan, name, len(code))
+        display = _Display()
+        tests: list[tuple[NotebookNode, int, bwrap.Reply]] = []
+        count = 0
+        try:
+            for cell in nb.cells:
+                if cell.cell_type != "code":
+                    continue
+                cell.outputs = []
+                if not cell.source.strip():
+                    cell.execution_count = None
+                    continue
+                count += 1
+                cell.execution_count = count
+                started = _timestamp()
+                tamper = cell.metadata.pop(TAMPER_KEY, None)
+                if is_grade(cell) and not is_solution(cell):
+                    if tamper:
+                        cell.outputs = _zero_with_reason(cell, _TAMPER_REASONS[tamper], display, count)
+                    else:
+                        tests.append((cell, count, box.export(_read_names(cell.source))))
+                elif not (is_helper_cell(cell) or cell.get("id") in plan.helper_ids):
+                    unreadable = syntax_problem(cell.source)
+                    cell.outputs = [_syntax_error(unreadable)] if unreadable else box.run(cell.source, count)
+                if self.record_timing:
+                    finished = _timestamp()
+                    cell.metadata["execution"] = {"iopub.execute_input": started, "iopub.status.busy": started,
+                                                  "iopub.status.idle": finished, "shell.execute_reply": finished}
+        finally:
+            box.close()
+        answers = {var for var, _ in plan.answers.values() if var}
+        with contextlib.chdir(plan.source_dir):
+            for cell, number, reply in tests:
+                namespace: dict[str, Any] = {"__name__": "__main__", "__builtins__": __builtins__}
+                refused = dict(reply.not_plain)
+                for variable, data in reply.values.items():
+                    try:
+                        namespace[variable] = decode(data)
+                    except NotPlain as why:
+                        refused[variable] = str(why)
+                    except Exception as err:  # noqa: BLE001  (data pandas refuses to build from is not plain either)
+                        refused[variable] = f"data that cannot be read ({type(err).__name__})"
+                refused = {variable: why for variable, why in refused.items() if variable in answers}
+                if refused:
+                    first = sorted(refused)[0]
+                    reason = (f"答案 {first} 不是能带出沙箱的普通数据（{refused[first]}）："
+                              "只评分数字、文字、列表、字典和表格（pandas Series / DataFrame），本题记 0 分",
+                              f"answer {first} is not plain data that can leave the sandbox ({refused[first]}): only "
+                              "numbers, strings, lists, dicts and tables (pandas Series / DataFrame) are graded, so "
+                              "this item scores 0")
+                    cell.outputs = _zero_with_reason(cell, reason, display, number, code="not_plain")
+                else:
+                    cell.outputs = self._run_cell(cell.source, namespace, display, number)
+        nb.metadata["language_info"] = _language_info()
+
     def _run_cell(self, source: str, namespace: dict, display: _Display, count: int) -> list[NotebookNode]:
         """Run one trusted test cell like a kernel would: stdout/stderr streams, then the last value."""
         outputs: list[NotebookNode] = []
@@ -317,16 +442,161 @@ class LiteralExecute(Execute):
 
 
 def _zero_with_reason(cell: NotebookNode, reason: tuple[str, str], display: _Display,
-                      count: int) -> list[NotebookNode]:
+                      count: int, code: str = "tampered") -> list[NotebookNode]:
     """The outputs of a test cell that is not run: the reason, and a score of 0 compile can read."""
     from caseloop.checks import Finding, Score
 
     points = float(cell.metadata.get("nbgrader", {}).get("points", 0))
-    score = Score(0.0, points, [Finding("tampered", False, *reason)])
+    score = Score(0.0, points, [Finding(code, False, *reason)])
     text = f"得分 / Score: 0 / {points:g}\n{score.findings[0].line()}\n"
     data, metadata = display.bundle(score)
     return [new_output("stream", name="stdout", text=text),
             new_output("execute_result", data=data, metadata=metadata, execution_count=count)]
+
+
+def _read_names(source: str) -> list[str]:
+    """The names a test cell reads that the trainee's namespace may hold (builtins stay the grader's own)."""
+    return sorted(name for name in free_names(source) if name.isidentifier() and not keyword.iskeyword(name)
+                  and not name.startswith("__") and not hasattr(builtins, name))
+
+
+def module_files(source_dir: Path, ignore: list[str]) -> dict[str, Path]:
+    """The module's data files in source/ (what nbgrader copies beside each submission), by relative path."""
+    from nbgrader.utils import find_all_files
+
+    found = find_all_files(str(source_dir), [*ignore, "*.ipynb"]) if source_dir.is_dir() else []
+    return {str(Path(path).relative_to(source_dir)): Path(path) for path in sorted(found)}
+
+
+class _Box:
+    """A notebook's sandbox: started when first needed, restarted (with the module's locked set-up
+    cells run again) after trainee code killed it, at most MAX_SANDBOX_RESTARTS times."""
+
+    def __init__(self, step: LiteralExecute, nb: NotebookNode, plan: NotebookPlan, name: str,
+                 code_cells: int) -> None:
+        from nbgrader.coursedir import CourseDirectory
+
+        ignore = list(CourseDirectory(config=step.config).ignore)
+        self.files = module_files(Path(plan.source_dir), ignore)
+        self.limits = step.sandbox_limits(code_cells)
+        self.timeout_error = dict(step.error_on_timeout)
+        copy = nbformat.from_dict(json.loads(json.dumps(nb)))
+        for cell in copy.cells:  # the trainee's notebook as they have it: no hidden tests in it
+            if cell.cell_type == "code":
+                cell.outputs, cell.execution_count = [], None
+                if is_grade(cell) and not is_solution(cell):
+                    cell.source = ""
+        self.notebook = (f"{name}.ipynb", nbformat.writes(copy).encode("utf-8"))
+        self.setup = [c.source for c in nb.cells if c.cell_type == "code" and is_locked(c) and not is_grade(c)
+                      and not is_solution(c) and c.source.strip() and not is_helper_cell(c)]
+        self.sandbox: bwrap.Sandbox | None = None
+        self.starts = 0
+        self.ran: list[str] = []   # the set-up cells run so far, run again in a fresh sandbox
+
+    def _ready(self) -> bool:
+        if self.sandbox is not None and self.sandbox.alive:
+            return True
+        if self.starts > MAX_SANDBOX_RESTARTS:
+            return False
+        if self.sandbox is not None:
+            self.sandbox.close()
+        self.starts += 1
+        self.sandbox = bwrap.Sandbox(self.files, self.notebook, self.limits)
+        self.sandbox.start()
+        for source in self.ran:
+            if self.sandbox.run(source).fault:
+                return self.sandbox.alive
+        return True
+
+    def run(self, source: str, count: int) -> list[NotebookNode]:
+        if not self._ready():
+            return [_fault_output("stopped", "")]
+        reply = self.sandbox.run(source)
+        if source in self.setup:
+            self.ran.append(source)
+        outputs = _trainee_outputs(reply.outputs, count)
+        if reply.fault == "timeout":
+            outputs.append(nbformat.from_dict({"output_type": "error", **self.timeout_error}))
+        elif reply.fault:
+            outputs.append(_fault_output(reply.fault, reply.detail))
+        return outputs
+
+    def export(self, names: list[str]) -> bwrap.Reply:
+        if not names or not self._ready():
+            return bwrap.Reply()
+        reply = self.sandbox.export(names)
+        return bwrap.Reply() if reply.fault else reply
+
+    def close(self) -> None:
+        if self.sandbox is not None:
+            self.sandbox.close()
+
+
+def _syntax_error(why: str) -> NotebookNode:
+    """The error of a trainee cell that is not valid Python: it is not sent to the sandbox at all."""
+    text = f"本单元不是有效的 Python 代码，未运行 / this cell is not valid Python and did not run: {why}"
+    return nbformat.from_dict({"output_type": "error", "ename": "SyntaxError", "evalue": text,
+                               "traceback": [f"SyntaxError: {text}"]})
+
+
+def _fault_output(kind: str, detail: str) -> NotebookNode:
+    ename, zh, en = _SANDBOX_FAULTS.get(kind, _SANDBOX_FAULTS["unreadable"])
+    text = f"{zh} / {en}" + (f" ({detail})" if detail else "")
+    return nbformat.from_dict({"output_type": "error", "ename": ename, "evalue": text,
+                               "traceback": [f"{ename}: {text}"]})
+
+
+_MIMETYPE = re.compile(r"[a-zA-Z0-9]+/[a-zA-Z0-9\-+.]+")
+_OUTPUT_FIELDS = {"stream": {"name", "text"}, "display_data": {"data", "metadata"},
+                  "execute_result": {"data", "metadata", "execution_count"}, "error": {"ename", "evalue", "traceback"}}
+
+
+def _trainee_outputs(raw: Any, count: int) -> list[NotebookNode]:
+    """The outputs a trainee cell sent back, kept only where they are well-formed nbformat outputs."""
+    kept = []
+    for output in raw if isinstance(raw, list) else []:
+        kind = output.get("output_type") if isinstance(output, dict) else None
+        if kind not in _OUTPUT_FIELDS:
+            continue
+        clean = {"output_type": kind, **{k: output.get(k) for k in _OUTPUT_FIELDS[kind] if k in output}}
+        if kind == "execute_result":
+            clean["execution_count"] = count
+        if kind == "stream" and (clean.get("name") not in ("stdout", "stderr")
+                                 or not isinstance(clean.get("text"), str)):
+            continue
+        if kind in ("display_data", "execute_result") and not (
+                isinstance(clean.get("data"), dict) and isinstance(clean.setdefault("metadata", {}), dict)
+                and all(isinstance(k, str) and _MIMETYPE.fullmatch(k) and _mime_value(k, v)
+                        for k, v in clean["data"].items())):
+            continue
+        if kind == "error" and not (isinstance(clean.get("ename"), str) and isinstance(clean.get("evalue"), str)
+                                    and isinstance(clean.get("traceback"), list)
+                                    and all(isinstance(line, str) for line in clean["traceback"])):
+            continue
+        kept.append(nbformat.from_dict(clean))
+    return kept
+
+
+def _mime_value(mimetype: str, value: Any) -> bool:
+    """nbformat's rule for a mime bundle entry: JSON types hold any JSON, the others text."""
+    if mimetype == "application/json" or mimetype.endswith("+json"):
+        return True
+    return isinstance(value, str) or (isinstance(value, list) and all(isinstance(line, str) for line in value))
+
+
+SCRATCH_PREFIX = "caseloop-kernel-"
+
+
+def sweep_scratch() -> list[Path]:
+    """Remove the kernel scratch folders a killed grading process left in the temporary folder."""
+    removed = []
+    for folder in Path(tempfile.gettempdir()).glob(f"{SCRATCH_PREFIX}*-*"):
+        pid = folder.name.removeprefix(SCRATCH_PREFIX).split("-")[0]
+        if not pid.isdigit() or Path(f"/proc/{pid}").exists():
+            continue
+        shutil.rmtree(folder, ignore_errors=True)
+        removed.append(folder)
+    return removed
 
 
 @contextlib.contextmanager
@@ -341,7 +611,7 @@ def _scratch_copy(resources: Any):
     if not original or not Path(original).is_dir():
         yield
         return
-    with tempfile.TemporaryDirectory(prefix="caseloop-kernel-") as scratch:
+    with tempfile.TemporaryDirectory(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-") as scratch:
         for item in Path(original).iterdir():
             if item.is_file() and item.suffix != ".ipynb":
                 shutil.copy2(item, scratch)
