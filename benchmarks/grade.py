@@ -154,6 +154,8 @@ def bench_literal(submissions: int, workdir: Path) -> int:
     grade.collect(course, MODULE)
     baseline_course = Course.at(Path(shutil.copytree(course.root, workdir / "nbgrader")))
     caseloop_course = Course.at(Path(shutil.copytree(course.root, workdir / "caseloop")))
+    with (baseline_course.root / "nbgrader_config.py").open("a", encoding="utf-8") as config:
+        config.write(NBGRADER_STEPS)  # plain nbgrader: its own steps, every notebook in a kernel
 
     print("grading with nbgrader autograde ...", flush=True)
     base_time, base_peak, base_status = run_measured([str(bin_dir / "nbgrader"), "autograde", MODULE],

@@ -58,7 +58,8 @@ def test_its_own_user_no_network_and_nothing_of_the_host(box):
     probe = box.run(f"""
 import os, socket
 print(os.getuid(), os.getgid(), os.getgroups())
-for path in [{str(REPO)!r}, {str(REPO / 'source')!r}, '/etc/passwd', os.path.expanduser('~root'), '/var', '/srv']:
+for path in [{str(REPO / 'source')!r}, {str(REPO / 'cases')!r}, '/etc/passwd', os.path.expanduser('~root'),
+             '/var', '/srv']:
     print(path, os.path.exists(path))
 try:
     socket.create_connection(('127.0.0.1', 22), timeout=1)
@@ -66,6 +67,7 @@ except OSError as err:
     print('network', type(err).__name__)
 print(open('/proc/self/status').read().split('CapEff:')[1].split()[0])
 print(sorted(p for p in os.listdir('/proc') if p.isdigit()))
+print(sorted(os.listdir({str(REPO)!r})) if os.path.isdir({str(REPO)!r}) else [])
 """)
     lines = text(probe).splitlines()
     uid = os.getpid() % 10_000 + bwrap.SANDBOX_UID_BASE if os.geteuid() == 0 else 65534
@@ -74,6 +76,11 @@ print(sorted(p for p in os.listdir('/proc') if p.isdigit()))
     assert lines[7] == "network OSError" or lines[7].startswith("network"), lines[7]
     assert lines[8] == "0000000000000000", "no capabilities"
     assert len(json.loads(lines[9].replace("'", '"'))) <= 3, "its own process namespace"
+    # Of the course directory, only a Python environment installed inside it (a CI clone's .venv) may be seen.
+    inside = json.loads(lines[10].replace("'", '"'))
+    python_roots = {p.relative_to(REPO).parts[0] for p in map(Path, (sys.prefix, sys.base_prefix))
+                    if p.is_relative_to(REPO)}
+    assert set(inside) <= python_roots, inside
 
 
 def test_everything_but_its_temporary_folders_is_read_only(box):
