@@ -11,7 +11,7 @@ import pytest
 from caseloop.cli import AUTHOR_COMMANDS, CASES_COMMANDS, COMMANDS, main
 from caseloop.compile import number_attempts
 from caseloop.course import Course, CourseError
-from caseloop.curriculum import Curriculum
+from caseloop.curriculum import load_curriculum
 
 EVERY_COMMAND = ([[name] for name in COMMANDS] + [["cases", task] for task in CASES_COMMANDS]
                  + [["author", task] for task in AUTHOR_COMMANDS])
@@ -70,7 +70,7 @@ def test_curriculum_errors_name_the_file(tmp_path, text, message):
     path = tmp_path / "curriculum.yaml"
     path.write_text(text)
     with pytest.raises(CourseError, match=message) as err:
-        Curriculum.load(path)
+        load_curriculum(path)
     assert str(path) in str(err.value)
 
 

@@ -150,7 +150,7 @@ def test_a_failing_submission_is_retried_a_few_times_then_stands(course, monkeyp
 def test_kernel_scratch_folders_of_a_killed_batch_are_swept(tmp_path, monkeypatch):
     import tempfile
 
-    from caseloop.nbgrader_ext.execute import SCRATCH_PREFIX, sweep_scratch
+    from caseloop.nbgrader_ext.sandboxed import SCRATCH_PREFIX, sweep_scratch
 
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     dead = tmp_path / f"{SCRATCH_PREFIX}999999999-abc"

@@ -13,7 +13,7 @@ import pytest
 from caseloop.analysis.certify import certification, gate_results
 from caseloop.analysis.mastery import latest_attempts, mastery_table
 from caseloop.compile import GRADE_COLUMNS
-from caseloop.curriculum import Curriculum
+from caseloop.curriculum import Curriculum, load_curriculum
 
 CURRICULUM = """
 levels:
@@ -38,7 +38,7 @@ RUBRIC = ["tone", "empathy", "fit", "clarity"]
 def curriculum(tmp_path_factory) -> Curriculum:
     path = tmp_path_factory.mktemp("curriculum") / "curriculum.yaml"
     path.write_text(CURRICULUM, encoding="utf-8")
-    return Curriculum.load(path)
+    return load_curriculum(path)
 
 
 def cell(trainee: str, module: str, name: str, manual: float | None, rubric: bool = True) -> dict:

@@ -7,7 +7,7 @@ import pytest
 
 from caseloop.analysis.mastery import mastery_table
 from caseloop.compile import GRADE_COLUMNS
-from caseloop.curriculum import Curriculum
+from caseloop.curriculum import Curriculum, load_curriculum
 
 CURRICULUM = """
 levels:
@@ -26,7 +26,7 @@ mastery: {method: average, min_items: 3}
 def curriculum(tmp_path_factory) -> Curriculum:
     path = tmp_path_factory.mktemp("curriculum") / "curriculum.yaml"
     path.write_text(CURRICULUM, encoding="utf-8")
-    return Curriculum.load(path)
+    return load_curriculum(path)
 
 
 def test_fewer_than_min_items_is_thin_and_min_items_is_not(curriculum):

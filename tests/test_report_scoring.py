@@ -20,7 +20,7 @@ from caseloop.analysis.mastery import at_risk, competency_results, latest_attemp
 from caseloop.cli import main
 from caseloop.compile import GRADE_COLUMNS
 from caseloop.course import CourseError
-from caseloop.curriculum import Curriculum
+from caseloop.curriculum import Curriculum, load_curriculum
 from caseloop.report import cohort_tables
 
 CURRICULUM = """
@@ -63,7 +63,7 @@ targets:
 def curriculum(tmp_path_factory) -> Curriculum:
     path = tmp_path_factory.mktemp("curriculum") / "curriculum.yaml"
     path.write_text(CURRICULUM, encoding="utf-8")
-    return Curriculum.load(path)
+    return load_curriculum(path)
 
 
 def row(trainee, module, cell, competency, score, max_score=1.0, attempt=1, day=0, case=None, manual=None,
@@ -321,7 +321,7 @@ def test_curriculum_report_sections_errors_name_file_and_field(tmp_path, section
     path = tmp_path / "curriculum.yaml"
     path.write_text(base + section + "\n")
     with pytest.raises(CourseError, match=message) as err:
-        Curriculum.load(path)
+        load_curriculum(path)
     assert str(path) in str(err.value)
 
 

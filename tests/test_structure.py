@@ -18,13 +18,11 @@ def _module_name(path: Path) -> str:
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
-def _runtime_imports(tree: ast.AST) -> set[str]:
-    """caseloop modules a module imports when it runs, anywhere in it (functions too), but not for type checking."""
+def _imports(tree: ast.AST) -> set[str]:
+    """caseloop modules a module imports anywhere in it: functions too, and for type checking."""
     found = set()
 
     def visit(node: ast.AST) -> None:
-        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
-            return
         if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("caseloop"):
             found.add(node.module)
             for alias in node.names:  # `from caseloop import checks` imports the module caseloop.checks
@@ -43,7 +41,7 @@ def import_graph() -> dict[str, set[str]]:
     modules = {_module_name(p): p for p in PACKAGE.rglob("*.py")}
     graph = {}
     for name, path in modules.items():
-        imported = _runtime_imports(ast.parse(path.read_text(encoding="utf-8")))
+        imported = _imports(ast.parse(path.read_text(encoding="utf-8")))
         graph[name] = {m for m in imported if m in modules and m != name}
     return graph
 
@@ -121,7 +119,7 @@ def test_the_layout_follows_nbgraders_course_directory_configuration(repo_course
 
 def test_registries_refuse_unknown_names_and_name_the_known_ones(repo_course, tmp_path):
     from caseloop.analysis import certify, mastery
-    from caseloop.curriculum import Curriculum
+    from caseloop.curriculum import load_curriculum
     from caseloop.selfcheck import SELF_CHECKS, AnswerCell, check_answer
 
     text = repo_course.curriculum_path.read_text(encoding="utf-8")
@@ -129,14 +127,14 @@ def test_registries_refuse_unknown_names_and_name_the_known_ones(repo_course, tm
     bad = tmp_path / "curriculum.yaml"
     bad.write_text(text.replace("  method: decaying_average", "  method: median_of_three"), encoding="utf-8")
     with pytest.raises(CourseError, match="unknown method 'median_of_three'.*decaying_average"):
-        Curriculum.load(bad)
+        load_curriculum(bad)
     bad.write_text(text.replace("    module_score: {module: m01", "    module_vibes: {module: m01"), encoding="utf-8")
     with pytest.raises(CourseError, match="needs exactly one check of .*mentor_signoff"):
-        Curriculum.load(bad)
-    method = Curriculum.load(repo_course.curriculum_path).mastery
+        load_curriculum(bad)
+    method = load_curriculum(repo_course.curriculum_path).mastery
     with pytest.raises(ValueError, match="known: average, latest"):
         mastery.mastery_values(None, None, type(method)(method="median_of_three"))
-    gate = next(iter(Curriculum.load(repo_course.curriculum_path).gates.values()))
+    gate = next(iter(load_curriculum(repo_course.curriculum_path).gates.values()))
     with pytest.raises(ValueError, match="unknown kind 'module_vibes'"):
         certify.gate_check(type(gate)(gate.id, gate.zh, gate.en, "module_vibes", {}), [], None, None, None)
     with pytest.raises(ValueError, match="unknown answer kind 'essay'.*choice"):

@@ -8,7 +8,6 @@ name against them, so an unknown name is an error naming the known ones.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -17,139 +16,55 @@ import yaml
 from caseloop.analysis.certify import GATES
 from caseloop.analysis.mastery import METHODS
 from caseloop.course.files import CourseError
+from caseloop.framework import (
+    CertificationLevel,
+    Competency,
+    Curriculum,
+    Gate,
+    MasteryMethod,
+    Module,
+    Target,
+)
+
+__all__ = ["CertificationLevel", "Competency", "Curriculum", "Gate", "MasteryMethod", "Module", "Target",
+           "load_curriculum"]
 
 
-@dataclass(frozen=True)
-class Competency:
-    """One competency of the framework, with the score shares that mark each mastery level."""
+def load_curriculum(path: Path) -> Curriculum:
+    """The curriculum file at PATH, loaded and checked; every error names the file and the field."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise CourseError(f"{path}: curriculum file not found; create it (see README.md)") from None
+    except yaml.YAMLError as err:
+        raise CourseError(f"{path}: not valid YAML ({err}); fix the syntax") from None
+    if not isinstance(data, dict):
+        raise CourseError(f"{path}: expected a mapping with 'competencies', 'levels' and 'modules'")
 
-    code: str
-    zh: str
-    en: str
-    thresholds: dict[str, float]
+    def need(mapping: dict[str, Any], key: str, where: str) -> Any:
+        if key not in mapping:
+            raise CourseError(f"{path}: {where} has no '{key}'; add it")
+        return mapping[key]
 
-    def level(self, share: float) -> str:
-        """The highest level whose threshold `share` reaches (levels ascend in the file's order)."""
-        reached = "beginning"
-        for name, minimum in self.thresholds.items():
-            if share >= minimum:
-                reached = name
-        return reached
-
-
-@dataclass(frozen=True)
-class Module:
-    id: str
-    zh: str
-    en: str
-
-
-@dataclass(frozen=True)
-class MasteryMethod:
-    """How evidence over time becomes one mastery share per competency (Canvas-style methods).
-
-    `weight` is the newest result's weight in a decaying average; `n` is how many results at or
-    above `at_level` n_mastery needs; scores resting on fewer than `min_items` graded cells are
-    flagged as thin; `risk_attempts` results in a row below `risk_below` mark a trainee at risk.
-    """
-
-    method: str = "decaying_average"
-    weight: float = 0.65
-    n: int = 2
-    at_level: str = "proficient"
-    min_items: int = 3
-    risk_attempts: int = 3
-    risk_below: float = 0.7
-
-
-@dataclass(frozen=True)
-class Gate:
-    """One certification gate: a check of `kind` with its parameters (module, min, count ...)."""
-
-    id: str
-    zh: str
-    en: str
-    kind: str
-    params: dict[str, Any]
-
-
-@dataclass(frozen=True)
-class CertificationLevel:
-    """A certification level: the gates it adds to the levels below, and the permissions it unlocks."""
-
-    id: str
-    zh: str
-    en: str
-    gates: tuple[str, ...]
-    permissions: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class Target:
-    """A course goal: cohort mean mastery of `competency` at least `mastery` within `within_days`."""
-
-    id: str
-    zh: str
-    en: str
-    competency: str
-    mastery: float
-    within_days: int
-
-
-@dataclass(frozen=True)
-class Curriculum:
-    """The trainer-edited curriculum file: competency framework, levels and module order, and the
-    sections reports act on: mastery method, pre/post assessment, gates, certification, targets."""
-
-    competencies: dict[str, Competency]
-    level_names: dict[str, tuple[str, str]]
-    modules: list[Module]
-    mastery: MasteryMethod = MasteryMethod()
-    assessment: dict[str, str] = field(default_factory=dict)
-    permissions: dict[str, tuple[str, str]] = field(default_factory=dict)
-    gates: dict[str, Gate] = field(default_factory=dict)
-    certification: list[CertificationLevel] = field(default_factory=list)
-    targets: list[Target] = field(default_factory=list)
-
-    @classmethod
-    def load(cls, path: Path) -> Curriculum:
-        try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise CourseError(f"{path}: curriculum file not found; create it (see README.md)") from None
-        except yaml.YAMLError as err:
-            raise CourseError(f"{path}: not valid YAML ({err}); fix the syntax") from None
-        if not isinstance(data, dict):
-            raise CourseError(f"{path}: expected a mapping with 'competencies', 'levels' and 'modules'")
-
-        def need(mapping: dict[str, Any], key: str, where: str) -> Any:
-            if key not in mapping:
-                raise CourseError(f"{path}: {where} has no '{key}'; add it")
-            return mapping[key]
-
-        levels = need(data, "levels", "the file")
-        level_names = {name: (need(spec, "zh", f"level {name}"), need(spec, "en", f"level {name}"))
-                       for name, spec in levels.items()}
-        default_thresholds = {name: float(need(spec, "min", f"level {name}"))
-                              for name, spec in levels.items() if name != "beginning"}
-        competencies = {}
-        for item in need(data, "competencies", "the file"):
-            code = need(item, "code", "a competency")
-            thresholds = {**default_thresholds, **item.get("thresholds", {})}
-            unknown = set(thresholds) - set(default_thresholds)
-            if unknown:
-                raise CourseError(f"{path}: competency {code} sets thresholds for unknown levels "
-                                  f"{sorted(unknown)}; use {sorted(default_thresholds)}")
-            if list(thresholds.values()) != sorted(thresholds.values()):
-                raise CourseError(f"{path}: competency {code} thresholds must rise level by level")
-            competencies[code] = Competency(code, need(item, "zh", code), need(item, "en", code), thresholds)
-        modules = [Module(need(m, "id", "a module"), need(m, "zh", m["id"]), need(m, "en", m["id"]))
-                   for m in need(data, "modules", "the file")]
-        return cls(competencies, level_names, modules, **_report_sections(data, path, competencies, level_names))
-
-    def level_label(self, level: str) -> str:
-        zh, en = self.level_names.get(level, (level, level))
-        return f"{zh} {en}"
+    levels = need(data, "levels", "the file")
+    level_names = {name: (need(spec, "zh", f"level {name}"), need(spec, "en", f"level {name}"))
+                   for name, spec in levels.items()}
+    default_thresholds = {name: float(need(spec, "min", f"level {name}"))
+                          for name, spec in levels.items() if name != "beginning"}
+    competencies = {}
+    for item in need(data, "competencies", "the file"):
+        code = need(item, "code", "a competency")
+        thresholds = {**default_thresholds, **item.get("thresholds", {})}
+        unknown = set(thresholds) - set(default_thresholds)
+        if unknown:
+            raise CourseError(f"{path}: competency {code} sets thresholds for unknown levels "
+                              f"{sorted(unknown)}; use {sorted(default_thresholds)}")
+        if list(thresholds.values()) != sorted(thresholds.values()):
+            raise CourseError(f"{path}: competency {code} thresholds must rise level by level")
+        competencies[code] = Competency(code, need(item, "zh", code), need(item, "en", code), thresholds)
+    modules = [Module(need(m, "id", "a module"), need(m, "zh", m["id"]), need(m, "en", m["id"]))
+               for m in need(data, "modules", "the file")]
+    return Curriculum(competencies, level_names, modules, **_report_sections(data, path, competencies, level_names))
 
 
 def _report_sections(data: dict[str, Any], path: Path, competencies: dict[str, Competency],

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 if TYPE_CHECKING:
-    from caseloop.curriculum import CertificationLevel, Curriculum, Gate
+    from caseloop.framework import CertificationLevel, Curriculum, Gate
 
 GATE_COLUMNS = ["trainee", "gate", "met", "value", "reason_zh", "reason_en"]
 LEVEL_COLUMNS = ["trainee", "level", "permissions", "next_level", "missing", "missing_zh", "missing_en"]

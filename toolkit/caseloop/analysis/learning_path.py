@@ -12,7 +12,7 @@ from __future__ import annotations
 import pandas as pd
 
 from caseloop.analysis.mastery import by_competency
-from caseloop.curriculum import Curriculum
+from caseloop.framework import Curriculum
 
 PATH_COLUMNS = ["trainee", "step", "kind", "competency", "module", "case", "cell", "mastery", "reason_zh",
                 "reason_en"]

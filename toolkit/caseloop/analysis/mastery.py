@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 if TYPE_CHECKING:
-    from caseloop.curriculum import Curriculum, MasteryMethod
+    from caseloop.framework import Curriculum, MasteryMethod
 
 SCORE_COLUMNS = ["trainee", "competency", "score", "max_score", "items", "share", "level"]
 MASTERY_COLUMNS = ["trainee", "competency", "score", "max_score", "share", "items", "results", "mastery",

@@ -24,7 +24,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from caseloop.checks import casefile
+from caseloop.checks.casefile import library as case_library
 from caseloop.checks.languages import detect_language, register, word_count
 from caseloop.checks.phrases import ELEMENTS, FUNCTION_WORDS, JA_GRAMMAR, element_pattern
 from caseloop.checks.redlines import red_lines
@@ -166,7 +166,7 @@ def _other_case(reply: _Reply) -> None:
     """A reply about another buyer or another case: a wrong name in the greeting, or a closer case."""
     if reply.case is None:
         return
-    library = casefile.library()
+    library = case_library()
     if (other := _greets_someone_else(reply)) is not None:
         reply.fail("other_case", f"称呼的是另一位买家（{other}），这位买家是 {reply.buyer_name}",
                    f"greets someone else ({other}); this buyer is {reply.buyer_name}")
@@ -312,7 +312,7 @@ def reply(
     unknown = [code for code in require if code not in _ELEMENTS]
     if unknown:
         raise ValueError(f"unknown rubric element(s) {unknown}; use {sorted(_ELEMENTS)}")
-    case_data = casefile.library().case(case) if case else None
+    case_data = case_library().case(case) if case else None
     name = buyer_name if buyer_name is not None else (case_data or {}).get("buyer_name")
     lang = language or (case_data or {}).get("language") or "en"
     judged = _Reply(text, lang, name, case, case_data)

@@ -22,7 +22,7 @@ from caseloop.course.files import CourseError
 if TYPE_CHECKING:
     from nbgrader.apps import NbGraderAPI
 
-    from caseloop.curriculum import Curriculum
+    from caseloop.framework import Curriculum
 
 CONFIG_FILE = "nbgrader_config.py"
 CURRICULUM_FILE = "curriculum.yaml"
@@ -98,9 +98,9 @@ class Course:
 
     def curriculum(self) -> Curriculum:
         """The course's curriculum file (source/curriculum.yaml), loaded and checked."""
-        from caseloop.curriculum import Curriculum
+        from caseloop.curriculum import load_curriculum
 
-        return Curriculum.load(self.curriculum_path)
+        return load_curriculum(self.curriculum_path)
 
     def module_ids(self) -> list[str]:
         """Every module in source/ (folders with notebooks)."""

@@ -115,7 +115,7 @@ def grade(
     with gradebook.grading_lock(course, module):
         todo = pending(course, module, trainees, options.regrade)
         if todo:
-            from caseloop.nbgrader_ext.execute import sweep_scratch
+            from caseloop.nbgrader_ext.sandboxed import sweep_scratch
 
             gradebook.check_before_batch(course, module, accept_smaller=options.accept_gradebook)
             gradebook.back_up(course, module)

@@ -10,11 +10,11 @@ from typing import Any
 import pandas as pd
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+import caseloop.report.charts as charts
 from caseloop.course import CourseError, replacing, write_atomically
 from caseloop.course.journal import GRADED
 from caseloop.course.rubric import BY_CODE
 from caseloop.curriculum import Curriculum, MasteryMethod
-from caseloop.report import charts
 from caseloop.report.tables import RISK_SHOWN, CohortTables
 
 LANGUAGES = ("zh", "en")

@@ -1,0 +1,107 @@
+"""The curriculum's data: the competency framework, levels, modules, and the sections reports act on.
+
+Plain frozen dataclasses, read from source/curriculum.yaml by `caseloop.curriculum.load_curriculum`
+and used by every analysis; nothing here imports the rest of caseloop.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Competency:
+    """One competency of the framework, with the score shares that mark each mastery level."""
+
+    code: str
+    zh: str
+    en: str
+    thresholds: dict[str, float]
+
+    def level(self, share: float) -> str:
+        """The highest level whose threshold `share` reaches (levels ascend in the file's order)."""
+        reached = "beginning"
+        for name, minimum in self.thresholds.items():
+            if share >= minimum:
+                reached = name
+        return reached
+
+
+@dataclass(frozen=True)
+class Module:
+    id: str
+    zh: str
+    en: str
+
+
+@dataclass(frozen=True)
+class MasteryMethod:
+    """How evidence over time becomes one mastery share per competency (Canvas-style methods).
+
+    `weight` is the newest result's weight in a decaying average; `n` is how many results at or
+    above `at_level` n_mastery needs; scores resting on fewer than `min_items` graded cells are
+    flagged as thin; `risk_attempts` results in a row below `risk_below` mark a trainee at risk.
+    """
+
+    method: str = "decaying_average"
+    weight: float = 0.65
+    n: int = 2
+    at_level: str = "proficient"
+    min_items: int = 3
+    risk_attempts: int = 3
+    risk_below: float = 0.7
+
+
+@dataclass(frozen=True)
+class Gate:
+    """One certification gate: a check of `kind` with its parameters (module, min, count ...)."""
+
+    id: str
+    zh: str
+    en: str
+    kind: str
+    params: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class CertificationLevel:
+    """A certification level: the gates it adds to the levels below, and the permissions it unlocks."""
+
+    id: str
+    zh: str
+    en: str
+    gates: tuple[str, ...]
+    permissions: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Target:
+    """A course goal: cohort mean mastery of `competency` at least `mastery` within `within_days`."""
+
+    id: str
+    zh: str
+    en: str
+    competency: str
+    mastery: float
+    within_days: int
+
+
+@dataclass(frozen=True)
+class Curriculum:
+    """The trainer-edited curriculum file: competency framework, levels and module order, and the
+    sections reports act on: mastery method, pre/post assessment, gates, certification, targets."""
+
+    competencies: dict[str, Competency]
+    level_names: dict[str, tuple[str, str]]
+    modules: list[Module]
+    mastery: MasteryMethod = MasteryMethod()
+    assessment: dict[str, str] = field(default_factory=dict)
+    permissions: dict[str, tuple[str, str]] = field(default_factory=dict)
+    gates: dict[str, Gate] = field(default_factory=dict)
+    certification: list[CertificationLevel] = field(default_factory=list)
+    targets: list[Target] = field(default_factory=list)
+
+    def level_label(self, level: str) -> str:
+        zh, en = self.level_names.get(level, (level, level))
+        return f"{zh} {en}"
