@@ -34,6 +34,7 @@ import signal
 import tempfile
 import threading
 import traceback
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -206,6 +207,21 @@ _TAMPER_REASONS = {
     "missing": ("答案单元被删除了：本题记 0 分", "the answer cell was deleted: this item scores 0"),
 }
 # What a fault of the sandbox leaves in the cell that ran into it (the ename is what grading statuses read).
+def _code_cells(nb: NotebookNode) -> Iterator[tuple[NotebookNode, int]]:
+    """The notebook's code cells with source, numbered as a kernel numbers them, their outputs cleared."""
+    count = 0
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        cell.outputs = []
+        if not cell.source.strip():
+            cell.execution_count = None
+            continue
+        count += 1
+        cell.execution_count = count
+        yield cell, count
+
+
 def _timeout_handler(signum: int, frame: Any) -> None:
     raise CellTimeout
 
@@ -281,16 +297,7 @@ class LiteralExecute(Execute):
             tainted = {var: _TAMPER_REASONS["missing"] for cell_id, (var, _) in plan.answers.items()
                        if cell_id not in present and var}
         display = _Display()
-        count = 0
-        for cell in nb.cells:
-            if cell.cell_type != "code":
-                continue
-            cell.outputs = []
-            if not cell.source.strip():
-                cell.execution_count = None
-                continue
-            count += 1
-            cell.execution_count = count
+        for cell, count in _code_cells(nb):
             started = _timestamp()
             tamper = cell.metadata.pop(TAMPER_KEY, None)
             if is_grade(cell) and not is_solution(cell):
@@ -335,17 +342,8 @@ class LiteralExecute(Execute):
         box = Box(self, nb, plan, name, len(code))
         display = _Display()
         tests: list[tuple[NotebookNode, int, bwrap.Reply]] = []
-        count = 0
         try:
-            for cell in nb.cells:
-                if cell.cell_type != "code":
-                    continue
-                cell.outputs = []
-                if not cell.source.strip():
-                    cell.execution_count = None
-                    continue
-                count += 1
-                cell.execution_count = count
+            for cell, count in _code_cells(nb):
                 started = _timestamp()
                 tamper = cell.metadata.pop(TAMPER_KEY, None)
                 if is_grade(cell) and not is_solution(cell):
