@@ -58,6 +58,19 @@ def release_inherited_locks() -> None:
         os.close(descriptor)
 
 
+def _flock(path: Path) -> tuple[Any, str]:
+    """An exclusive flock on PATH without waiting: (open handle, "") or (None, who holds it)."""
+    handle = path.open("a+", encoding="utf-8")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.seek(0)
+        holder = handle.read().strip() or "another grader"
+        handle.close()
+        return None, holder
+    return handle, ""
+
+
 @contextmanager
 def grading_lock(course: Course, module: str) -> Iterator[None]:
     """Hold the module's grading lock; a second grader gets a message naming the holder.
@@ -67,15 +80,10 @@ def grading_lock(course: Course, module: str) -> Iterator[None]:
     folder = course.state_dir
     folder.mkdir(exist_ok=True)
     path = folder / f"grade-{module}.lock"
-    handle = path.open("a+", encoding="utf-8")
-    try:
-        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        handle.seek(0)
-        holder = handle.read().strip() or "another grader"
-        handle.close()
+    handle, holder = _flock(path)
+    if handle is None:
         raise CourseError(f"{module} is being graded right now by {holder}; wait for that batch to finish "
-                          f"(lock: {path})") from None
+                          f"(lock: {path})")
     handle.seek(0)
     handle.truncate()
     handle.write(f"{getpass.getuser()}@{socket.gethostname()} (pid {os.getpid()}, since {_now()})")
@@ -342,15 +350,10 @@ def _no_batch_running(course: Course, module: str) -> Iterator[None]:
         for lock in sorted(course.state_dir.glob("grade-*.lock")):
             if lock.name == f"grade-{module}.lock":
                 continue
-            handle = lock.open("a+", encoding="utf-8")
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                handle.seek(0)
-                holder = handle.read().strip() or "another grader"
-                handle.close()
+            handle, holder = _flock(lock)
+            if handle is None:
                 raise CourseError(f"{lock.stem.removeprefix('grade-')} is being graded right now by {holder}; "
-                                  "restore the gradebook when no batch runs") from None
+                                  "restore the gradebook when no batch runs")
             held.append(handle)
         yield
     finally:
