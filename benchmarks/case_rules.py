@@ -20,7 +20,7 @@ from pathlib import Path
 import yaml
 
 from caseloop.cases.schema import yaml_loader
-from caseloop.checks.concepts import reply_rules
+from caseloop.checks.caserules import reply_rules
 
 REPO = Path(__file__).resolve().parent.parent
 LIMIT_MS = 2.0

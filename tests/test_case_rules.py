@@ -14,7 +14,8 @@ import yaml
 
 from caseloop.cases import check_case, read_sources
 from caseloop.cases.schema import yaml_loader
-from caseloop.checks.concepts import concept_match, lexicon, reply_rules
+from caseloop.checks.caserules import reply_rules
+from caseloop.checks.concepts import concept_match, lexicon
 from conftest import REPO
 
 CASES = REPO / "cases"
@@ -296,9 +297,14 @@ def problems(case_id: str, edit, language: str | None = None) -> list[str]:
     (lambda reply: reply["wrong"][0].update(any=["re:(unclosed"]), None,
      ["reply.wrong[1] (asks_buyer_to_wait): 're:(unclosed' is not a valid regular expression"]),
     (lambda reply: reply.update(facts=[{"id": "f", "zh": "天数", "en": "days", "about": "withdrawal", "value": "14",
+                                        "unit": "days"}]), None,
+     ["reply.facts[1] (f) has value '14', not a number"]),
+    (lambda reply: reply.update(facts=[{"id": "f", "zh": "天数", "en": "days", "about": "withdrawal", "value": 14,
                                         "unit": "weeks"}]), None,
-     ["reply.facts[1] (f) has value '14', not a number", "reply.facts[1] (f) has the unit 'weeks'",
-      "use one of days, hours, business_days, percent, money"]),
+     ["reply.facts[1] (f) has the unit 'weeks'", "use one of days, hours, business_days, percent, money, version"]),
+    (lambda reply: reply.update(facts=[{"id": "f", "zh": "日期", "en": "day", "about": "withdrawal",
+                                        "value": "next Friday", "unit": "date"}]), None,
+     ["reply.facts[1] (f) has value 'next Friday', not the latest day a reply may name, as YYYY-MM-DD"]),
     (lambda reply: reply["must"].append(dict(reply["must"][0])), None,
      ["the id 'offer_refund_or_replacement' is used twice"]),
     (lambda reply: reply.update(topic=["Earbuds"]), None, ["has capital letters"]),

@@ -203,7 +203,8 @@ def _check_flags(value: Any) -> Iterable[tuple[str, str, str]]:
 
 
 _REPLY_SECTIONS = {"must": "rules a correct reply meets", "wrong": "rules a reply must not break",
-                   "facts": "numbers a reply must state right", "topic": "words that show the reply is about the case"}
+                   "facts": "numbers, versions, colours and days a reply must state right",
+                   "topic": "words that show the reply is about the case"}
 _REPLY_ITEM_KEYS = {"must": ("id", "zh", "en", "any"), "wrong": ("id", "zh", "en", "any"),
                     "facts": ("id", "zh", "en", "about", "value", "unit")}
 
@@ -246,7 +247,8 @@ def _check_reply(value: Any, language: Any) -> Iterable[tuple[str, str, str]]:
 def _check_reply_item(where: str, keys: tuple[str, ...], item: Any, concepts: dict,
                       language: Any) -> Iterable[tuple[str, str, str]]:
     """One rule ({id, zh, en, any}) or fact ({id, zh, en, about, value, unit}) of a reply block."""
-    from caseloop.checks.concepts import REGEX_PREFIX, UNITS
+    from caseloop.checks.caserules import FACT_KINDS
+    from caseloop.checks.concepts import REGEX_PREFIX
 
     if not isinstance(item, dict):
         yield "type", f"{where} is {item!r}, not a mapping", f"write it as {{{', '.join(keys)}}}"
@@ -254,7 +256,7 @@ def _check_reply_item(where: str, keys: tuple[str, ...], item: Any, concepts: di
     where = f"{where} ({item['id']})" if isinstance(item.get("id"), str) else where
     for key in set(item) - set(keys):
         yield "unknown", f"{where} has an unknown key {key!r}", f"use only {', '.join(keys)}"
-    for key in ("id", "zh", "en", "about", "unit"):
+    for key in ("id", "zh", "en", "unit") + (("about",) if "about" in item else ()):
         if key in keys and (not isinstance(item.get(key), str) or not item[key].strip()):
             what = "the text the trainee sees, in the terms of this case" if key in {"zh", "en"} else "a value"
             yield "missing", f"{where} has no {key}", f"add {key}: {what}"
@@ -281,12 +283,13 @@ def _check_reply_item(where: str, keys: tuple[str, ...], item: Any, concepts: di
         elif isinstance(language, str) and language not in concepts[name].patterns:
             yield ("invalid", f"{where}: the concept {name!r} has no patterns in {language!r}",
                    f"add {language} patterns to {name} in caseloop/checks/concepts.yaml")
-    if "value" in keys and (isinstance(item.get("value"), bool) or not isinstance(item.get("value"), int | float)):
-        yield "invalid", f"{where} has value {item.get('value')!r}, not a number", "write the number, e.g. value: 14"
-    if "unit" in keys and isinstance(item.get("unit"), str) and item["unit"] not in UNITS:
-        close = difflib.get_close_matches(item["unit"], UNITS, n=1)
+    kind = FACT_KINDS.get(item.get("unit")) if isinstance(item.get("unit"), str) else None
+    if "value" in keys and kind is not None and not kind.parse(item.get("value")):
+        yield "invalid", f"{where} has value {item.get('value')!r}, not {kind.value_help}", f"write {kind.value_help}"
+    if "unit" in keys and isinstance(item.get("unit"), str) and kind is None:
+        close = difflib.get_close_matches(item["unit"], list(FACT_KINDS), n=1)
         yield "invalid", f"{where} has the unit {item['unit']!r}", (f"did you mean {close[0]!r}? " if close
-                                                                   else "") + f"use one of {', '.join(UNITS)}"
+                                                                   else "") + f"use one of {', '.join(FACT_KINDS)}"
 
 
 def check_case(case: Any, path: Path, sources: dict[str, str], today: dt.date | None = None) -> list[Problem]:

@@ -152,7 +152,7 @@ _PATTERNS = {
     "removal_promise": r"\b(we|i)('ll| will| can| shall)\b.{0,30}\b(remove|delete|take down)\b.{0,30}"
                        r"\b(review|feedback|rating)",
     "blame": r"\b(your fault|(?<!what )you should have "
-             r"(?!received|got|gotten|been|had|opened|seen|found|expected|heard)\w+|"
+             r"(?!received|got|gotten|been|had|opened|seen|found|expected|heard|to\b|them\b|it\b|one\b)\w+|"
              r"you didn'?t (read|check|follow|"
              r"look)|you failed to|as clearly stated|"
              r"you must have|obviously you|if you had (?!(any|more) questions)\w+|because you (chose|picked|"

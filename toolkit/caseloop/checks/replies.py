@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from caseloop.checks.casefile import library as case_library
+from caseloop.checks.fluency import translation_markers
 from caseloop.checks.languages import detect_language, register, word_count
 from caseloop.checks.phrases import ELEMENTS, FUNCTION_WORDS, JA_GRAMMAR, element_pattern
 from caseloop.checks.redlines import red_lines
@@ -109,9 +110,10 @@ def _sentences(text: str, language: str) -> int:
 
 
 def _listed(text: str, language: str) -> bool:
-    """Mostly short fragments between commas or on their own lines: a list of words, however long."""
+    """Mostly short fragments between commas, colons, full stops or on their own lines: a list of words, however
+    long, even when written on one line with "Tracking: in transit. Latest date: Thursday." between them."""
     body = [line for line in text.strip().splitlines()[1:-1]] or text.strip().splitlines()
-    pieces = [p for p in re.split(r"[,，、;\n]|\s-\s", "\n".join(body)) if p.strip()]
+    pieces = [p for p in re.split(r"[,，、;:\n]|\s-\s|[.!?。！？](?:\s|$)", "\n".join(body)) if p.strip()]
     size = (lambda p: len(re.sub(r"\s", "", p)) // 3) if language == "ja" else (lambda p: len(_words(p)))
     short = sum(1 for p in pieces if size(p) <= 3)
     return len(pieces) >= 6 and short >= 0.7 * len(pieces)
@@ -157,7 +159,7 @@ def _gates(reply: _Reply, forbid: Iterable[str]) -> None:
 
 
 def _rules(reply: _Reply) -> Any:
-    from caseloop.checks.concepts import reply_rules
+    from caseloop.checks.caserules import reply_rules
 
     return reply_rules(reply.case) if reply.case else None
 
@@ -268,6 +270,14 @@ def _quality(reply: _Reply, require: tuple[str, ...], min_words: int, max_words:
         gaps += 1
         reply.fail("spelling", f"拼写可能有误：{', '.join(unknown)}", f"possible spelling errors: {', '.join(unknown)}")
         reply.unsure.append(f"words the dictionary does not know: {', '.join(unknown)}")
+    markers = translation_markers(reply.text, reply.language)
+    if markers:
+        reply.unsure.append(f"phrasing of a word-by-word translation: {'; '.join(markers)}")
+    if len(markers) >= 2:  # two constructions cost a level, four (a whole reply in translation) two
+        gaps += 1 if len(markers) < 4 else 2
+        reply.fail("translated", f"读起来像逐字翻译：{'；'.join(markers[:4])}（回复应像母语者写的）",
+                   f"reads like a word-by-word translation: {'; '.join(markers[:4])} (write it as a native speaker "
+                   "would)")
     if reply.language in FORMAL and register(reply.text, reply.language) == "informal":
         gaps += 3
         zh_name, en_name = language_name(reply.language)
