@@ -69,7 +69,7 @@ def test_a_version_the_case_does_not_know_is_a_false_fact(language, right, wrong
 
 @pytest.mark.parametrize(("language", "right", "wrong"), [
     ("en", "We sent the white pair instead of the black one.", "We sent the silver pair instead of the black one."),
-    ("de", "Wir haben die weißen statt der schwarzen geschickt.", "Wir haben die grauen statt der schwarzen geschickt."),
+    ("de", "Wir schickten die weißen statt der schwarzen.", "Wir schickten die grauen statt der schwarzen."),
     ("fr", "Nous avons envoyé les blancs au lieu des noirs.", "Nous avons envoyé les bleus au lieu des noirs."),
     ("es", "Enviamos los blancos en vez de los negros.", "Enviamos los rojos en vez de los negros."),
     ("it", "Abbiamo spedito i bianchi invece dei neri.", "Abbiamo spedito i grigi invece dei neri."),
@@ -109,7 +109,7 @@ def test_a_keyword_list_on_one_line_is_not_prose():
     ("fr", "Bien sûr vous pouvez retourner elle, et nous allons rembourser à vous le prix."),
     ("es", "Nosotros sentimos mucho. Nosotros podemos enviar a usted un reembolso lleno hoy."),
     ("it", "Grazie per averci scritto a noi. Noi siamo dispiaciuti, noi possiamo inviare a lei un rimborso."),
-    ("ja", "あなたのメッセージをありがとう。私たちはあなたの気持ちを聞いて申し訳ありません。良い一日を持ってください。"),
+    ("ja", "あなたのメッセージをありがとう。私たちはあなたの話を聞いて申し訳ありません。良い一日を持って。"),
 ])
 def test_word_by_word_translations_are_recognised_in_every_language(language, translated):
     assert len(translation_markers(translated, language)) >= 2
