@@ -7,6 +7,7 @@ another case. The autograde stands, and only the unsure reply is marked for a me
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 import yaml
 
@@ -55,3 +56,27 @@ def test_only_the_unsure_reply_waits_for_a_mentor_and_its_autograde_stands(grade
     reply = table[table["cell"] == "c0001_reply"].set_index("trainee")
     assert reply.loc["unsure", "score"] == 2.25 and bool(reply.loc["unsure", "needs_manual_grade"])
     assert "spelling" in reply.loc["unsure", "failures"]
+
+
+def test_the_mentor_queue_puts_the_unsure_reply_first_with_its_reasons(graded, capsys):
+    from caseloop.cli import main
+
+    assert main(["--course", str(graded.root), "queue", MODULE]) == 0
+    printed = capsys.readouterr().out
+    queue = pd.read_csv(graded.reports_dir / f"review-queue-{MODULE}.csv")
+    unsure = queue[queue["waits_because"] == "the grader is unsure"]
+    assert list(unsure["trainee"]) == ["unsure"] and list(unsure["cell"]) == ["c0001_reply"]
+    assert "disapointing" in unsure.iloc[0]["reasons"] and unsure.index[0] == 0
+    assert unsure.iloc[0]["formgrader"].startswith("formgrader/submissions/")
+    assert "model" not in set(queue["trainee"])
+    assert "  1. unsure  rules_and_returns/c0001_reply  autograde 2.25/3  unsure: " in printed
+
+
+def test_rubric_cells_come_after_the_unsure_replies_earliest_first():
+    from caseloop.grade.queue import COLUMNS, RUBRIC, UNSURE, ordered
+
+    rows = [("t1", RUBRIC, "2026-03-01"), ("t2", UNSURE, "2026-03-03"), ("t3", RUBRIC, "2026-02-27"),
+            ("t4", UNSURE, "2026-03-02")]
+    frame = pd.DataFrame([{**dict.fromkeys(COLUMNS, ""), "trainee": t, "waits_because": why, "submitted": when}
+                          for t, why, when in rows])
+    assert list(ordered(frame)["trainee"]) == ["t4", "t2", "t3", "t1"]

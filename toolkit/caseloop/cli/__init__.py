@@ -20,6 +20,7 @@ from caseloop.cli.stages import (
     cmd_feedback,
     cmd_grade,
     cmd_lab,
+    cmd_queue,
     cmd_release,
     cmd_report,
     cmd_revise,
@@ -37,6 +38,9 @@ COMMANDS = {
               "(gradebook.db, backed up first to .caseloop/backups/) and each trainee's outcome into "
               "reports/grade-MODULE.csv. A broken notebook is reported by name and does not stop the batch; "
               "a killed batch resumes where it stopped when run again."),
+    "queue": (cmd_queue, "what waits for a mentor in a module: unsure replies first, then rubric cells",
+              "Reads the gradebook and autograded/*/MODULE/ (the grader's reasons); writes "
+              "reports/review-queue-MODULE.csv and prints the queue with each submission's formgrader address."),
     "compile": (cmd_compile, "compile the gradebook into one tidy grade table",
                 "Reads the gradebook, reports/grade-history.csv (earlier submissions' grades), "
                 "source/*/*.ipynb cell metadata (competency, case; for cells without it "
@@ -84,7 +88,7 @@ def parser() -> argparse.ArgumentParser:
     for name, (handler, summary, details) in COMMANDS.items():
         command = sub.add_parser(name, help=summary, description=f"{summary[0].upper()}{summary[1:]}. {details}")
         command.set_defaults(handler=handler)
-        if name in {"release", "collect", "grade", "feedback"}:
+        if name in {"release", "collect", "grade", "feedback", "queue"}:
             command.add_argument("module", metavar="MODULE", help="module id, e.g. m01")
     grade_cmd = sub.choices["grade"]
     grade_cmd.add_argument("--workers", type=int, default=os.cpu_count() or 1,

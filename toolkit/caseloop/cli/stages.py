@@ -175,3 +175,24 @@ def cmd_feedback(args: argparse.Namespace) -> int:
     print(f"{len(pages)} feedback pages with competency summaries released for {args.module}; trainees fetch "
           "them with Fetch Feedback in the assignment list")
     return 0
+
+
+def cmd_queue(args: argparse.Namespace) -> int:
+    from caseloop.grade.queue import UNSURE, waiting
+
+    course = course_of(args)
+    queue = waiting(course, args.module)
+    course.reports_dir.mkdir(parents=True, exist_ok=True)
+    path = course.reports_dir / f"review-queue-{args.module}.csv"
+    queue.to_csv(path, index=False)
+    if queue.empty:
+        print(f"nothing in {args.module} waits for a mentor; wrote {path}")
+        return 0
+    unsure = int((queue["waits_because"] == UNSURE).sum())
+    print(f"{len(queue)} cells of {args.module} wait for a mentor ({unsure} the grader was unsure of, first); "
+          f"wrote {path}")
+    for row in queue.itertuples():
+        why = f"unsure: {row.reasons}" if row.waits_because == UNSURE else "rubric"
+        print(f"{row.Index + 1:>3}. {row.trainee}  {row.notebook}/{row.cell}  autograde {row.autograde:g}/"
+              f"{row.max_score:g}  {why}  {row.formgrader}")
+    return 0
