@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
+import yaml
 
 from caseloop.cases import scrub
 from caseloop.cli import main
+
+CORPUS = yaml.safe_load((Path(__file__).parent / "data" / "scrub" / "tickets.yaml").read_text(encoding="utf-8"))
 
 TICKET = """From: Sarah Johnson <sarah.j1987@gmail.com>
 Subject: order 112-4839201-7730155 NEVER ARRIVED!!
@@ -99,3 +105,25 @@ def test_cli_shows_a_table_of_replacements_and_writes_atomically(tmp_path, capsy
     assert ticket.read_text(encoding="utf-8") == TICKET, "the ticket itself is never modified"
     assert main(["cases", "scrub", str(tmp_path / "missing.txt")]) == 2
     assert "missing.txt: cannot read the ticket" in capsys.readouterr().err
+
+
+def test_the_corpus_has_thirty_tickets_in_every_buyer_language():
+    languages = [ticket["id"].split("-")[0] for ticket in CORPUS]
+    assert len(CORPUS) >= 30 and set(languages) == {"en", "de", "fr", "es", "it", "ja"}
+    for ticket in CORPUS:
+        for value in ticket["identifiers"] + ticket["keep"]:
+            assert value in ticket["text"], f"{ticket['id']}: the label {value!r} is not in the text"
+
+
+@pytest.mark.parametrize("ticket", CORPUS, ids=[ticket["id"] for ticket in CORPUS])
+def test_corpus_ticket_loses_every_identifier_and_keeps_the_rest(ticket):
+    text, replacements = scrub(ticket["text"])
+    survived = [value for value in ticket["identifiers"] if value in text]
+    assert not survived, f"personal data left in:\n{text}"
+    damaged = [value for value in ticket["keep"] if value not in text]
+    assert not damaged, f"ordinary text removed:\n{text}"
+    over = [r.original for r in replacements
+            if not any(value in r.original or r.original in value for value in ticket["identifiers"])]
+    assert not over, "replaced what is not personal data"
+    assert not re.search(r"[A-Za-zÀ-ÿ]\[(?:name|email|phone|address|tracking) \d+\]|\][A-Za-zÀ-ÿ]", text), text
+    assert scrub(text) == (text, [])
