@@ -4,8 +4,8 @@ A case (seed 004) records a real, scrubbed ticket: problem type, market, buyer's
 demand, root cause, resolution steps, reply template, outcome, evidence, lessons, tags, the
 policy sources it relies on and its review state. Exercises are written from approved cases.
 
-Pure functions over case mappings and tidy frames (`schema`, `scrub`, `library`, `search`, `stats`); files are
-read by `read_library` and written only by `editing` (`new_case`, `set_review`, atomically).
+Pure functions over case mappings and tidy frames (`schema`, `scrub`, `ticket`, `library`, `search`, `stats`);
+files are read by `read_library` and written only by `editing` (`new_case`, `set_review`, atomically).
 """
 
 from caseloop.cases.browser import browser, case_html

@@ -31,9 +31,10 @@ def _every(registry: dict[str, list[str]]) -> list[str]:
 _UPPER, _LOWER = "A-ZÀ-ÖØ-ÞŁŚŻŹĆŃČŠŽŘ", "a-zß-öø-ÿłśżźćńčšžřąęığş"
 _WORD = rf"[{_UPPER}](?:[{_LOWER}]+|['’][{_UPPER}][{_LOWER}]+)(?:[-'’][{_UPPER}][{_LOWER}]+)*"
 _NAME = rf"{_WORD}(?:[ \t]+(?:(?:de|da|di|del|della|van|von|der|le|du|dos)[ \t]+)?{_WORD}){{0,3}}"
-_TITLE = "(?:" + "|".join(re.escape(t) + (r"\." if len(t) == 1 else r"\.?")
+# A title before a name ("Frau", "Dr.", "Sig.ra"), the titles as written in scrub_words.
+TITLE = "(?:" + "|".join(re.escape(t) + (r"\." if len(t) == 1 else r"\.?")
                           for t in sorted(set(_every(words.TITLES)), key=len, reverse=True)) + ")"
-_TITLES = rf"(?:{_TITLE}[ \t]+){{1,3}}"
+_TITLES = rf"(?:{TITLE}[ \t]+){{1,3}}"
 _KANJI, _KANA = "一-龥々", "ぁ-んァ-ヶー"
 _RELATIVE = "|".join(rf"{_phrases(owners)}[ \t]+{_phrases(relatives)}"
                      for owners, relatives in words.RELATIVES.values())
@@ -137,7 +138,7 @@ def _is_name(value: str) -> bool:
             and not value.endswith(words.JAPANESE_ROLE_ENDINGS)
             and not any(part.lower().strip(".,") in words.NOT_NAMES for part in parts)
             and " ".join(parts).lower() not in _COURTESIES
-            and not all(re.fullmatch(_TITLE, part) for part in parts))
+            and not all(re.fullmatch(TITLE, part) for part in parts))
 
 
 def _name_parts(names: Iterable[str]) -> dict[str, str]:
@@ -146,7 +147,7 @@ def _name_parts(names: Iterable[str]) -> dict[str, str]:
     for name in sorted(set(names), key=len, reverse=True):
         parts.setdefault(name, name)
         for word in name.split():
-            if len(word) >= (2 if _is_cjk(word) else 3) and not re.fullmatch(_TITLE, word):
+            if len(word) >= (2 if _is_cjk(word) else 3) and not re.fullmatch(TITLE, word):
                 parts.setdefault(word, name)
     return parts
 
