@@ -107,6 +107,14 @@ def test_cli_shows_a_table_of_replacements_and_writes_atomically(tmp_path, capsy
     assert "missing.txt: cannot read the ticket" in capsys.readouterr().err
 
 
+def test_the_readme_gives_the_corpus_as_it_is():
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    replaced = sum(len(scrub(ticket["text"])[1]) for ticket in CORPUS)
+    for figure in (f"{len(CORPUS)} raw buyer e-mails", f"{sum(len(t['identifiers']) for t in CORPUS)} planted",
+                   f"(0 of {replaced})", f"all {sum(len(t['keep']) for t in CORPUS)} phrases"):
+        assert figure in " ".join(readme.split()), figure
+
+
 def test_the_corpus_has_thirty_tickets_in_every_buyer_language():
     languages = [ticket["id"].split("-")[0] for ticket in CORPUS]
     assert len(CORPUS) >= 30 and set(languages) == {"en", "de", "fr", "es", "it", "ja"}
