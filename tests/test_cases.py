@@ -211,3 +211,21 @@ def test_review_changes_only_the_review_entry(tmp_path):
     assert len(changed) == 1 and changed[0][1].startswith("review: {state: archived, reviewer: qa-lead, date: ")
     assert "# scrubbed" in text
     assert main(["--course", str(course), "cases", "review", "C-0404", "--approve", "--reviewer", "x"]) == 2
+
+
+def test_the_commands_a_failing_case_command_suggests_run_as_printed(tmp_path, capsys, monkeypatch):
+    (tmp_path / "course").mkdir()
+    course = _library_with(tmp_path / "course", {"C-0002.yaml": GOOD.replace("state: approved", "state: draft"),
+                                                 "C-0011.yaml": "id: C-0011\ntitle: [unfinished\n"})
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path / "elsewhere")  # a hint must not depend on the folder it is run from
+    failing = [(["cases", "search", "broken mugs"], 0, "C-0011.yaml"),
+               (["cases", "review", "C-0404", "--approve", "--reviewer", "lead"], 2, "C-0002")]
+    for command, status, shown in failing:
+        assert main(["--course", str(course), *command]) == status
+        captured = capsys.readouterr()
+        suggested = re.findall(r"`(caseloop [^`]+)`", captured.err)
+        assert suggested, captured.err
+        for line in suggested:
+            assert main(shlex.split(line)[1:]) in (0, 1), line
+            assert shown in capsys.readouterr().out, line

@@ -11,6 +11,7 @@ from typing import Any
 import yaml
 
 from caseloop.cases.labels import MARKETS, PROBLEM_TYPES, REVIEW_STATES
+from caseloop.cases.library import LIST_EVERY_CASE, library_command
 from caseloop.cases.schema import (
     FIELD_NAMES,
     FIELDS,
@@ -135,7 +136,7 @@ def set_review(folder: Path, case_id: str, state: str, reviewer: str, on: dt.dat
         raise CourseError(f"unknown review state {state!r}; use {choice_list(REVIEW_STATES)}")
     path = folder / f"{case_id}.yaml"
     if not path.is_file():
-        raise CourseError(f"{path}: no such case file; check the id with `caseloop cases search ''`")
+        raise CourseError(f"{path}: no such case file; check the id with `{library_command(folder, LIST_EVERY_CASE)}`")
     try:
         document = yamlfile.load(path)
     except yamlfile.YAMLError as err:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import shlex
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -42,6 +43,14 @@ def search_text(case: dict) -> str:
     return "\n".join(parts)
 
 
+LIST_EVERY_CASE = "search '' --state any"  # the `cases` task that lists every case, drafts and archived ones too
+
+
+def library_command(folder: Path, task: str) -> str:
+    """The `caseloop cases TASK` command line for the course whose case library is `folder`, ready to paste."""
+    return f"caseloop --course {shlex.quote(str(folder.parent))} cases {task}"
+
+
 def named_markets(query: str) -> tuple[str, set[str]]:
     """The query without the markets it names ("Germany", "德国站", "DE"), and those markets' codes."""
     named = set()
@@ -70,6 +79,7 @@ class Library:
     def __init__(self, cases: Sequence[dict]):
         self.cases = list(cases)
         self.skipped: list[Problem] = []
+        self.folder: Path | None = None
         self.by_id = {case["id"]: case for case in self.cases}
         self.frame = case_frame(self.cases)
         self.index = Index(search_text(case) for case in self.cases)
@@ -86,9 +96,9 @@ class Library:
         files = read_library(folder)
         if files.problems and not skip_invalid:
             raise CourseError(f"{len(files.problems)} problem(s) in the case library, first: {files.problems[0]}. "
-                              "Run `caseloop cases validate` to see them all")
+                              f"Run `{library_command(folder, 'validate')}` to see them all")
         library = cls(list(files.cases.values()))
-        library.skipped = files.problems
+        library.skipped, library.folder = files.problems, folder
         return library
 
     def case(self, case_id: str) -> dict:
@@ -96,8 +106,9 @@ class Library:
             return self.by_id[case_id]
         except KeyError:
             close = difflib.get_close_matches(case_id, list(self.by_id), n=3)
+            listing = f"`{library_command(self.folder, LIST_EVERY_CASE)}`" if self.folder else "the library"
             raise CourseError(f"no case {case_id} in the library" + (f"; did you mean {', '.join(close)}?" if close
-                              else "; list them with `caseloop cases search ''`")) from None
+                              else f"; list them with {listing}")) from None
 
     def filter_mask(self, tags: Sequence[str], problem_type: str | None, market: str | None,
                     state: str | None) -> np.ndarray:

@@ -29,13 +29,14 @@ def _print_replacements(replacements, file=None) -> None:
 
 def _library(args: argparse.Namespace):
     """The case library; a broken case file is left out with a warning, so one typo does not block a search."""
-    from caseloop.cases import Library
+    from caseloop.cases import Library, library_command
 
-    library = Library.load(course_of(args).cases_dir, skip_invalid=True)
+    folder = course_of(args).cases_dir
+    library = Library.load(folder, skip_invalid=True)
     broken = sorted({str(problem.path) for problem in library.skipped})
     if broken:
         print(f"caseloop: warning: left out {len(broken)} file(s) with problems ({', '.join(broken)}); "
-              "run `caseloop cases validate` for the fixes", file=sys.stderr)
+              f"run `{library_command(folder, 'validate')}` for the fixes", file=sys.stderr)
     return library
 
 
@@ -63,21 +64,20 @@ def cmd_cases_new(args: argparse.Namespace) -> int:
     import getpass
     import shlex
 
-    from caseloop.cases import new_case
+    from caseloop.cases import library_command, new_case
 
-    course = course_of(args)
+    folder = course_of(args).cases_dir
     ticket = _read_text(args.from_ticket) if args.from_ticket else None
-    path, draft = new_case(course.cases_dir, args.type, args.market, args.title, ticket, args.name)
+    path, draft = new_case(folder, args.type, args.market, args.title, ticket, args.name)
     print(f"draft case written to {path} / 草稿已写入")
     if ticket:
         _print_replacements(draft.replacements)
         for number, pseudonym in draft.pseudonyms.items():
             print(f"  buyer_message: [name {number}] -> {pseudonym} (pseudonym / 化名)")
-    caseloop = f"caseloop --course {shlex.quote(str(course.root))}"
+    review = f"review {path.stem} --approve --reviewer {shlex.quote(getpass.getuser())}"
     print(f"{len(draft.todo)} field(s) marked TODO / 待填写: {', '.join(draft.todo)}\n"
           f"next / 下一步: fill them in, then\n"
-          f"  {caseloop} cases validate\n"
-          f"  {caseloop} cases review {path.stem} --approve --reviewer {shlex.quote(getpass.getuser())}")
+          f"  {library_command(folder, 'validate')}\n  {library_command(folder, review)}")
     return 0
 
 
