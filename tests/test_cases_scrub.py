@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from caseloop.cases import scrub
+from caseloop.cases import draft_case, scrub
+from caseloop.cases.scrub import PLACEHOLDER
 from caseloop.cli import main
 
 CORPUS = yaml.safe_load((Path(__file__).parent / "data" / "scrub" / "tickets.yaml").read_text(encoding="utf-8"))
@@ -135,3 +136,26 @@ def test_corpus_ticket_loses_every_identifier_and_keeps_the_rest(ticket):
     assert not over, "replaced what is not personal data"
     assert not re.search(r"[A-Za-zÀ-ÿ]\[(?:name|email|phone|address|tracking) \d+\]|\][A-Za-zÀ-ÿ]", text), text
     assert scrub(text) == (text, [])
+
+
+def test_a_cjk_name_with_and_without_its_space_is_one_datum():
+    text, _ = scrub("差出人: 山田 太郎 <t@docomo.ne.jp>\n\nお世話になっております。山田太郎と申します。")
+    assert text.count("[name 1]") == 2 and "[name 2]" not in text
+
+
+MARKET_OF = {"en": "US", "de": "DE", "fr": "FR", "es": "ES", "it": "IT", "ja": "JP"}
+
+
+@pytest.mark.parametrize("ticket", CORPUS, ids=[ticket["id"] for ticket in CORPUS])
+def test_a_draft_from_a_corpus_ticket_reads_as_the_buyer_wrote_it(ticket):
+    language = ticket["id"].split("-")[0]
+    case = draft_case("C-0001", "item_not_received", MARKET_OF[language], ticket=ticket["text"]).case
+    message = case["buyer_message"]
+    assert case["language"] == language
+    assert not [m[0] for m in PLACEHOLDER.finditer(message) if m[1] == "name"], message
+    assert not [value for value in ticket["identifiers"] if value in message], message
+    assert not re.search(r"^(?:From|Subject|Von|Betreff|De|Objet|Asunto|Da|Oggetto|差出人|件名) ?[:：]", message, re.M)
+    if ticket["identifiers"] and "[name" in scrub(ticket["text"])[0]:
+        assert case["buyer_name"].split()[-1] in message, (case["buyer_name"], message)
+    else:
+        assert case["buyer_name"].startswith("TODO")

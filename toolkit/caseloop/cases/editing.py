@@ -84,12 +84,13 @@ def draft_case(case_id: str, problem_type: str, market: str, title: str | None =
     # Imported here, so that importing caseloop.cases does not import caseloop.checks.
     from caseloop.checks.languages import detect_language
 
+    names = list(names)
     scrubbed, replacements = scrub(ticket, names) if ticket else ("", [])
     body = without_mail_headers(scrubbed) if ticket else ""
     language = detect_language(body) if body.strip() else None
-    body, pseudonyms = pseudonymise(body, language or MARKET_LANGUAGE.get(market, "en"),
-                                    [ticket or "", *names])
-    buyer = pseudonyms.get(signer(scrubbed) or 0)
+    real_names = [r.original for r in replacements if r.kind == "name"] + list(names)
+    body, pseudonyms = pseudonymise(body, language or MARKET_LANGUAGE.get(market, "en"), real_names)
+    buyer = pseudonyms.get(signer(scrubbed) or 0) or pseudonyms.get(signer(body) or 0)
     order_ids = [r.replacement for r in replacements if r.kind == "order_id"]
     todo = "TODO: " + "{}"
     case = {

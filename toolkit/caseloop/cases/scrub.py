@@ -142,13 +142,18 @@ def _is_name(value: str) -> bool:
 
 
 def _name_parts(names: Iterable[str]) -> dict[str, str]:
-    """Every detected name and each of its words (3+ letters, or 2+ CJK characters), mapped to the full name."""
+    """Every detected name and each of its words (3+ letters, or 2+ CJK characters), mapped to the full name.
+
+    A CJK name is one name with or without the space between family and given name ("山田 太郎", "山田太郎").
+    """
     parts: dict[str, str] = {}
     for name in sorted(set(names), key=len, reverse=True):
-        parts.setdefault(name, name)
+        key = "".join(name.split()) if _is_cjk(name) else name
+        parts.setdefault(name, key)
+        parts.setdefault(key, key)
         for word in name.split():
             if len(word) >= (2 if _is_cjk(word) else 3) and not re.fullmatch(TITLE, word):
-                parts.setdefault(word, name)
+                parts.setdefault(word, key)
     return parts
 
 

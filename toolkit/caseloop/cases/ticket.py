@@ -46,14 +46,15 @@ def signer(text: str) -> int | None:
     return int(sender[1]) if sender else (numbers[-1] if numbers else None)
 
 
-def pseudonymise(text: str, language: str, avoid: Iterable[str] = ()) -> tuple[str, dict[int, str]]:
+def pseudonymise(text: str, language: str, real_names: Iterable[str] = ()) -> tuple[str, dict[int, str]]:
     """Each "[name N]" replaced by an invented name of the buyer's language; returns the text and N -> pseudonym.
 
-    After a title only the pseudonym's family name is written ("Frau Dr. [name 2]" -> "Frau Dr. Brandl").
+    No pseudonym overlaps a real name of the ticket (neither holds a word of the other). After a title only the
+    pseudonym's family name is written ("Frau Dr. [name 2]" -> "Frau Dr. Brandl").
     """
-    taken = " ".join(avoid)
-    free = [name for name in PSEUDONYMS.get(language, PSEUDONYMS["en"]) if not any(
-        part in taken for part in name.split())]
+    real = {word for name in real_names for word in name.split() if len(word) >= 2}
+    free = [name for name in PSEUDONYMS.get(language, PSEUDONYMS["en"])
+            if not any(word in name or part in word for word in real for part in name.split())]
     numbers = sorted({int(m["number"]) for m in _NAME_PLACEHOLDER.finditer(text)})
     chosen = dict(zip(numbers, free, strict=False))
 
