@@ -229,3 +229,11 @@ def test_the_commands_a_failing_case_command_suggests_run_as_printed(tmp_path, c
         for line in suggested:
             assert main(shlex.split(line)[1:]) in (0, 1), line
             assert shown in capsys.readouterr().out, line
+
+
+def test_a_case_still_marked_todo_is_named_as_unfinished_not_as_missing(tmp_path, capsys):
+    course = _library_with(tmp_path, {"C-0002.yaml": GOOD.replace("outcome: resolved", "outcome: TODO")})
+    assert main(["--course", str(course), "cases", "similar", "C-0002"]) == 2
+    err = capsys.readouterr().err
+    assert "C-0002 is left out" in err and "outcome: 未完成 / unfinished: still marked TODO" in err
+    assert main(shlex.split(re.search(r"`(caseloop [^`]+)`", err)[1])[1:]) == 1

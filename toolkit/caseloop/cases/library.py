@@ -102,9 +102,15 @@ class Library:
         return library
 
     def case(self, case_id: str) -> dict:
+        """The case with this id; a file left out for its problems (a draft still marked TODO) says so."""
         try:
             return self.by_id[case_id]
         except KeyError:
+            unfinished = [problem for problem in self.skipped if problem.path.stem == case_id]
+            if unfinished and self.folder:
+                raise CourseError(f"{case_id} is left out of the library for {len(unfinished)} problem(s), first: "
+                                  f"{unfinished[0]}. Run `{library_command(self.folder, 'validate')}` to see them "
+                                  "all") from None
             close = difflib.get_close_matches(case_id, list(self.by_id), n=3)
             listing = f"`{library_command(self.folder, LIST_EVERY_CASE)}`" if self.folder else "the library"
             raise CourseError(f"no case {case_id} in the library" + (f"; did you mean {', '.join(close)}?" if close
