@@ -88,11 +88,11 @@ def draft_case(case_id: str, problem_type: str, market: str, title: str | None =
     scrubbed, replacements = scrub(ticket, names) if ticket else ("", [])
     body = without_mail_headers(scrubbed) if ticket else ""
     language = detect_language(body) if body.strip() else None
-    real_names = [r.original for r in replacements if r.kind == "name"] + list(names)
+    real_names = [r.original for r in replacements if r.kind == "name"] + names
     body, pseudonyms = pseudonymise(body, language or MARKET_LANGUAGE.get(market, "en"), real_names)
     buyer = pseudonyms.get(signer(scrubbed) or 0) or pseudonyms.get(signer(body) or 0)
     order_ids = [r.replacement for r in replacements if r.kind == "order_id"]
-    todo = "TODO: " + "{}"
+    todo = f"{TODO}: {{}}"
     case = {
         "id": case_id, "title": title or todo.format("what happened, in one line"),
         "summary_zh": todo.format("中文摘要：问题、原因、处理"), "problem_type": problem_type, "market": market,
