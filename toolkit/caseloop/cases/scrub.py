@@ -38,30 +38,39 @@ _TITLES = rf"(?:{TITLE}[ \t]+){{1,3}}"
 _KANJI, _KANA = "一-龥々", "ぁ-んァ-ヶー"
 _RELATIVE = "|".join(rf"{_phrases(owners)}[ \t]+{_phrases(relatives)}"
                      for owners, relatives in words.RELATIVES.values())
-_NAME_PATTERNS = [
-    re.compile(rf"(?<!\w){_phrases(_every(words.GREETINGS))}[ \t,]+(?:{_TITLES})?(?P<value>{_NAME})"),
-    re.compile(rf"(?<![\w.]){_TITLES}(?P<value>{_NAME})"),
-    re.compile(rf"(?<!\w){_phrases(_every(words.SELF_INTRODUCTIONS))}[ \t]+(?:{_TITLES})?(?P<value>{_NAME})"),
-    re.compile(rf"(?<!\w)(?:{_RELATIVE})(?:[ \t]*,)?[ \t]+(?:{_phrases(words.ARTICLES)}[ \t]*)?(?:{_TITLES})?"
-               rf"(?P<value>{_NAME})"),
-    re.compile(rf"(?:^|(?<=[.!?])[ \t]+)[ \t]*{_phrases(_every(words.SIGN_OFFS))}[ \t]*[,.!]*(?:[ \t]*\n[ \t]*|[ \t]+)"
-               rf"(?:-+[ \t]*)?(?:{_TITLES})?(?P<value>{_NAME})[ \t]*,?$", re.M),
-    re.compile(rf"^[ \t]*-{{1,2}}[ \t]*(?P<value>{_NAME})[ \t]*\s*\Z", re.M),
-    re.compile(rf"^[ \t]*(?P<value>{_WORD}(?:[ \t]+{_WORD}){{1,2}})[ \t]*\s*\Z", re.M),
-    re.compile(rf"^[ \t]*{_phrases(words.NAME_FIELDS)}[ \t]*[:：][ \t]*(?P<value>[^\n<@\d:：]{{2,40}}?)[ \t]*(?:<|$)",
-               re.M),
-    re.compile(rf"(?<![{_KANJI}])(?P<value>[{_KANJI}]{{2,4}}(?:[ 　][{_KANJI}]{{1,3}})?)(?<![仕同模多異])[ 　]?"
-               r"(?:様|さま|さん|殿)"),
-    re.compile(r"(?<![ァ-ヶー])(?P<value>[ァ-ヶ][ァ-ヶー・]{1,10})[ 　]?(?:様|さま|さん)"),
-    re.compile(rf"(?<![{_KANJI}{_KANA}])(?P<value>[{_KANJI}]{{1,4}}(?:[ 　]?[{_KANJI}]{{1,3}})?)"
-               rf"{_phrases(words.JAPANESE_SELF_INTRODUCTIONS)}"),
-    re.compile(rf"{_phrases(words.JAPANESE_RELATIVES)}の(?P<value>[{_KANJI}]{{2,4}})"
-               r"(?=が|は|も|に|と|を|さん|ちゃん|くん|様|から)"),
-    re.compile(rf"{_phrases(words.JAPANESE_SIGN_OFFS)}[。.！!]?[ \t　]*\n\s*"
-               rf"(?P<value>[{_KANJI}]{{1,4}}(?:[ 　]?[{_KANJI}{_KANA}]{{1,4}})?)[ \t　]*$", re.M),
-    re.compile(rf"^[ \t　]*(?P<value>[{_KANJI}]{{1,3}}[ 　][{_KANJI}]{{1,3}})[ \t　]*$", re.M),
-    re.compile(r"我叫(?P<value>[一-龥]{2,3})"),
-]
+# Where a person is named, by the context that names them; each pattern's `value` group is the name.
+_NAME_PATTERNS = {
+    "greeting": re.compile(
+        rf"(?<!\w){_phrases(_every(words.GREETINGS))}[ \t,]+(?:{_TITLES})?(?P<value>{_NAME})"),
+    "title": re.compile(rf"(?<![\w.]){_TITLES}(?P<value>{_NAME})"),
+    "introduction": re.compile(
+        rf"(?<!\w){_phrases(_every(words.SELF_INTRODUCTIONS))}[ \t]+(?:{_TITLES})?(?P<value>{_NAME})"),
+    "relative": re.compile(
+        rf"(?<!\w)(?:{_RELATIVE})(?:[ \t]*,)?[ \t]+(?:{_phrases(words.ARTICLES)}[ \t]*)?(?:{_TITLES})?"
+        rf"(?P<value>{_NAME})"),
+    "sign-off": re.compile(
+        rf"(?:^|(?<=[.!?])[ \t]+)[ \t]*{_phrases(_every(words.SIGN_OFFS))}[ \t]*[,.!]*(?:[ \t]*\n[ \t]*|[ \t]+)"
+        rf"(?:-+[ \t]*)?(?:{_TITLES})?(?P<value>{_NAME})[ \t]*,?$", re.M),
+    "dash signature": re.compile(rf"^[ \t]*-{{1,2}}[ \t]*(?P<value>{_NAME})[ \t]*\s*\Z", re.M),
+    "last line": re.compile(rf"^[ \t]*(?P<value>{_WORD}(?:[ \t]+{_WORD}){{1,2}})[ \t]*\s*\Z", re.M),
+    "name field": re.compile(
+        rf"^[ \t]*{_phrases(words.NAME_FIELDS)}[ \t]*[:：][ \t]*(?P<value>[^\n<@\d:：]{{2,40}}?)[ \t]*(?:<|$)", re.M),
+    "Japanese honorific": re.compile(
+        rf"(?<![{_KANJI}])(?P<value>[{_KANJI}]{{2,4}}(?:[ 　][{_KANJI}]{{1,3}})?)(?<![仕同模多異])[ 　]?"
+        r"(?:様|さま|さん|殿)"),
+    "Japanese honorific, katakana": re.compile(
+        r"(?<![ァ-ヶー])(?P<value>[ァ-ヶ][ァ-ヶー・]{1,10})[ 　]?(?:様|さま|さん)"),
+    "Japanese introduction": re.compile(
+        rf"(?<![{_KANJI}{_KANA}])(?P<value>[{_KANJI}]{{1,4}}(?:[ 　]?[{_KANJI}]{{1,3}})?)"
+        rf"{_phrases(words.JAPANESE_SELF_INTRODUCTIONS)}"),
+    "Japanese relative": re.compile(
+        rf"{_phrases(words.JAPANESE_RELATIVES)}の(?P<value>[{_KANJI}]{{2,4}})(?=が|は|も|に|と|を|さん|ちゃん|くん|様|から)"),
+    "Japanese sign-off": re.compile(
+        rf"{_phrases(words.JAPANESE_SIGN_OFFS)}[。.！!]?[ \t　]*\n\s*"
+        rf"(?P<value>[{_KANJI}]{{1,4}}(?:[ 　]?[{_KANJI}{_KANA}]{{1,4}})?)[ \t　]*$", re.M),
+    "Japanese name line": re.compile(rf"^[ \t　]*(?P<value>[{_KANJI}]{{1,3}}[ 　][{_KANJI}]{{1,3}})[ \t　]*$", re.M),
+    "Chinese introduction": re.compile(r"我叫(?P<value>[一-龥]{2,3})"),
+}
 
 _EMAIL = re.compile(r"(?<![A-Za-z0-9._%+'-])[A-Za-z0-9._%+'-]+[@＠][A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 _AT_BRACKETED = rf"[ \t]*[(\[{{<][ \t]*(?:@|{_phrases(words.SPELLED_AT)})[ \t]*[)\]}}>][ \t]*"
@@ -200,7 +209,7 @@ def find_personal_data(text: str, kinds: Sequence[str] = SCRUB_KINDS,
         if 8 <= digits <= 15 and not _DATE_LIKE.fullmatch(value.strip()):
             add(start, end, "phone", value)
     if "name" in kinds:
-        detected = [value.strip() for pattern in _NAME_PATTERNS for _, _, value in _spans(pattern, text)]
+        detected = [value.strip() for pattern in _NAME_PATTERNS.values() for _, _, value in _spans(pattern, text)]
         parts = _name_parts([name for name in [*detected, *names] if _is_name(name)])
         for part in sorted(parts, key=len, reverse=True):
             boundary = "{}" if _is_cjk(part) else r"(?<!\w){}(?!\w)"
