@@ -66,6 +66,11 @@ def test_scrubbing_twice_changes_nothing():
     ("name", "Liebe Grüße\nHerr Albrecht", "Albrecht"),
     ("name", "届け先の山本様が不在でした。", "山本"),
     ("name", "Name: Olu Adebayo", "Olu Adebayo"),
+    ("name", "my wife Sarah was home all day", "Sarah"),
+    ("name", "meine Nachbarin Frau Dr. Müller-Lüdenscheidt hat", "Müller-Lüdenscheidt"),
+    ("name", "Bitte um Rückruf.\n\nGruß, Jens Müller", "Jens Müller"),
+    ("name", "お世話になっております。山田太郎と申します。", "山田太郎"),
+    ("email", "write to john dot smith at gmail dot com please", "john dot smith at gmail dot com"),
     ("email", "write to me at k.o'neil+amz@mail.example.co.uk", "k.o'neil+amz@mail.example.co.uk"),
     ("phone", "Tel. 030 12345678", "030 12345678"),
     ("phone", "電話 03-1234-5678 まで", "03-1234-5678"),
@@ -83,6 +88,10 @@ def test_each_kind_in_several_languages(kind, line, datum):
     assert datum not in text
     assert kind in {r.kind for r in replacements}
     assert scrub(text) == (text, [])
+
+
+def test_a_title_stays_before_the_placeholder():
+    assert scrub("Frau Dr. Müller-Lüdenscheidt hat angerufen")[0] == "Frau Dr. [name 1] hat angerufen"
 
 
 def test_ordinary_numbers_and_words_are_not_personal_data():
