@@ -3,13 +3,16 @@ new drafts and review decisions are written safely."""
 
 from __future__ import annotations
 
+import re
+import shlex
 import shutil
 from pathlib import Path
 
 import pytest
 import yaml
 
-from caseloop.cases import MARKETS, PROBLEM_TYPES, SOURCES_FILE, Library, read_library
+from caseloop.cases import MARKETS, PROBLEM_TYPES, SOURCES_FILE, Library, read_library, render_case
+from caseloop.cases.ticket import without_mail_headers
 from caseloop.cli import main
 from conftest import REPO
 
@@ -125,20 +128,68 @@ def test_a_revision_flag_written_by_revise_is_accepted(tmp_path):
     assert next(iter(files.cases.values()))["revision_flags"][0]["flag"] == "too easy"
 
 
-def test_new_draft_from_a_ticket_is_scrubbed_valid_and_numbered(tmp_path, capsys):
+TICKET = """Von: Jonas Keller <jonas.keller@web.de>
+Betreff: Bestellung 305-1234567-7654321 Regal ohne Schrauben
+Datum: 3. März 2026 um 09:12
+
+Hallo,
+
+im Paket mit dem Regal waren keine Schrauben, ich kann es nicht aufbauen. Meine Frau Dr. Weber-Lindqvist
+hat den Karton heute Morgen geöffnet. Bitte schicken Sie die Schrauben schnell nach.
+
+Gruß, Jonas Keller
+"""
+
+
+def _hints(out: str) -> list[list[str]]:
+    """The commands a caseloop command tells the user to run next, split as a shell would."""
+    return [shlex.split(line) for line in out.splitlines() if line.startswith("  caseloop ")]
+
+
+def test_new_draft_from_a_ticket_marks_what_it_cannot_know_and_its_hints_run_as_printed(tmp_path, capsys):
     course = _library_with(tmp_path, {"C-0002.yaml": GOOD})
     ticket = tmp_path / "ticket.txt"
-    ticket.write_text("Order 305-1234567-7654321: the shelf has no screws!!\nThanks,\nJonas Keller\n")
+    ticket.write_text(TICKET, encoding="utf-8")
     assert main(["--course", str(course), "cases", "new", "--type", "wrong_item_missing_parts", "--market", "DE",
                  "--from-ticket", str(ticket)]) == 0
     out = capsys.readouterr().out
     draft = course / "cases" / "C-0003.yaml"
+    text = draft.read_text(encoding="utf-8")
+    case = yaml.safe_load(text)
     assert str(draft) in out and "'Jonas Keller' -> [name 1]" in out
-    case = yaml.safe_load(draft.read_text(encoding="utf-8"))
     assert case["order_id"] == "305-0000000-0000001" and case["language"] == "de"
-    assert "Jonas" not in case["buyer_message"] and "the shelf has no screws" in case["buyer_message"]
+    message = case["buyer_message"]
+    assert message.startswith("Hallo,") and "Betreff" not in message and "Datum" not in message
+    assert "im Paket mit dem Regal waren keine Schrauben" in message
+    assert not re.search(r"Jonas|Keller|Weber|Lindqvist|\[name", message)
+    assert "Frau Dr. " in message and message.rstrip().endswith(f"Gruß, {case['buyer_name']}")
+    for name in ("date", "root_cause_category", "outcome", "fulfilment"):
+        assert case[name] == "TODO", name
+    assert "root_cause_category: TODO  # one of listing, packaging," in text
     assert case["review"]["state"] == "draft"
-    assert main(["--course", str(course), "cases", "validate"]) == 0
+
+    validate, review = _hints(out)
+    assert main(validate[1:]) == 1
+    listing = capsys.readouterr().out.splitlines()
+    for name in ("date", "root_cause_category", "outcome", "fulfilment", "title", "tags"):
+        line = next((line for line in listing if f"C-0003.yaml: {name}: " in line), None)
+        assert line and "still marked TODO" in line and "fix: replace TODO with" in line, name
+    good = yaml.safe_load(GOOD)
+    finished = {**case, **{name: good[name] for name, value in case.items() if "TODO" in str(value)},
+                "policy_sources": good["policy_sources"]}
+    finished["reply_template"] = good["reply_template"].replace(good["buyer_name"], case["buyer_name"])
+    draft.write_text(render_case(finished), encoding="utf-8")
+    assert main(validate[1:]) == 0
+    assert main(review[1:]) == 0
+    assert yaml.safe_load(draft.read_text(encoding="utf-8"))["review"]["state"] == "approved"
+
+
+@pytest.mark.parametrize("header", ["From: Tom <t@x.com>", "Subject: Order", "Von: Jens", "Betreff: Kaputt",
+                                    "De : Claire", "Objet : Colis", "Asunto: Pedido", "Oggetto: Ordine",
+                                    "件名: 届きません", "差出人: 山田", "Gesendet: Montag, 2. März 2026"])
+def test_mail_headers_are_not_the_buyers_words(header):
+    assert without_mail_headers(f"{header}\nDate: today\n\nHello,\nSubject: my words\n") == \
+        "Hello,\nSubject: my words\n"
 
 
 def test_review_refuses_to_approve_an_unfinished_draft(tmp_path, capsys):
@@ -160,3 +211,29 @@ def test_review_changes_only_the_review_entry(tmp_path):
     assert len(changed) == 1 and changed[0][1].startswith("review: {state: archived, reviewer: qa-lead, date: ")
     assert "# scrubbed" in text
     assert main(["--course", str(course), "cases", "review", "C-0404", "--approve", "--reviewer", "x"]) == 2
+
+
+def test_the_commands_a_failing_case_command_suggests_run_as_printed(tmp_path, capsys, monkeypatch):
+    (tmp_path / "course").mkdir()
+    course = _library_with(tmp_path / "course", {"C-0002.yaml": GOOD.replace("state: approved", "state: draft"),
+                                                 "C-0011.yaml": "id: C-0011\ntitle: [unfinished\n"})
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path / "elsewhere")  # a hint must not depend on the folder it is run from
+    failing = [(["cases", "search", "broken mugs"], 0, "C-0011.yaml"),
+               (["cases", "review", "C-0404", "--approve", "--reviewer", "lead"], 2, "C-0002")]
+    for command, status, shown in failing:
+        assert main(["--course", str(course), *command]) == status
+        captured = capsys.readouterr()
+        suggested = re.findall(r"`(caseloop [^`]+)`", captured.err)
+        assert suggested, captured.err
+        for line in suggested:
+            assert main(shlex.split(line)[1:]) in (0, 1), line
+            assert shown in capsys.readouterr().out, line
+
+
+def test_a_case_still_marked_todo_is_named_as_unfinished_not_as_missing(tmp_path, capsys):
+    course = _library_with(tmp_path, {"C-0002.yaml": GOOD.replace("outcome: resolved", "outcome: TODO")})
+    assert main(["--course", str(course), "cases", "similar", "C-0002"]) == 2
+    err = capsys.readouterr().err
+    assert "C-0002 is left out" in err and "outcome: 未完成 / unfinished: still marked TODO" in err
+    assert main(shlex.split(re.search(r"`(caseloop [^`]+)`", err)[1])[1:]) == 1

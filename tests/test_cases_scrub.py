@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
-import pytest
+import re
+from pathlib import Path
 
-from caseloop.cases import scrub
+import pytest
+import yaml
+
+from caseloop.cases import draft_case, scrub
+from caseloop.cases.scrub import PLACEHOLDER
 from caseloop.cli import main
+
+CORPUS = yaml.safe_load((Path(__file__).parent / "data" / "scrub" / "tickets.yaml").read_text(encoding="utf-8"))
 
 TICKET = """From: Sarah Johnson <sarah.j1987@gmail.com>
 Subject: order 112-4839201-7730155 NEVER ARRIVED!!
@@ -59,6 +66,11 @@ def test_scrubbing_twice_changes_nothing():
     ("name", "Liebe Grüße\nHerr Albrecht", "Albrecht"),
     ("name", "届け先の山本様が不在でした。", "山本"),
     ("name", "Name: Olu Adebayo", "Olu Adebayo"),
+    ("name", "my wife Sarah was home all day", "Sarah"),
+    ("name", "meine Nachbarin Frau Dr. Müller-Lüdenscheidt hat", "Müller-Lüdenscheidt"),
+    ("name", "Bitte um Rückruf.\n\nGruß, Jens Müller", "Jens Müller"),
+    ("name", "お世話になっております。山田太郎と申します。", "山田太郎"),
+    ("email", "write to john dot smith at gmail dot com please", "john dot smith at gmail dot com"),
     ("email", "write to me at k.o'neil+amz@mail.example.co.uk", "k.o'neil+amz@mail.example.co.uk"),
     ("phone", "Tel. 030 12345678", "030 12345678"),
     ("phone", "電話 03-1234-5678 まで", "03-1234-5678"),
@@ -76,6 +88,10 @@ def test_each_kind_in_several_languages(kind, line, datum):
     assert datum not in text
     assert kind in {r.kind for r in replacements}
     assert scrub(text) == (text, [])
+
+
+def test_a_title_stays_before_the_placeholder():
+    assert scrub("Frau Dr. Müller-Lüdenscheidt hat angerufen")[0] == "Frau Dr. [name 1] hat angerufen"
 
 
 def test_ordinary_numbers_and_words_are_not_personal_data():
@@ -99,3 +115,56 @@ def test_cli_shows_a_table_of_replacements_and_writes_atomically(tmp_path, capsy
     assert ticket.read_text(encoding="utf-8") == TICKET, "the ticket itself is never modified"
     assert main(["cases", "scrub", str(tmp_path / "missing.txt")]) == 2
     assert "missing.txt: cannot read the ticket" in capsys.readouterr().err
+
+
+def test_the_readme_gives_the_corpus_as_it_is():
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    replaced = sum(len(scrub(ticket["text"])[1]) for ticket in CORPUS)
+    for figure in (f"{len(CORPUS)} raw buyer e-mails", f"{sum(len(t['identifiers']) for t in CORPUS)} planted",
+                   f"(0 of {replaced})", f"all {sum(len(t['keep']) for t in CORPUS)} phrases"):
+        assert figure in " ".join(readme.split()), figure
+
+
+def test_the_corpus_has_thirty_tickets_in_every_buyer_language():
+    languages = [ticket["id"].split("-")[0] for ticket in CORPUS]
+    assert len(CORPUS) >= 30 and set(languages) == {"en", "de", "fr", "es", "it", "ja"}
+    for ticket in CORPUS:
+        for value in ticket["identifiers"] + ticket["keep"]:
+            assert value in ticket["text"], f"{ticket['id']}: the label {value!r} is not in the text"
+
+
+@pytest.mark.parametrize("ticket", CORPUS, ids=[ticket["id"] for ticket in CORPUS])
+def test_corpus_ticket_loses_every_identifier_and_keeps_the_rest(ticket):
+    text, replacements = scrub(ticket["text"])
+    survived = [value for value in ticket["identifiers"] if value in text]
+    assert not survived, f"personal data left in:\n{text}"
+    damaged = [value for value in ticket["keep"] if value not in text]
+    assert not damaged, f"ordinary text removed:\n{text}"
+    over = [r.original for r in replacements
+            if not any(value in r.original or r.original in value for value in ticket["identifiers"])]
+    assert not over, "replaced what is not personal data"
+    assert not re.search(r"[A-Za-zÀ-ÿ]\[(?:name|email|phone|address|tracking) \d+\]|\][A-Za-zÀ-ÿ]", text), text
+    assert scrub(text) == (text, [])
+
+
+def test_a_cjk_name_with_and_without_its_space_is_one_datum():
+    text, _ = scrub("差出人: 山田 太郎 <t@docomo.ne.jp>\n\nお世話になっております。山田太郎と申します。")
+    assert text.count("[name 1]") == 2 and "[name 2]" not in text
+
+
+MARKET_OF = {"en": "US", "de": "DE", "fr": "FR", "es": "ES", "it": "IT", "ja": "JP"}
+
+
+@pytest.mark.parametrize("ticket", CORPUS, ids=[ticket["id"] for ticket in CORPUS])
+def test_a_draft_from_a_corpus_ticket_reads_as_the_buyer_wrote_it(ticket):
+    language = ticket["id"].split("-")[0]
+    case = draft_case("C-0001", "item_not_received", MARKET_OF[language], ticket=ticket["text"]).case
+    message = case["buyer_message"]
+    assert case["language"] == language
+    assert not [m[0] for m in PLACEHOLDER.finditer(message) if m[1] == "name"], message
+    assert not [value for value in ticket["identifiers"] if value in message], message
+    assert not re.search(r"^(?:From|Subject|Von|Betreff|De|Objet|Asunto|Da|Oggetto|差出人|件名) ?[:：]", message, re.M)
+    if ticket["identifiers"] and "[name" in scrub(ticket["text"])[0]:
+        assert case["buyer_name"].split()[-1] in message, (case["buyer_name"], message)
+    else:
+        assert case["buyer_name"].startswith("TODO")

@@ -135,3 +135,27 @@ def test_a_broken_case_file_is_left_out_with_a_warning(tmp_path, capsys):
     captured = capsys.readouterr()
     assert "C-0002" in captured.out
     assert "left out 1 file(s)" in captured.err and "C-0011.yaml" in captured.err
+
+
+@pytest.mark.parametrize(("query", "market", "problem"), [
+    ("refund not received germany", "DE", "refund_not_received"),
+    ("lost parcel from Germany", "DE", "item_not_received"),
+    ("退款未收到 德国", "DE", "refund_not_received"),
+    ("parcel arrived damaged, buyer in Japan", "JP", "damaged"),
+    ("tracking says delivered but the parcel is not here, Japan", "JP", "item_not_received"),
+    ("defective, stopped working, Japan", "JP", "defective"),
+])
+def test_search_ranks_the_problem_over_the_market(library, query, market, problem):
+    """Every case of the problem asked about, in any market, ranks above the named market's other cases."""
+    hits = library.search(query, limit=len(library.cases))
+    assert hits["problem_type"].iloc[0] == problem
+    on_topic = hits.index[hits["problem_type"] == problem]
+    same_market_other_problem = hits.index[(hits["market"] == market) & (hits["problem_type"] != problem)]
+    assert len(on_topic) >= 3 and len(same_market_other_problem) >= 1
+    assert on_topic.max() < same_market_other_problem.min(), hits.head(15).to_string()
+
+
+def test_a_market_alone_browses_that_market():
+    library = Library.load(REPO / "cases")
+    assert set(library.search("Germany", limit=100)["market"]) == {"DE"}
+    assert set(library.search("日本站", limit=100)["market"]) == {"JP"}

@@ -86,8 +86,8 @@ def test_lines_after_a_sequence_stay_after_it_when_an_item_is_appended(text, app
 def test_a_new_case_round_trips_unchanged():
     ticket = ('Order 305-1234567-7654321: "the shelf" has no screws: none! # not a comment\n'
               "  indented line, 50% off? {braces} [brackets] — ünïcödé 日本語\nThanks,\nJonas Keller\n")
-    drafts = [draft_case("C-0001", "damaged", "UK")[0],
-              draft_case("C-0002", "wrong_item_missing_parts", "DE", "Shelf: no screws", ticket, ["Jonas"])[0]]
+    drafts = [draft_case("C-0001", "damaged", "UK").case,
+              draft_case("C-0002", "wrong_item_missing_parts", "DE", "Shelf: no screws", ticket, ["Jonas"]).case]
     for case in drafts + [yaml.safe_load(path.read_text(encoding="utf-8")) for path in LIBRARY_FILES
                           if path.name != SOURCES_FILE]:
         text = render_case(case)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import difflib
+import re
+import shlex
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -21,6 +23,14 @@ if TYPE_CHECKING:
 FRAME_COLUMNS = ["id", "title", "problem_type", "market", "date", "product_line", "fulfilment", "language",
                  "root_cause_category", "outcome", "state", "reviewer", "tags"]
 RESULT_COLUMNS = ["id", "score", "title", "problem_type", "market", "state"]
+# How a query's words weigh, beside the case's own BM25 match (scaled so the best case scores 1): the problem
+# type whose cases match the query best on average lifts its cases by up to PROBLEM_WEIGHT (cluster-based
+# retrieval: a case is scored with its cluster); a market the query names lifts that market's cases by only
+# MARKET_WEIGHT, so that a query about a problem finds the problem in every market before the market's other cases.
+PROBLEM_WEIGHT = 0.5
+MARKET_WEIGHT = 0.1
+_MARKET_NAMES = {code: re.compile("|".join([rf"\b{code}\b", *(f"(?i:{re.escape(name)})" for name in sorted(
+    {en, zh, zh.removesuffix("站")}, key=len, reverse=True))])) for code, (zh, en) in MARKETS.items()}
 
 
 def search_text(case: dict) -> str:
@@ -31,6 +41,24 @@ def search_text(case: dict) -> str:
              case["core_demand"], case["root_cause"], *case["resolution_steps"], *case["key_points"],
              case["lessons"], *case["tags"], *labels]
     return "\n".join(parts)
+
+
+LIST_EVERY_CASE = "search '' --state any"  # the `cases` task that lists every case, drafts and archived ones too
+
+
+def library_command(folder: Path, task: str) -> str:
+    """The `caseloop cases TASK` command line for the course whose case library is `folder`, ready to paste."""
+    return f"caseloop --course {shlex.quote(str(folder.parent))} cases {task}"
+
+
+def named_markets(query: str) -> tuple[str, set[str]]:
+    """The query without the markets it names ("Germany", "德国站", "DE"), and those markets' codes."""
+    named = set()
+    for code, pattern in _MARKET_NAMES.items():
+        query, count = pattern.subn(" ", query)
+        if count:
+            named.add(code)
+    return query, named
 
 
 def case_frame(cases: Sequence[dict]) -> pd.DataFrame:
@@ -51,11 +79,13 @@ class Library:
     def __init__(self, cases: Sequence[dict]):
         self.cases = list(cases)
         self.skipped: list[Problem] = []
+        self.folder: Path | None = None
         self.by_id = {case["id"]: case for case in self.cases}
         self.frame = case_frame(self.cases)
         self.index = Index(search_text(case) for case in self.cases)
         self._tags = [{tag.lower() for tag in case["tags"]} for case in self.cases]
         self._columns = {column: self.frame[column].to_numpy() for column in ("id", "problem_type", "market", "state")}
+        self._problem_codes, self._problem_names = pd.factorize(self.frame["problem_type"])
 
     @classmethod
     def load(cls, folder: Path, skip_invalid: bool = False) -> Library:
@@ -66,18 +96,25 @@ class Library:
         files = read_library(folder)
         if files.problems and not skip_invalid:
             raise CourseError(f"{len(files.problems)} problem(s) in the case library, first: {files.problems[0]}. "
-                              "Run `caseloop cases validate` to see them all")
+                              f"Run `{library_command(folder, 'validate')}` to see them all")
         library = cls(list(files.cases.values()))
-        library.skipped = files.problems
+        library.skipped, library.folder = files.problems, folder
         return library
 
     def case(self, case_id: str) -> dict:
+        """The case with this id; a file left out for its problems (a draft still marked TODO) says so."""
         try:
             return self.by_id[case_id]
         except KeyError:
+            unfinished = [problem for problem in self.skipped if problem.path.stem == case_id]
+            if unfinished and self.folder:
+                raise CourseError(f"{case_id} is left out of the library for {len(unfinished)} problem(s), first: "
+                                  f"{unfinished[0]}. Run `{library_command(self.folder, 'validate')}` to see them "
+                                  "all") from None
             close = difflib.get_close_matches(case_id, list(self.by_id), n=3)
+            listing = f"`{library_command(self.folder, LIST_EVERY_CASE)}`" if self.folder else "the library"
             raise CourseError(f"no case {case_id} in the library" + (f"; did you mean {', '.join(close)}?" if close
-                              else "; list them with `caseloop cases search ''`")) from None
+                              else f"; list them with {listing}")) from None
 
     def filter_mask(self, tags: Sequence[str], problem_type: str | None, market: str | None,
                     state: str | None) -> np.ndarray:
@@ -104,13 +141,25 @@ class Library:
 
     def search(self, query: str = "", tags: Sequence[str] = (), problem_type: str | None = None,
                market: str | None = None, state: str | None = "approved", limit: int = 10) -> pd.DataFrame:
-        """Cases ranked by BM25 relevance to `query` (any language), within the filters.
+        """Cases ranked by relevance to `query` (any language), within the filters; the problem before the market.
 
-        An empty query browses: every case passing the filters, in id order.
+        The score is the case's BM25 match to the query's words (the best case scoring 1), plus up to
+        PROBLEM_WEIGHT for the cases of the problem type that matches best on average, plus MARKET_WEIGHT
+        for a market the query names. An empty query browses: every case passing the filters, in id order.
         """
         mask = self.filter_mask(tags, problem_type, market, state)
-        scores = self.index.scores(query) if query.strip() else np.zeros(len(self.cases))
-        return self._ranked(scores, mask, limit, need_score=bool(query.strip()))
+        if not query.strip():
+            return self._ranked(np.zeros(len(self.cases)), mask, limit, need_score=False)
+        words, markets = named_markets(query)
+        match = np.where(mask, self.index.scores(words), 0.0)
+        best = match.max(initial=0.0)
+        scores = match / best if best else match
+        problem = np.bincount(self._problem_codes, weights=scores, minlength=len(self._problem_names))
+        problem /= np.maximum(np.bincount(self._problem_codes[mask], minlength=len(self._problem_names)), 1)
+        if problem.max(initial=0.0):
+            scores = scores + PROBLEM_WEIGHT * (problem / problem.max())[self._problem_codes] * (match > 0)
+        scores = scores + MARKET_WEIGHT * np.isin(self._columns["market"], sorted(markets))
+        return self._ranked(scores, mask, limit, need_score=True)
 
     def similar(self, case_id: str | None = None, text: str | None = None, limit: int = 5,
                 state: str | None = "approved") -> pd.DataFrame:

@@ -29,13 +29,14 @@ def _print_replacements(replacements, file=None) -> None:
 
 def _library(args: argparse.Namespace):
     """The case library; a broken case file is left out with a warning, so one typo does not block a search."""
-    from caseloop.cases import Library
+    from caseloop.cases import Library, library_command
 
-    library = Library.load(course_of(args).cases_dir, skip_invalid=True)
+    folder = course_of(args).cases_dir
+    library = Library.load(folder, skip_invalid=True)
     broken = sorted({str(problem.path) for problem in library.skipped})
     if broken:
         print(f"caseloop: warning: left out {len(broken)} file(s) with problems ({', '.join(broken)}); "
-              "run `caseloop cases validate` for the fixes", file=sys.stderr)
+              f"run `{library_command(folder, 'validate')}` for the fixes", file=sys.stderr)
     return library
 
 
@@ -60,13 +61,23 @@ def cmd_cases_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_cases_new(args: argparse.Namespace) -> int:
-    from caseloop.cases import new_case
+    import getpass
+    import shlex
 
+    from caseloop.cases import library_command, new_case
+
+    folder = course_of(args).cases_dir
     ticket = _read_text(args.from_ticket) if args.from_ticket else None
-    path, replacements = new_case(course_of(args).cases_dir, args.type, args.market, args.title, ticket, args.name)
-    print(f"draft case written to {path}; fill in every TODO, then `caseloop cases review {path.stem} --approve`")
+    path, draft = new_case(folder, args.type, args.market, args.title, ticket, args.name)
+    print(f"draft case written to {path} / 草稿已写入")
     if ticket:
-        _print_replacements(replacements)
+        _print_replacements(draft.replacements)
+        for number, pseudonym in draft.pseudonyms.items():
+            print(f"  buyer_message: [name {number}] -> {pseudonym} (pseudonym / 化名)")
+    review = f"review {path.stem} --approve --reviewer {shlex.quote(getpass.getuser())}"
+    print(f"{len(draft.todo)} field(s) marked TODO / 待填写: {', '.join(draft.todo)}\n"
+          f"next / 下一步: fill them in, then\n"
+          f"  {library_command(folder, 'validate')}\n  {library_command(folder, review)}")
     return 0
 
 
@@ -129,8 +140,9 @@ CASES_COMMANDS = {
                  "Reads cases/*.yaml and cases/sources.yaml; writes nothing. Lists every problem with file, field "
                  "and fix, and exits with status 1 if there is any."),
     "new": (cmd_cases_new, "scaffold a draft case, optionally from a pasted real ticket",
-            "Reads cases/ (for the next free id) and the ticket file if given (scrubbed before use); writes "
-            "cases/C-NNNN.yaml as a draft with TODO where a person must write."),
+            "Reads cases/ (for the next free id) and the ticket file if given (scrubbed, mail headers dropped, "
+            "names given pseudonyms); writes cases/C-NNNN.yaml as a draft with TODO wherever a person must write "
+            "or decide (date, root cause, outcome, ...), which `cases validate` lists until it is filled in."),
     "scrub": (cmd_cases_scrub, "remove personal data from a real ticket",
               "Reads TICKET (a text file, or - for standard input); writes the scrubbed text to standard output or "
               "--out, and a table of every replacement (names, e-mails, phones, addresses, order ids, tracking "
