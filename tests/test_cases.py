@@ -86,7 +86,7 @@ BROKEN = [
     ("source cited with the wrong address", ("Ret4 sellercentral.amazon.de", "Ret4 sellercentral.amazon.fr"),
      "policy_sources", "write 'Ret4 sellercentral.amazon.de"),
     ("steps as one string", ("resolution_steps:\n", "resolution_steps: Apologise.\nold_steps:\n"),
-     "resolution_steps", "non-empty list"),
+     "resolution_steps", "expected a list"),
     ("approved but unfinished", ("core_demand: Return", "core_demand: TODO Return"), "core_demand", "TODO"),
     ("reply does not greet the buyer", ("Dear Olivia", "Dear customer"), "reply_template", "greet"),
     ("bad revision flag", ("review:", "revision_flags: [{module: m01, flag: too hard}]\nreview:"),
@@ -101,7 +101,7 @@ def test_validate_names_file_field_and_fix_and_changes_nothing(tmp_path, capsys,
     assert old in GOOD, f"the edit for {what} no longer applies to C-0002"
     course = _library_with(tmp_path, {"C-0002.yaml": GOOD.replace(old, new, 1)})
     before = {p.name: p.read_bytes() for p in (course / "cases").iterdir()}
-    assert main(["--course", str(course), "cases", "validate"]) == 1
+    assert main(["--course", str(course), "cases", "validate"]) == 2
     out = capsys.readouterr().out
     line = next((line for line in out.splitlines() if f": {field}" in line and words in line), None)
     assert line, f"{what}: no line naming {field!r} with {words!r} in:\n{out}"
@@ -111,7 +111,7 @@ def test_validate_names_file_field_and_fix_and_changes_nothing(tmp_path, capsys,
 
 def test_duplicate_ids_and_misnamed_files_are_reported(tmp_path, capsys):
     course = _library_with(tmp_path, {"C-0002.yaml": GOOD, "C-0099.yaml": GOOD})
-    assert main(["--course", str(course), "cases", "validate"]) == 1
+    assert main(["--course", str(course), "cases", "validate"]) == 2
     out = capsys.readouterr().out
     assert "C-0099.yaml: id: 编号重复 / duplicate id: C-0002 is also the id of" in out
     assert "rename the file to C-0002.yaml" in out

@@ -52,7 +52,7 @@ def cmd_cases_validate(args: argparse.Namespace) -> int:
         print(problem)
     if files.problems:
         print(f"{len(files.problems)} problem(s) in {folder}; no file was changed", file=sys.stderr)
-        return 1
+        return 2
     states = [case["review"]["state"] for case in files.cases.values()]
     print(f"{len(states)} cases in {folder} are valid ({states.count('approved')} approved, "
           f"{states.count('draft')} draft, {states.count('archived')} archived)")
@@ -127,7 +127,7 @@ def cmd_cases_stats(args: argparse.Namespace) -> int:
 CASES_COMMANDS = {
     "validate": (cmd_cases_validate, "check every case file against the schema",
                  "Reads cases/*.yaml and cases/sources.yaml; writes nothing. Lists every problem with file, field "
-                 "and fix, and exits with status 1 if there is any."),
+                 "and fix, and exits with status 2 if there is any."),
     "new": (cmd_cases_new, "scaffold a draft case, optionally from a pasted real ticket",
             "Reads cases/ (for the next free id) and the ticket file if given (scrubbed before use); writes "
             "cases/C-NNNN.yaml as a draft with TODO where a person must write."),
