@@ -14,6 +14,7 @@ from caseloop.cases.schema import FIELD_NAMES, FIELDS, check_case, choice_list, 
 from caseloop.cases.scrub import Replacement, scrub
 from caseloop.course import CourseError, write_atomically
 from caseloop.languages import MARKET_LANGUAGE
+from caseloop.schemas import modeline
 
 _SCRUBBED_COMMENT = {"order_id", "buyer_name"}
 
@@ -66,13 +67,16 @@ def draft_case(case_id: str, problem_type: str, market: str, title: str | None =
 
 def new_case(folder: Path, problem_type: str, market: str, title: str | None = None, ticket: str | None = None,
              names: Iterable[str] = ()) -> tuple[Path, list[Replacement]]:
-    """Write a draft case file with the next free id; return its path and what was scrubbed from the ticket."""
+    """Write a draft case file with the next free id; return its path and what was scrubbed from the ticket.
+
+    Its first line points editors to the published case schema (caseloop/schemas/case.schema.json).
+    """
     if not folder.is_dir():
         raise CourseError(f"{folder}: no case library here; create the folder or pass --course DIR")
     case_id = next_case_id(path.stem for path in folder.glob("C-*.y*ml"))
     case, replacements = draft_case(case_id, problem_type, market, title, ticket, names)
     path = folder / f"{case_id}.yaml"
-    write_atomically(path, render_case(case))
+    write_atomically(path, modeline("case", path) + "\n" + render_case(case))
     return path, replacements
 
 
