@@ -28,14 +28,17 @@ def _print_replacements(replacements, file=None) -> None:
 
 
 def _library(args: argparse.Namespace):
-    """The case library; a broken case file is left out with a warning, so one typo does not block a search."""
+    """The case library; a broken case file is left out with a warning naming each problem (file, line, field,
+    fix), so one typo does not block a search and none goes unnoticed."""
     from caseloop.cases import Library
 
     library = Library.load(course_of(args).cases_dir, skip_invalid=True)
     broken = sorted({str(problem.path) for problem in library.skipped})
     if broken:
         print(f"caseloop: warning: left out {len(broken)} file(s) with problems ({', '.join(broken)}); "
-              "run `caseloop cases validate` for the fixes", file=sys.stderr)
+              f"以下问题修正前这些案例不参与检索 / these cases are not searched until fixed:", file=sys.stderr)
+        for problem in library.skipped:
+            print(f"  {problem}", file=sys.stderr)
     return library
 
 
