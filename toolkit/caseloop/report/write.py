@@ -135,7 +135,7 @@ def run_lead_notebook(course: Course, out_dir: Path | None = None, cohort: str =
     """Execute the packaged lead notebook with papermill for a cohort and export it to HTML.
 
     Writes reports/lead[-COHORT].ipynb (open it in JupyterLab to dig further) and its .html, which
-    loads nothing from the network.
+    loads nothing from the network; both appear together once the notebook ran, or neither changes.
     """
     from importlib import resources
 
@@ -144,16 +144,15 @@ def run_lead_notebook(course: Course, out_dir: Path | None = None, cohort: str =
     from nbconvert import HTMLExporter
 
     out_dir = out_dir or course.reports_dir
-    out_dir.mkdir(parents=True, exist_ok=True)
     stem = f"lead-{cohort}" if cohort else "lead"
-    executed = out_dir / f"{stem}.ipynb"
     folder = resources.files("caseloop") / "notebooks"
-    with resources.as_file(folder / "lead.ipynb") as notebook, resources.as_file(folder / "offline.html.j2") as page:
-        papermill.execute_notebook(str(notebook), str(executed), cwd=str(course.root), progress_bar=False,
-                                   parameters={"course": str(course.root), "cohort": cohort, "lang": lang,
-                                               "method": method}, kernel_name="python3")
+    with (staged(out_dir) as stage, resources.as_file(folder / "lead.ipynb") as notebook,
+          resources.as_file(folder / "offline.html.j2") as page):
+        papermill.execute_notebook(str(notebook), str(stage / f"{stem}.ipynb"), cwd=str(course.root),
+                                   progress_bar=False, parameters={"course": str(course.root), "cohort": cohort,
+                                                                   "lang": lang, "method": method},
+                                   kernel_name="python3")
         exporter = HTMLExporter(template_name="lab", template_file=str(page))
-        body, _ = exporter.from_notebook_node(nbformat.read(executed, as_version=4))
-    html_path = out_dir / f"{stem}.html"
-    write_atomically(html_path, body)
-    return executed, html_path
+        body, _ = exporter.from_notebook_node(nbformat.read(stage / f"{stem}.ipynb", as_version=4))
+        write_atomically(stage / f"{stem}.html", body)
+    return out_dir / f"{stem}.ipynb", out_dir / f"{stem}.html"

@@ -128,47 +128,64 @@ def _describe(root: dict[str, Any], steps: Sequence[Any]) -> str:
     return found
 
 
-def _explain(error: Any, root: dict[str, Any]) -> tuple[list[Any], str, str, str]:
-    """(field path, zh, en, fix) for one jsonschema error, by the keyword that failed (see `KINDS`)."""
-    steps, value, rule = list(error.absolute_path), error.instance, error.validator_value
-    keyword = error.validator
-    if keyword == "required":
-        missing = next((key for key in rule if key not in value), rule[0])
-        return ([*steps, missing], "缺少此字段", "the field is missing",
-                f"add {missing}: {_describe(root, [*steps, missing])}")
-    if keyword == "additionalProperties":
-        known = list(error.schema.get("properties", {}))
-        extra = next((key for key in value if key not in known), None)
-        close = difflib.get_close_matches(str(extra), known, n=1)
-        return ([*steps, extra], "此处没有这个字段", "not a field here",
-                (f"rename it to {close[0]!r} / 改名为 {close[0]!r}" if close else "remove it / 删除它") +
-                (f"; the fields here are {', '.join(known)}" if known else ""))
-    if keyword == "type":
-        zh, en = _type_names(rule)
-        found = _shown(value)
-        return steps, f"类型错误：应为{zh}，实际是 {found}", f"wrong type: expected {en}, found {found}", \
-            _describe(root, steps)
-    if keyword == "enum":
-        return steps, f"{_shown(value)} 不是允许的值", f"{_shown(value)} is not allowed", \
-            _closest(value, rule) + "use one of " + ", ".join(map(str, rule))
-    if keyword in {"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"}:
-        sign = {"minimum": "≥", "maximum": "≤", "exclusiveMinimum": ">", "exclusiveMaximum": "<"}[keyword]
-        return steps, f"{_shown(value)} 超出范围（应 {sign} {rule}）", f"{_shown(value)} is out of range (must be "\
-            f"{sign} {rule})", _describe(root, steps)
-    if keyword in {"minItems", "minProperties"}:
-        return steps, "为空", "is empty", _describe(root, steps)
-    if keyword == "pattern":
-        return steps, f"{_shown(value)} 格式不对", f"{_shown(value)} is not in the expected form", \
-            _describe(root, steps)
-    if keyword == "format":
-        return steps, f"{_shown(value)} 不是有效的{rule}", f"{_shown(value)} is not a valid {rule}", \
-            _describe(root, steps)
-    return steps, f"不符合规则 {keyword}", f"breaks the rule {keyword}: {error.message}", _describe(root, steps)
+Explained = tuple[list[Any], str, str, str]
+"""(field path, zh, en, fix) for one jsonschema error."""
 
 
-KINDS = {"required": "missing", "additionalProperties": "unknown", "type": "type", "minItems": "type",
-         "minProperties": "type"}
-"""The sort of problem a failed keyword is; every other keyword is an invalid value."""
+def _missing(error: Any, root: dict[str, Any]) -> Explained:
+    missing = next((key for key in error.validator_value if key not in error.instance), error.validator_value[0])
+    steps = [*error.absolute_path, missing]
+    return steps, "缺少此字段", "the field is missing", f"add {missing}: {_describe(root, steps)}"
+
+
+def _unknown(error: Any, root: dict[str, Any]) -> Explained:
+    known = list(error.schema.get("properties", {}))
+    extra = next((key for key in error.instance if key not in known), None)
+    close = difflib.get_close_matches(str(extra), known, n=1)
+    return ([*error.absolute_path, extra], "此处没有这个字段", "not a field here",
+            (f"rename it to {close[0]!r} / 改名为 {close[0]!r}" if close else "remove it / 删除它") +
+            (f"; the fields here are {', '.join(known)}" if known else ""))
+
+
+def _wrong_type(error: Any, root: dict[str, Any]) -> Explained:
+    zh, en, found = *_type_names(error.validator_value), _shown(error.instance)
+    return (list(error.absolute_path), f"类型错误：应为{zh}，实际是 {found}",
+            f"wrong type: expected {en}, found {found}", _describe(root, list(error.absolute_path)))
+
+
+def _not_allowed(error: Any, root: dict[str, Any]) -> Explained:
+    value, choices = error.instance, error.validator_value
+    return (list(error.absolute_path), f"{_shown(value)} 不是允许的值", f"{_shown(value)} is not allowed",
+            _closest(value, choices) + "use one of " + ", ".join(map(str, choices)))
+
+
+def _worded(zh: str, en: str) -> Callable[[Any, dict[str, Any]], Explained]:
+    """An explanation from two templates over {value} (the value found) and {rule} (the keyword's value)."""
+    def explain(error: Any, root: dict[str, Any]) -> Explained:
+        words = {"value": _shown(error.instance), "rule": error.validator_value}
+        return list(error.absolute_path), zh.format(**words), en.format(**words), \
+            _describe(root, list(error.absolute_path))
+    return explain
+
+
+EXPLAINED: dict[str, tuple[str, Callable[[Any, dict[str, Any]], Explained]]] = {
+    "required": ("missing", _missing),
+    "additionalProperties": ("unknown", _unknown),
+    "type": ("type", _wrong_type),
+    "minItems": ("type", _worded("为空", "is empty")),
+    "minProperties": ("type", _worded("为空", "is empty")),
+    "enum": ("invalid", _not_allowed),
+    "minimum": ("invalid", _worded("{value} 超出范围（应 ≥ {rule}）", "{value} is out of range (must be ≥ {rule})")),
+    "maximum": ("invalid", _worded("{value} 超出范围（应 ≤ {rule}）", "{value} is out of range (must be ≤ {rule})")),
+    "exclusiveMinimum": ("invalid", _worded("{value} 超出范围（应 > {rule}）",
+                                            "{value} is out of range (must be > {rule})")),
+    "exclusiveMaximum": ("invalid", _worded("{value} 超出范围（应 < {rule}）",
+                                            "{value} is out of range (must be < {rule})")),
+    "pattern": ("invalid", _worded("{value} 格式不对", "{value} is not in the expected form")),
+    "format": ("invalid", _worded("{value} 不是有效的{rule}", "{value} is not a valid {rule}")),
+}
+"""What each JSON Schema keyword the published schemas use says when it fails: (sort of problem, explanation)."""
+_OTHER = ("invalid", _worded("不符合规则", "breaks a rule of the schema"))
 
 
 def _field(steps: Sequence[Any]) -> str:
@@ -192,8 +209,9 @@ def findings(data: Any, name: str, path: Path, line_of: Callable[[Sequence[Any]]
     """Every way `data` breaks the schema `name`, in document order; `line_of` maps a field path to its line."""
     root, found = schema(name), []
     for error in sorted(_validator(name).iter_errors(_plain(data)), key=lambda e: [str(s) for s in e.absolute_path]):
-        steps, zh, en, fix = _explain(error, root)
-        found.append(Finding(path, line_of(steps), field_of(steps), zh, en, fix, KINDS.get(error.validator, "invalid")))
+        kind, explain = EXPLAINED.get(error.validator, _OTHER)
+        steps, zh, en, fix = explain(error, root)
+        found.append(Finding(path, line_of(steps), field_of(steps), zh, en, fix, kind))
     return found
 
 
