@@ -36,7 +36,6 @@ class Field:
     name: str
     kind: str
     expected: str
-    choices: Labels | None = None
     required: bool = True
 
 
@@ -48,22 +47,22 @@ FIELDS = [
     Field("id", "case_id", "C- and four digits, the same as the file name, e.g. C-0042"),
     Field("title", "text", "one line saying what happened"),
     Field("summary_zh", "text", "一两句中文摘要：问题、原因、处理 / a Chinese summary: problem, cause, fix"),
-    Field("problem_type", "choice", choice_list(PROBLEM_TYPES), PROBLEM_TYPES),
-    Field("market", "choice", choice_list(MARKETS), MARKETS),
+    Field("problem_type", "choice", choice_list(PROBLEM_TYPES)),
+    Field("market", "choice", choice_list(MARKETS)),
     Field("date", "date", "the ticket's date as YYYY-MM-DD, not in the future"),
     Field("product_line", "text", "the product line, e.g. wireless earbuds"),
     Field("order_id", "order_id", "a scrubbed order id NNN-0000000-NNNNNNN (run `caseloop cases scrub`)"),
-    Field("fulfilment", "choice", choice_list(FULFILMENT), FULFILMENT),
+    Field("fulfilment", "choice", choice_list(FULFILMENT)),
     Field("buyer_name", "text", "a pseudonym, never the buyer's real name"),
-    Field("language", "choice", "the buyer message's language, " + choice_list(LANGUAGES), LANGUAGES),
+    Field("language", "choice", "the buyer message's language, " + choice_list(LANGUAGES)),
     Field("buyer_message", "scrubbed_text", "the buyer's words, scrubbed, as a block (`buyer_message: |`)"),
     Field("core_demand", "text", "what the buyer really wants, in one sentence"),
     Field("root_cause", "text", "why it happened, in one or two sentences"),
-    Field("root_cause_category", "choice", choice_list(ROOT_CAUSES), ROOT_CAUSES),
+    Field("root_cause_category", "choice", choice_list(ROOT_CAUSES)),
     Field("resolution_steps", "list", "a list of the steps taken, in order"),
     Field("reply_template", "scrubbed_text", "the reply sent, greeting the buyer by buyer_name"),
     Field("key_points", "list", "a list of the points a good reply must make"),
-    Field("outcome", "choice", choice_list(OUTCOMES), OUTCOMES),
+    Field("outcome", "choice", choice_list(OUTCOMES)),
     Field("evidence", "list", "a list of the evidence kept (screenshots, photos, tracking)"),
     Field("lessons", "text", "lessons and improvement suggestions"),
     Field("tags", "list", "a list of tags, e.g. [packaging, seller fault]"),
@@ -159,12 +158,6 @@ def _check_review(value: dict, today: dt.date) -> Iterable[tuple[str, str, str]]
         day = as_date(value.get("date"))
         if day is None or day > today:
             yield "invalid", f"review date {value.get('date')!r} is not a past date", "write it as YYYY-MM-DD"
-
-
-_REPLY_SECTIONS = {"must": "rules a correct reply meets", "wrong": "rules a reply must not break",
-                   "facts": "numbers a reply must state right", "topic": "words that show the reply is about the case"}
-_REPLY_ITEM_KEYS = {"must": ("id", "zh", "en", "any"), "wrong": ("id", "zh", "en", "any"),
-                    "facts": ("id", "zh", "en", "about", "value", "unit")}
 
 
 def _check_reply(value: dict, language: Any) -> Iterable[tuple[str, str, str]]:
