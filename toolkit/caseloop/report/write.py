@@ -40,6 +40,8 @@ def coverage(path: Path, listed: pd.Series, graded: pd.Series) -> tuple[str, str
 
 def _declared(items: pd.DataFrame, curriculum: Curriculum, course: Course) -> None:
     """Every competency a graded cell is tagged with is declared in the curriculum; checked before any page."""
+    from caseloop.compile import COMPETENCY_MAP_FILE
+
     codes = items.assign(code=items["competency"].str.split(";")).explode("code")
     unknown = codes[~codes["code"].isin(list(curriculum.competencies))]
     if len(unknown):
@@ -48,8 +50,9 @@ def _declared(items: pd.DataFrame, curriculum: Curriculum, course: Course) -> No
                                    f"cell {row.cell}: caseloop.competency",
                                    f"能力 {row.code!r} 未在 {course.curriculum_path} 中声明",
                                    f"the competency {row.code!r} is not declared in {course.curriculum_path}",
-                                   f"tag the cell with one of {declared}, or add {row.code} to the curriculum's "
-                                   "competencies") for row in unknown.itertuples()])
+                                   f"tag the cell (its metadata, or its entry in source/{COMPETENCY_MAP_FILE}) with "
+                                   f"one of {declared}, or add {row.code} to the curriculum's competencies")
+                           for row in unknown.itertuples()])
 
 
 def course_tables(course: Course, grades: pd.DataFrame, cohort: str | None = None,
