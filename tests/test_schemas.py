@@ -293,3 +293,11 @@ def test_a_new_case_and_a_review_keep_the_schema_line(course: Path, capsys):
     assert changed.splitlines()[0] == text.splitlines()[0] and text.startswith(MODELINE)
     assert [line for line in changed.splitlines() if "review" not in line] == \
         [line for line in text.splitlines() if "review" not in line]
+
+
+def test_a_sheet_saved_by_excel_as_csv_utf8_reads(tmp_path: Path):
+    from caseloop.analysis.kpi import read_kpis
+
+    path = tmp_path / KPIS_FILE
+    path.write_bytes("\ufefftrainee,period,csat\ntrainee01,2026-01,0.8\n".encode())  # Excel writes a byte-order mark
+    assert list(read_kpis(path)["trainee"]) == ["trainee01"]

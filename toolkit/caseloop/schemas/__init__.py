@@ -311,7 +311,7 @@ def read_table(path: Path, name: str) -> Any:
 
     what = schema(name)["title"]
     try:
-        table = pd.read_csv(path, dtype=str, keep_default_na=False)
+        table = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")  # Excel's "CSV UTF-8" too
     except FileNotFoundError:
         raise InvalidFile([Finding(path, None, "", "文件不存在", "the file is missing", f"pass the file: {what}")]) \
             from None
