@@ -45,6 +45,7 @@ RADAR = ("tests/test_report_scoring.py", "tests/test_oracles_charts.py", "tests/
 KPI = ("tests/test_report_scoring.py", "tests/test_oracles_kpi.py")
 CERTIFY = ("tests/test_report_scoring.py", "tests/test_oracles_certify.py")
 FEEDBACK = ("tests/test_oracles_feedback.py", "tests/test_lab.py")
+SCHEMAS = ("tests/test_schemas.py",)
 
 
 @dataclass(frozen=True)
@@ -177,6 +178,17 @@ MUTANTS = [
     Mutant("leak search in the raw HTML, not the text a reader sees", "feedback.py",
            "return [line for line in secret_lines if line in text]",
            "return [line for line in secret_lines if line in page]", FEEDBACK),
+    # the files people edit: schemas, warnings, outputs moved into place together
+    Mutant("schemas: a YAML file's schema is not checked", "schemas/__init__.py",
+           "    problems = document.problems(name)\n", "    problems = []\n", SCHEMAS),
+    Mutant("schemas: outputs written in place instead of staged", "course/files.py",
+           "        yield stage\n", "        yield folder\n", SCHEMAS),
+    Mutant("schemas: no warning for a file of mostly unknown trainees", "report/write.py",
+           "if not names or len(found) * 2 >= len(names):", "if True:", SCHEMAS),
+    Mutant("schemas: a graded cell's undeclared competency accepted", "report/write.py",
+           "    _declared(items, curriculum, course)\n", "", SCHEMAS),
+    Mutant("schemas: a trainee in two cohorts accepted", "report/tables.py",
+           "    if len(again):", "    if False:", SCHEMAS),
 ]
 
 

@@ -177,6 +177,6 @@ def test_a_flag_for_a_case_file_that_is_not_yaml_names_it_and_writes_no_case(tmp
     before = {path: path.read_bytes() for path in course.cases_dir.iterdir()}
     table, stats = _worst("C-0001", ("c1", "too_easy", 0.97))
     table = pd.concat([table, table.assign(case="C-0003")], ignore_index=True)
-    with pytest.raises(CourseError, match=r"C-0003.yaml: not valid YAML \(line 6: expected ',' or ']', but got ':'\)"):
+    with pytest.raises(CourseError, match=r"C-0003.yaml: not valid YAML \(line 7: expected ',' or ']', but got ':'\)"):
         flag_cases(course, table, stats, Thresholds())
     assert {path: path.read_bytes() for path in course.cases_dir.iterdir()} == before

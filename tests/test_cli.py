@@ -62,9 +62,10 @@ def test_demo_refuses_a_folder_with_data_in_it(tmp_path, repo_course, capsys):
 
 @pytest.mark.parametrize(("text", "message"), [
     ("levels: [", "not valid YAML"),
-    ("levels: {}\nmodules: []\n", "has no 'competencies'"),
+    ("levels: {}\nmodules: []\n", ":1: competencies: 缺少此字段 / the field is missing"),
     ("levels: {developing: {zh: a, en: b, min: 0.5}}\ncompetencies:\n  - {code: POL, zh: a, en: b, "
-     "thresholds: {expert: 0.9}}\nmodules: []\n", "unknown levels"),
+     "thresholds: {expert: 0.9}}\nmodules: [{id: m1, zh: a, en: b}]\n",
+     r":3: competencies\[1\].thresholds.expert: .*unknown level 'expert'"),
 ])
 def test_curriculum_errors_name_the_file(tmp_path, text, message):
     path = tmp_path / "curriculum.yaml"

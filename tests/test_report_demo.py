@@ -129,7 +129,7 @@ def test_cohorts_file_with_a_wrong_header_is_named(demo_course, tmp_path, capsys
     bad.write_text("id,group\ntrainee01,A\n", encoding="utf-8")
     try:
         assert main(["--course", str(course.root), "report", "--out", str(tmp_path)]) == 2
-        assert f"{bad}: needs the columns trainee and cohort" in capsys.readouterr().err
+        assert f"{bad}:1: trainee: 缺少此列 / the column is missing" in capsys.readouterr().err
     finally:
         bad.unlink()
 

@@ -249,11 +249,11 @@ def test_merge_revision_flags_edits_only_its_own_block():
 
 @pytest.mark.parametrize(("text", "message"), [
     ("too_easy: [", "not valid YAML"),
-    ("too_esay: 0.9\n", "unknown keys .'too_esay'."),
+    ("too_esay: 0.9\n", ":1: too_esay: .*not a field here.*rename it to 'too_easy'"),
     ("- 0.9\n", "expected a mapping"),
-    ("too_easy: high\n", "'too_easy' must be a number"),
-    ("confidence: 95\n", "'confidence' is a share and must lie between 0 and 1"),
-    ("weights: {too_easy: 1, typo: 2}\n", "'weights' must map flags"),
+    ("too_easy: high\n", ":1: too_easy: .*expected a number, found 'high'"),
+    ("confidence: 95\n", r":1: confidence: .*95 is out of range \(must be < 1\)"),
+    ("weights: {too_easy: 1, typo: 2}\n", ":1: weights.typo: .*not a field here"),
 ])
 def test_bad_thresholds_name_the_file_and_the_key(tmp_path, text, message):
     assert_bad_file_is_named(Thresholds.load, tmp_path / "item_analysis.yaml", text, message)

@@ -116,5 +116,5 @@ def test_a_graded_cell_missing_from_the_map_is_named(peer_course, tmp_path):
     with pytest.raises(CourseError, match="part-b has no caseloop competency/case.*competency-map.yaml"):
         compile_stage.item_table(Course.at(broken))
     map_path.write_text("ps1:\n  problem1:\n    correct_squares: {case: ps1-squares}\n")
-    with pytest.raises(CourseError, match="ps1/problem1/correct_squares needs a competency list"):
+    with pytest.raises(CourseError, match="competency-map.yaml:3: ps1.problem1.correct_squares.competency: .*missing"):
         compile_stage.item_table(Course.at(broken))

@@ -126,10 +126,10 @@ def test_registries_refuse_unknown_names_and_name_the_known_ones(repo_course, tm
     assert "  method: decaying_average" in text and "    module_score: {module: m01" in text
     bad = tmp_path / "curriculum.yaml"
     bad.write_text(text.replace("  method: decaying_average", "  method: median_of_three"), encoding="utf-8")
-    with pytest.raises(CourseError, match="unknown method 'median_of_three'.*decaying_average"):
+    with pytest.raises(CourseError, match="'median_of_three' is not allowed.*decaying_average"):
         load_curriculum(bad)
     bad.write_text(text.replace("    module_score: {module: m01", "    module_vibes: {module: m01"), encoding="utf-8")
-    with pytest.raises(CourseError, match="needs exactly one check of .*mentor_signoff"):
+    with pytest.raises(CourseError, match="module_vibes: .*not a field here.*mentor_signoff"):
         load_curriculum(bad)
     method = load_curriculum(repo_course.curriculum_path).mastery
     with pytest.raises(ValueError, match="known: average, latest"):

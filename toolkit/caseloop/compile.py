@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 
 from caseloop.course import Course, CourseError, replacing
+from caseloop.schemas import read_yaml
 
 GRADE_COLUMNS = {
     "trainee": "nbgrader student id",
@@ -48,23 +48,15 @@ def competency_map(course: Course) -> dict[tuple[str, str, str], dict]:
     """(module, notebook, cell) -> {competency, case} from source/competency-map.yaml, if the course has one.
 
     The map tags the graded cells of a course written without caseloop metadata (module ->
-    notebook -> cell -> {competency: [codes], case: id}); cell metadata wins where both exist.
+    notebook -> cell -> {competency: [codes], case: id}, caseloop/schemas/competency_map.schema.json);
+    cell metadata wins where both exist.
     """
     path = course.source_dir / COMPETENCY_MAP_FILE
     if not path.is_file():
         return {}
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        entries = {(module, notebook, cell): tags for module, notebooks in data.items()
-                   for notebook, cells in notebooks.items() for cell, tags in cells.items()}
-    except (yaml.YAMLError, AttributeError) as err:
-        raise CourseError(f"{path}: expected module -> notebook -> cell -> {{competency: [...], case: ...}} "
-                          f"({err}); fix the file") from None
-    for (module, notebook, cell), tags in entries.items():
-        if not isinstance(tags, dict) or not isinstance(tags.get("competency"), list) or not tags.get("case"):
-            raise CourseError(f"{path}: {module}/{notebook}/{cell} needs a competency list and a case, "
-                              "e.g. {competency: [DIA], case: C-0001}")
-    return entries
+    data = read_yaml(path, "competency_map", empty={}).data
+    return {(module, notebook, cell): tags for module, notebooks in data.items()
+            for notebook, cells in notebooks.items() for cell, tags in cells.items()}
 
 
 def item_table(course: Course) -> pd.DataFrame:

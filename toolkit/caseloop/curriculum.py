@@ -1,21 +1,18 @@
 """The curriculum file (source/curriculum.yaml): competency framework, levels, modules and the
 sections reports act on (mastery method, assessment, gates, certification, targets).
 
-Mastery methods and gate kinds are registries owned by the analysis that computes them
-(`caseloop.analysis.mastery.METHODS`, `caseloop.analysis.certify.GATES`); the loader checks a
-name against them, so an unknown name is an error naming the known ones.
+The file follows the published schema `caseloop/schemas/curriculum.schema.json`, whose mastery
+methods and gate kinds are those of the registries owned by the analyses that compute them
+(`caseloop.analysis.mastery.METHODS`, `caseloop.analysis.certify.GATES`), so an unknown name is an
+error naming the known ones.
 """
 
 from __future__ import annotations
 
+import difflib
 from pathlib import Path
-from typing import Any
-
-import yaml
 
 from caseloop.analysis.certify import GATES
-from caseloop.analysis.mastery import METHODS
-from caseloop.course.files import CourseError
 from caseloop.framework import (
     CertificationLevel,
     Competency,
@@ -25,144 +22,102 @@ from caseloop.framework import (
     Module,
     Target,
 )
+from caseloop.schemas import Document, Finding, InvalidFile, read_yaml
 
 __all__ = ["CertificationLevel", "Competency", "Curriculum", "Gate", "MasteryMethod", "Module", "Target",
            "load_curriculum"]
 
 
 def load_curriculum(path: Path) -> Curriculum:
-    """The curriculum file at PATH, loaded and checked; every error names the file and the field."""
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise CourseError(f"{path}: curriculum file not found; create it (see README.md)") from None
-    except yaml.YAMLError as err:
-        raise CourseError(f"{path}: not valid YAML ({err}); fix the syntax") from None
-    if not isinstance(data, dict):
-        raise CourseError(f"{path}: expected a mapping with 'competencies', 'levels' and 'modules'")
-
-    def need(mapping: dict[str, Any], key: str, where: str) -> Any:
-        if key not in mapping:
-            raise CourseError(f"{path}: {where} has no '{key}'; add it")
-        return mapping[key]
-
-    levels = need(data, "levels", "the file")
-    level_names = {name: (need(spec, "zh", f"level {name}"), need(spec, "en", f"level {name}"))
-                   for name, spec in levels.items()}
-    default_thresholds = {name: float(need(spec, "min", f"level {name}"))
-                          for name, spec in levels.items() if name != "beginning"}
-    competencies = {}
-    for item in need(data, "competencies", "the file"):
-        code = need(item, "code", "a competency")
-        thresholds = {**default_thresholds, **item.get("thresholds", {})}
-        unknown = set(thresholds) - set(default_thresholds)
-        if unknown:
-            raise CourseError(f"{path}: competency {code} sets thresholds for unknown levels "
-                              f"{sorted(unknown)}; use {sorted(default_thresholds)}")
-        if list(thresholds.values()) != sorted(thresholds.values()):
-            raise CourseError(f"{path}: competency {code} thresholds must rise level by level")
-        competencies[code] = Competency(code, need(item, "zh", code), need(item, "en", code), thresholds)
-    modules = [Module(need(m, "id", "a module"), need(m, "zh", m["id"]), need(m, "en", m["id"]))
-               for m in need(data, "modules", "the file")]
-    return Curriculum(competencies, level_names, modules, **_report_sections(data, path, competencies, level_names))
-
-
-def _report_sections(data: dict[str, Any], path: Path, competencies: dict[str, Competency],
-                     level_names: dict[str, tuple[str, str]]) -> dict[str, Any]:
-    """The optional sections reports act on, validated; every error names the file and the field."""
-
-    def fail(where: str, problem: str) -> CourseError:
-        return CourseError(f"{path}: {where}: {problem}")
-
-    def mapping(value: Any, where: str) -> dict[str, Any]:
-        if not isinstance(value, dict):
-            raise fail(where, f"expected a mapping, got {value!r}")
-        return value
-
-    def number(value: Any, where: str, low: float, high: float) -> float:
-        if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
-            raise fail(where, f"expected a number from {low:g} to {high:g}, got {value!r}")
-        return float(value)
-
-    def names(item: dict[str, Any], where: str) -> tuple[str, str]:
-        if not item.get("zh") or not item.get("en"):
-            raise fail(where, "needs both 'zh' and 'en' names")
-        return str(item["zh"]), str(item["en"])
-
-    def competency(code: Any, where: str) -> str:
-        if code not in competencies:
-            raise fail(where, f"unknown competency {code!r}; use one of {sorted(competencies)}")
-        return code
-
-    def level(name: Any, where: str) -> str:
-        if name not in level_names:
-            raise fail(where, f"unknown level {name!r}; use one of {list(level_names)}")
-        return name
-
-    spec = mapping(data.get("mastery", {}), "mastery")
-    method = spec.get("method", MasteryMethod.method)
-    if method not in METHODS:
-        raise fail("mastery.method", f"unknown method {method!r}; use one of {', '.join(METHODS)}")
-    mastery = MasteryMethod(
-        method=method,
-        weight=number(spec.get("weight", MasteryMethod.weight), "mastery.weight", 0, 1),
-        n=int(number(spec.get("n", MasteryMethod.n), "mastery.n", 1, 100)),
-        at_level=level(spec.get("at_level", MasteryMethod.at_level), "mastery.at_level"),
-        min_items=int(number(spec.get("min_items", MasteryMethod.min_items), "mastery.min_items", 1, 1000)),
-        risk_attempts=int(number(spec.get("risk_attempts", MasteryMethod.risk_attempts), "mastery.risk_attempts",
-                                 1, 100)),
-        risk_below=number(spec.get("risk_below", MasteryMethod.risk_below), "mastery.risk_below", 0, 1))
-
-    assessment = {key: str(value) for key, value in mapping(data.get("assessment", {}), "assessment").items()}
-    if set(assessment) - {"baseline", "post_test"}:
-        raise fail("assessment", f"unknown keys {sorted(set(assessment) - {'baseline', 'post_test'})}; "
-                   "use 'baseline' and 'post_test' (module ids)")
-
-    permissions = {key: names(mapping(value, f"permissions.{key}"), f"permissions.{key}")
-                   for key, value in mapping(data.get("permissions", {}), "permissions").items()}
-
+    """The curriculum file at PATH, checked against its published schema and for codes used before they are
+    declared; every problem names the file, the line and the field (`caseloop.schemas`)."""
+    document = read_yaml(path, "curriculum")
+    problems = _undeclared(document)
+    if problems:
+        raise InvalidFile(problems)
+    data = document.data
+    level_names = {name: (spec["zh"], spec["en"]) for name, spec in data["levels"].items()}
+    default_thresholds = {name: float(spec["min"]) for name, spec in data["levels"].items() if "min" in spec}
+    competencies = {item["code"]: Competency(item["code"], item["zh"], item["en"],
+                                             {**default_thresholds, **item.get("thresholds", {})})
+                    for item in data["competencies"]}
+    modules = [Module(m["id"], m["zh"], m["en"]) for m in data["modules"]]
+    spec = data.get("mastery", {})
+    mastery = MasteryMethod(**{key: spec.get(key, getattr(MasteryMethod, key)) for key in
+                               ("method", "weight", "n", "at_level", "min_items", "risk_attempts", "risk_below")})
+    permissions = {key: (value["zh"], value["en"]) for key, value in data.get("permissions", {}).items()}
     gates = {}
+    for item in data.get("gates", []):
+        kind = next(kind for kind in GATES if kind in item)
+        params = {"module": item[kind]} if isinstance(item[kind], str) else dict(item[kind])
+        if GATES[kind].min_default is not None:
+            params["min"] = float(params.get("min", GATES[kind].min_default))
+        gates[item["id"]] = Gate(item["id"], item["zh"], item["en"], kind, params)
+    certification = [CertificationLevel(item["level"], item["zh"], item["en"], tuple(item.get("gates", [])),
+                                        tuple(item.get("permissions", []))) for item in data.get("certification", [])]
+    targets = [Target(item["id"], item["zh"], item["en"], item["competency"], float(item["mastery"]),
+                      item["within_days"]) for item in data.get("targets", [])]
+    return Curriculum(competencies, level_names, modules, mastery=mastery,
+                      assessment=dict(data.get("assessment", {})), permissions=permissions, gates=gates,
+                      certification=certification, targets=targets)
+
+
+def _undeclared(document: Document) -> list[Finding]:
+    """What the schema cannot say: duplicate codes and ids, references to competencies, levels, modules, gates
+    and permissions the file does not declare, a gate with other than one check, thresholds that do not rise."""
+    data, problems = document.data, []
+
+    def refer(steps: list, value: object, known: list, what_zh: str, what_en: str) -> None:
+        if value not in known:
+            close = difflib.get_close_matches(str(value), [str(k) for k in known], n=1)
+            problems.append(document.finding(steps, f"未声明的{what_zh} {value!r}", f"unknown {what_en} {value!r}",
+                                             (f"did you mean {close[0]!r}? " if close else "") +
+                                             f"use one of {', '.join(map(str, known))}, or declare it first"))
+
+    def unique(section: str, key: str) -> list:
+        seen: list = []
+        for index, item in enumerate(data.get(section, [])):
+            if item[key] in seen:
+                problems.append(document.finding([section, index, key], f"{item[key]!r} 重复",
+                                                 f"{item[key]!r} is used twice", f"give each {key} its own value"))
+            seen.append(item[key])
+        return seen
+
+    levels, codes, modules = list(data["levels"]), unique("competencies", "code"), unique("modules", "id")
+    gate_ids, permissions = unique("gates", "id"), list(data.get("permissions", {}))
+    unique("targets", "id")
+    bars = [name for name, spec in data["levels"].items() if "min" in spec]
+    for index, item in enumerate(data["competencies"]):
+        for level in item.get("thresholds", {}):
+            refer(["competencies", index, "thresholds", level], level, bars, "等级", "level")
+        thresholds = {**{name: data["levels"][name]["min"] for name in bars}, **item.get("thresholds", {})}
+        if list(thresholds.values()) != sorted(thresholds.values()):
+            problems.append(document.finding(["competencies", index, "thresholds"], "阈值没有逐级升高",
+                                             "the thresholds do not rise level by level",
+                                             f"make each level's bar at least the one below ({', '.join(bars)})"))
+    if "at_level" in data.get("mastery", {}):
+        refer(["mastery", "at_level"], data["mastery"]["at_level"], levels, "等级", "level")
+    for key, module in data.get("assessment", {}).items():
+        refer(["assessment", key], module, modules, "模块", "module")
     for index, item in enumerate(data.get("gates", [])):
-        item = mapping(item, f"gates[{index}]")
-        where = f"gates[{index}] ({item.get('id', 'no id')})"
-        if not item.get("id"):
-            raise fail(where, "needs an 'id'")
         kinds = [kind for kind in GATES if kind in item]
         if len(kinds) != 1:
-            raise fail(where, f"needs exactly one check of {', '.join(GATES)}")
-        kind, spec = kinds[0], GATES[kinds[0]]
-        params = {"module": item[kind]} if isinstance(item[kind], str) else dict(mapping(item[kind], f"{where}.{kind}"))
-        if spec.needs_module and not params.get("module"):
-            raise fail(f"{where}.{kind}", "needs a 'module' (module id, e.g. m01)")
-        if spec.min_default is not None:
-            params["min"] = number(params.get("min", spec.min_default), f"{where}.{kind}.min", 0, 1)
-        if spec.needs_count:
-            params["count"] = int(number(params.get("count"), f"{where}.{kind}.count", 1, 10000))
-        if spec.needs_competency_level:
-            competency(params.get("competency"), f"{where}.{kind}.competency")
-            level(params.get("level"), f"{where}.{kind}.level")
-        gates[item["id"]] = Gate(item["id"], *names(item, where), kind, params)
-
-    certification = []
+            problems.append(document.finding(["gates", index], f"关卡 {item['id']} 应恰好有一项检查",
+                                             f"gate {item['id']} needs exactly one check",
+                                             f"keep one of {', '.join(GATES)}"))
+            continue
+        params = item[kinds[0]]
+        module = params if isinstance(params, str) else params.get("module")
+        if module is not None:
+            refer(["gates", index, kinds[0]], module, modules, "模块", "module")
+        if GATES[kinds[0]].needs_competency_level:
+            refer(["gates", index, kinds[0], "competency"], params["competency"], codes, "能力", "competency")
+            refer(["gates", index, kinds[0], "level"], params["level"], levels, "等级", "level")
     for index, item in enumerate(data.get("certification", [])):
-        item = mapping(item, f"certification[{index}]")
-        where = f"certification[{index}] ({item.get('level', 'no level')})"
-        if not item.get("level"):
-            raise fail(where, "needs a 'level' id, e.g. junior")
-        for key, known in (("gates", gates), ("permissions", permissions)):
-            unknown = [name for name in item.get(key, []) if name not in known]
-            if unknown:
-                raise fail(f"{where}.{key}", f"unknown {key} {unknown}; declare them under '{key}' first")
-        certification.append(CertificationLevel(item["level"], *names(item, where), tuple(item.get("gates", [])),
-                                                tuple(item.get("permissions", []))))
-
-    targets = []
+        for key, known in (("gates", gate_ids), ("permissions", permissions)):
+            for number, name in enumerate(item.get(key, [])):
+                refer(["certification", index, key, number], name, known, "关卡" if key == "gates" else "权限",
+                      key[:-1])
     for index, item in enumerate(data.get("targets", [])):
-        item = mapping(item, f"targets[{index}]")
-        where = f"targets[{index}] ({item.get('id', 'no id')})"
-        targets.append(Target(str(item.get("id", index)), *names(item, where),
-                              competency(item.get("competency"), f"{where}.competency"),
-                              number(item.get("mastery"), f"{where}.mastery", 0, 1),
-                              int(number(item.get("within_days"), f"{where}.within_days", 1, 3650))))
-    return {"mastery": mastery, "assessment": assessment, "permissions": permissions, "gates": gates,
-            "certification": certification, "targets": targets}
+        refer(["targets", index, "competency"], item["competency"], codes, "能力", "competency")
+    return problems

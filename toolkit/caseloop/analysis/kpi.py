@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from caseloop.course import CourseError
+from caseloop.schemas import InvalidFile, read_table, table_finding
 
 # KPI column -> (zh, en, True when higher is better)
 KPIS = {
@@ -28,37 +28,14 @@ MIN_CORRELATION_N = 10
 
 
 def read_kpis(path: Path) -> pd.DataFrame:
-    """The KPI file, validated: every problem names the file, the row or column and what to do."""
-    try:
-        table = pd.read_csv(path, dtype={"trainee": str, "period": str, "phase": str})
-    except FileNotFoundError:
-        raise CourseError(f"{path}: KPI file not found; pass a CSV with trainee, period and KPI columns") from None
-    except (pd.errors.ParserError, UnicodeDecodeError) as err:
-        raise CourseError(f"{path}: not a readable CSV ({err}); save the KPI sheet as UTF-8 CSV") from None
-    missing = {"trainee", "period"} - set(table.columns)
-    if missing:
-        raise CourseError(f"{path}: missing columns {sorted(missing)}; the KPI file needs trainee and period")
+    """The KPI file, checked against the published schema (caseloop/schemas/kpis.schema.json): every problem
+    names the file, the line and the column and what to do."""
+    table = read_table(path, "kpis")
     present = [k for k in KPIS if k in table.columns]
     if not present:
-        raise CourseError(f"{path}: no KPI columns; add at least one of {', '.join(KPIS)}")
-    for column in present:
-        values = pd.to_numeric(table[column], errors="coerce")
-        bad = table.index[values.isna() & table[column].notna()]
-        if len(bad):
-            raise CourseError(f"{path}: row {bad[0] + 2}, column {column}: {table.at[bad[0], column]!r} is not a "
-                              "number; write plain numbers (rates as 0.82, not 82%)")
-        table[column] = values
-    if "phase" in table.columns:
-        wrong = table.index[table["phase"].notna() & ~table["phase"].isin(["before", "after"])]
-        if len(wrong):
-            raise CourseError(f"{path}: row {wrong[0] + 2}, column phase: {table.at[wrong[0], 'phase']!r}; "
-                              "use before, after or leave it empty")
-    starts = pd.to_datetime(table["period"], errors="coerce", format="mixed")
-    undated = table.index[starts.isna() & (table["phase"].isna() if "phase" in table.columns else True)]
-    if len(undated):
-        raise CourseError(f"{path}: row {undated[0] + 2}, column period: {table.at[undated[0], 'period']!r} is not a "
-                          "month (2026-09) or date (2026-09-01), and the row has no phase; fix one of them")
-    return table
+        raise InvalidFile([table_finding(path, None, "", "没有 KPI 列", "no KPI columns",
+                                         f"add at least one of {', '.join(KPIS)}")])
+    return table.assign(**{column: pd.to_numeric(table[column]) for column in present})
 
 
 def assign_phase(kpis: pd.DataFrame, grades: pd.DataFrame) -> pd.DataFrame:

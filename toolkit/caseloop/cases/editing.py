@@ -27,6 +27,7 @@ from caseloop.cases.scrub import Replacement, scrub
 from caseloop.cases.ticket import pseudonymise, signer, without_mail_headers
 from caseloop.course import CourseError, write_atomically
 from caseloop.languages import MARKET_LANGUAGE
+from caseloop.schemas import modeline
 
 _FIELD_NOTES = {spec.name: spec.expected for spec in FIELDS}
 
@@ -115,13 +116,16 @@ def draft_case(case_id: str, problem_type: str, market: str, title: str | None =
 def new_case(folder: Path, problem_type: str, market: str, title: str | None = None, ticket: str | None = None,
              names: Iterable[str] = ()) -> tuple[Path, Draft]:
     """Write a draft case file with the next free id; return its path and the draft (what was scrubbed, what is
-    left to do)."""
+    left to do).
+
+    Its first line points editors to the published case schema (caseloop/schemas/case.schema.json).
+    """
     if not folder.is_dir():
         raise CourseError(f"{folder}: no case library here; create the folder or pass --course DIR")
     case_id = next_case_id(path.stem for path in folder.glob("C-*.y*ml"))
     draft = draft_case(case_id, problem_type, market, title, ticket, names)
     path = folder / f"{case_id}.yaml"
-    write_atomically(path, render_case(draft.case, draft.notes))
+    write_atomically(path, modeline("case", path) + "\n" + render_case(draft.case, draft.notes))
     return path, draft
 
 

@@ -6,7 +6,7 @@ import datetime as dt
 import difflib
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -17,7 +17,6 @@ from caseloop.cases.labels import (
     MARKETS,
     OUTCOMES,
     PROBLEM_TYPES,
-    REVIEW_STATES,
     ROOT_CAUSES,
     SOURCES_FILE,
     Labels,
@@ -25,6 +24,7 @@ from caseloop.cases.labels import (
 from caseloop.cases.scrub import ORDER_ID, find_personal_data
 from caseloop.course import CourseError
 from caseloop.languages import LANGUAGES
+from caseloop.schemas import Document
 
 if TYPE_CHECKING:
     pass
@@ -36,7 +36,6 @@ class Field:
     name: str
     kind: str
     expected: str
-    choices: Labels | None = None
     required: bool = True
 
 
@@ -48,22 +47,22 @@ FIELDS = [
     Field("id", "case_id", "C- and four digits, the same as the file name, e.g. C-0042"),
     Field("title", "text", "one line saying what happened"),
     Field("summary_zh", "text", "一两句中文摘要：问题、原因、处理 / a Chinese summary: problem, cause, fix"),
-    Field("problem_type", "choice", choice_list(PROBLEM_TYPES), PROBLEM_TYPES),
-    Field("market", "choice", choice_list(MARKETS), MARKETS),
+    Field("problem_type", "choice", choice_list(PROBLEM_TYPES)),
+    Field("market", "choice", choice_list(MARKETS)),
     Field("date", "date", "the ticket's date as YYYY-MM-DD, not in the future"),
     Field("product_line", "text", "the product line, e.g. wireless earbuds"),
     Field("order_id", "order_id", "a scrubbed order id NNN-0000000-NNNNNNN (run `caseloop cases scrub`)"),
-    Field("fulfilment", "choice", choice_list(FULFILMENT), FULFILMENT),
+    Field("fulfilment", "choice", choice_list(FULFILMENT)),
     Field("buyer_name", "text", "a pseudonym, never the buyer's real name"),
-    Field("language", "choice", "the buyer message's language, " + choice_list(LANGUAGES), LANGUAGES),
+    Field("language", "choice", "the buyer message's language, " + choice_list(LANGUAGES)),
     Field("buyer_message", "scrubbed_text", "the buyer's words, scrubbed, as a block (`buyer_message: |`)"),
     Field("core_demand", "text", "what the buyer really wants, in one sentence"),
     Field("root_cause", "text", "why it happened, in one or two sentences"),
-    Field("root_cause_category", "choice", choice_list(ROOT_CAUSES), ROOT_CAUSES),
+    Field("root_cause_category", "choice", choice_list(ROOT_CAUSES)),
     Field("resolution_steps", "list", "a list of the steps taken, in order"),
     Field("reply_template", "scrubbed_text", "the reply sent, greeting the buyer by buyer_name"),
     Field("key_points", "list", "a list of the points a good reply must make"),
-    Field("outcome", "choice", choice_list(OUTCOMES), OUTCOMES),
+    Field("outcome", "choice", choice_list(OUTCOMES)),
     Field("evidence", "list", "a list of the evidence kept (screenshots, photos, tracking)"),
     Field("lessons", "text", "lessons and improvement suggestions"),
     Field("tags", "list", "a list of tags, e.g. [packaging, seller fault]"),
@@ -97,9 +96,11 @@ class Problem:
     kind: str
     detail: str
     fix: str
+    line: int | None = None
 
     def __str__(self) -> str:
-        return f"{self.path}: {self.field}: {KIND_LABELS[self.kind]}: {self.detail}; fix: {self.fix}"
+        where = f"{self.path}:{self.line}" if self.line else str(self.path)
+        return f"{where}: {self.field}: {KIND_LABELS[self.kind]}: {self.detail}; fix: {self.fix}"
 
 
 def as_date(value: Any) -> dt.date | None:
@@ -127,44 +128,22 @@ def _strings(value: Any) -> list[str]:
 
 def _check_field(spec: Field, value: Any, sources: dict[str, str], today: dt.date,
                  language: Any = None) -> Iterable[tuple[str, str, str]]:
-    """(kind, detail, fix) for each problem of one field's value (`language`: the case's, for its reply rules)."""
-    expected = spec.expected
-    if spec.kind in {"text", "scrubbed_text"}:
-        if not isinstance(value, str) or not value.strip():
-            yield "type", f"expected text, found {value!r}", f"write {expected}"
-    elif spec.kind == "list":
-        if not isinstance(value, list) or not value or not all(isinstance(v, str) and v.strip() for v in value):
-            yield "type", f"expected a non-empty list of text, found {value!r}", f"write {expected}"
-    elif spec.kind == "choice":
-        if value not in spec.choices:
-            close = difflib.get_close_matches(str(value), list(spec.choices), n=1)
-            hint = f"did you mean {close[0]!r}? " if close else ""
-            yield "invalid", f"{value!r} is not allowed", f"{hint}use {expected}"
-    elif spec.kind == "case_id":
-        if not isinstance(value, str) or not CASE_ID.fullmatch(value):
-            yield "invalid", f"{value!r} is not a case id", f"use {expected}"
-    elif spec.kind == "date":
-        day = as_date(value)
-        if day is None or day > today:
-            yield "invalid", f"{value!r} is not a past date", f"write {expected}"
-    elif spec.kind == "order_id":
-        if not isinstance(value, str) or not SCRUBBED_ORDER_ID.fullmatch(value):
-            found = "a real (unscrubbed) order id" if ORDER_ID.fullmatch(str(value)) else "not an order id"
-            yield "personal" if "real" in found else "invalid", f"{value!r} is {found}", f"use {expected}"
+    """(kind, detail, fix) for each problem of one field's value that its schema cannot state (`language`: the
+    case's, for its reply rules); types, choices and forms are the schema's (caseloop/schemas/case.schema.json)."""
+    if spec.kind == "date" and (as_date(value) or today) > today:
+        yield "invalid", f"{value!r} is not a past date", f"write {spec.expected}"
+    elif spec.kind == "order_id" and not SCRUBBED_ORDER_ID.fullmatch(value):
+        found = "a real (unscrubbed) order id" if ORDER_ID.fullmatch(value) else "not an order id"
+        yield "personal" if "real" in found else "invalid", f"{value!r} is {found}", f"use {spec.expected}"
     elif spec.kind == "sources":
         yield from _check_sources(value, sources)
     elif spec.kind == "review":
         yield from _check_review(value, today)
-    elif spec.kind == "flags":
-        yield from _check_flags(value)
     elif spec.kind == "reply":
         yield from _check_reply(value, language)
 
 
-def _check_sources(value: Any, sources: dict[str, str]) -> Iterable[tuple[str, str, str]]:
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        yield "type", f"expected a list of citations, found {value!r}", "write a list of 'KEY url (what it says)'"
-        return
+def _check_sources(value: list[str], sources: dict[str, str]) -> Iterable[tuple[str, str, str]]:
     for entry in value:
         key, _, rest = entry.partition(" ")
         if key not in sources:
@@ -176,17 +155,9 @@ def _check_sources(value: Any, sources: dict[str, str]) -> Iterable[tuple[str, s
                    f"write '{key} {sources[key]} (what it says)'")
 
 
-def _check_review(value: Any, today: dt.date) -> Iterable[tuple[str, str, str]]:
-    fix = "write review: {state: draft|approved|archived, reviewer: NAME, date: YYYY-MM-DD}"
-    if not isinstance(value, dict):
-        yield "type", f"expected a mapping, found {value!r}", fix
-        return
-    state = value.get("state")
-    if state not in REVIEW_STATES:
-        yield "invalid", f"state {state!r} is not allowed", f"use {choice_list(REVIEW_STATES)}"
-    unknown = set(value) - {"state", "reviewer", "date"}
-    if unknown:
-        yield "unknown", f"review has unknown keys {sorted(unknown)}", fix
+def _check_review(value: dict, today: dt.date) -> Iterable[tuple[str, str, str]]:
+    """An approved or archived case names its reviewer and a past review date."""
+    state = value["state"]
     if state in {"approved", "archived"}:
         if not isinstance(value.get("reviewer"), str) or not value["reviewer"].strip():
             yield ("missing", f"a {state} case needs a reviewer",
@@ -196,92 +167,41 @@ def _check_review(value: Any, today: dt.date) -> Iterable[tuple[str, str, str]]:
             yield "invalid", f"review date {value.get('date')!r} is not a past date", "write it as YYYY-MM-DD"
 
 
-def _check_flags(value: Any) -> Iterable[tuple[str, str, str]]:
-    keys = {"date", "module", "cell", "flag", "statistic"}
-    fix = "each entry needs date, module, cell, flag and a numeric statistic (rerun `caseloop revise`)"
-    if not isinstance(value, list):
-        yield "type", f"expected a list, found {value!r}", fix
-        return
-    for number, entry in enumerate(value, start=1):
-        if not isinstance(entry, dict) or not keys <= set(entry):
-            yield "invalid", f"entry {number} is {entry!r}", fix
-        elif not isinstance(entry["statistic"], int | float) or as_date(entry["date"]) is None:
-            yield "invalid", f"entry {number} has a bad date or statistic", fix
-
-
-_REPLY_SECTIONS = {"must": "rules a correct reply meets", "wrong": "rules a reply must not break",
-                   "facts": "numbers, versions, colours and days a reply must state right",
-                   "topic": "words that show the reply is about the case"}
-_REPLY_ITEM_KEYS = {"must": ("id", "zh", "en", "any"), "wrong": ("id", "zh", "en", "any"),
-                    "facts": ("id", "zh", "en", "about", "value", "unit")}
-
-
-def _check_reply(value: Any, language: Any) -> Iterable[tuple[str, str, str]]:
-    """The `reply` block: known sections, each rule and fact complete (id, zh, en), concepts the lexicon has in
-    the case's language, valid `re:` patterns, numeric values, known units, a lowercase topic."""
+def _check_reply(value: dict, language: Any) -> Iterable[tuple[str, str, str]]:
+    """The `reply` block beyond its schema: ids used once per section, concepts the lexicon has in the case's
+    language, valid `re:` patterns, a lowercase topic."""
     # Imported when a reply block is checked, so that importing caseloop.cases does not import caseloop.checks.
-    from caseloop.checks.concepts import lexicon
+    from caseloop.checks.caserules import FACT_KINDS
+    from caseloop.checks.concepts import REGEX_PREFIX, lexicon
 
-    if not isinstance(value, dict):
-        yield "type", f"expected a mapping, found {value!r}", "write reply: {must, wrong, facts, topic} as in C-0001"
-        return
-    for key in value:
-        if key not in _REPLY_SECTIONS:
-            close = difflib.get_close_matches(str(key), list(_REPLY_SECTIONS), n=1)
-            yield "unknown", f"reply has an unknown key {key!r}", f"rename it to {close[0]!r}" if close else (
-                "use only " + ", ".join(f"{name} ({what})" for name, what in _REPLY_SECTIONS.items()))
-    for section in ("must", "topic"):
-        if not value.get(section):
-            yield "missing", f"reply has no {section}", f"add {section}: {_REPLY_SECTIONS[section]}"
-    for section, keys in _REPLY_ITEM_KEYS.items():
+    for section in ("must", "wrong", "facts"):
         items = value.get(section) or []
-        if not isinstance(items, list):
-            yield ("type", f"reply.{section} is {items!r}, not a list",
-                   f"write {section} as a list of {{{', '.join(keys)}}}")
-            continue
-        ids = [item.get("id") for item in items if isinstance(item, dict)]
-        for twice in sorted({str(i) for i in ids if ids.count(i) > 1}):
+        ids = [item["id"] for item in items]
+        for twice in sorted({i for i in ids if ids.count(i) > 1}):
             yield "duplicate", f"reply.{section}: the id {twice!r} is used twice", "give each rule its own id"
         for number, item in enumerate(items, start=1):
-            yield from _check_reply_item(f"reply.{section}[{number}]", keys, item, lexicon(), language)
-    topic = value.get("topic")
-    if topic and (not isinstance(topic, list) or not all(isinstance(word, str) and word.strip() for word in topic)):
-        yield "type", f"reply.topic is {topic!r}, not a list of words", "write topic: [word, short phrase, ...]"
-    elif topic and any(word != word.lower() for word in topic):
-        yield "invalid", f"reply.topic {topic!r} has capital letters", "write the topic words in lowercase"
+            where = f"reply.{section}[{number}] ({item['id']})"
+            names = [(item["about"], "a concept id of caseloop/checks/concepts.yaml")] if "about" in item else []
+            for entry in item.get("any", []):
+                if not entry.startswith(REGEX_PREFIX):
+                    names.append((entry, "a concept id of caseloop/checks/concepts.yaml or 're:<regex>'"))
+                    continue
+                try:
+                    re.compile(entry[len(REGEX_PREFIX):])
+                except re.error as err:
+                    yield "invalid", f"{where}: {entry!r} is not a valid regular expression ({err})", "fix the pattern"
+            yield from _check_concepts(where, names, lexicon(), language)
+            kind = FACT_KINDS[item["unit"]] if section == "facts" else None
+            if kind is not None and not kind.parse(item["value"]):
+                yield ("invalid", f"{where} has value {item['value']!r}, not {kind.value_help}",
+                       f"write {kind.value_help}")
+    if any(word != word.lower() for word in value["topic"]):
+        yield "invalid", f"reply.topic {value['topic']!r} has capital letters", "write the topic words in lowercase"
 
 
-def _check_reply_item(where: str, keys: tuple[str, ...], item: Any, concepts: dict,
-                      language: Any) -> Iterable[tuple[str, str, str]]:
-    """One rule ({id, zh, en, any}) or fact ({id, zh, en, about, value, unit}) of a reply block."""
-    from caseloop.checks.caserules import FACT_KINDS
-    from caseloop.checks.concepts import REGEX_PREFIX
-
-    if not isinstance(item, dict):
-        yield "type", f"{where} is {item!r}, not a mapping", f"write it as {{{', '.join(keys)}}}"
-        return
-    where = f"{where} ({item['id']})" if isinstance(item.get("id"), str) else where
-    for key in set(item) - set(keys):
-        yield "unknown", f"{where} has an unknown key {key!r}", f"use only {', '.join(keys)}"
-    for key in ("id", "zh", "en", "unit") + (("about",) if "about" in item else ()):
-        if key in keys and (not isinstance(item.get(key), str) or not item[key].strip()):
-            what = "the text the trainee sees, in the terms of this case" if key in {"zh", "en"} else "a value"
-            yield "missing", f"{where} has no {key}", f"add {key}: {what}"
-    names = [(item["about"], "a concept id of caseloop/checks/concepts.yaml")] if isinstance(item.get("about"),
-                                                                                              str) else []
-    if "any" in keys:
-        entries = item.get("any")
-        if not isinstance(entries, list) or not entries or not all(isinstance(e, str) for e in entries):
-            yield "missing", f"{where} has no list of concepts in any", "write any: [concept, 're:<regex>', ...]"
-            entries = []
-        for entry in entries:
-            if not entry.startswith(REGEX_PREFIX):
-                names.append((entry, "a concept id of caseloop/checks/concepts.yaml or 're:<regex>'"))
-                continue
-            try:
-                re.compile(entry[len(REGEX_PREFIX):])
-            except re.error as err:
-                yield "invalid", f"{where}: {entry!r} is not a valid regular expression ({err})", "fix the pattern"
+def _check_concepts(where: str, names: list[tuple[str, str]], concepts: dict,
+                    language: Any) -> Iterable[tuple[str, str, str]]:
+    """Each concept a rule names is in the lexicon, with patterns in the case's language."""
     for name, allowed in names:
         if name not in concepts:
             close = difflib.get_close_matches(name, list(concepts), n=1)
@@ -290,44 +210,35 @@ def _check_reply_item(where: str, keys: tuple[str, ...], item: Any, concepts: di
         elif isinstance(language, str) and language not in concepts[name].patterns:
             yield ("invalid", f"{where}: the concept {name!r} has no patterns in {language!r}",
                    f"add {language} patterns to {name} in caseloop/checks/concepts.yaml")
-    kind = FACT_KINDS.get(item.get("unit")) if isinstance(item.get("unit"), str) else None
-    if "value" in keys and kind is not None and not kind.parse(item.get("value")):
-        yield "invalid", f"{where} has value {item.get('value')!r}, not {kind.value_help}", f"write {kind.value_help}"
-    if "unit" in keys and isinstance(item.get("unit"), str) and kind is None:
-        close = difflib.get_close_matches(item["unit"], list(FACT_KINDS), n=1)
-        yield "invalid", f"{where} has the unit {item['unit']!r}", (f"did you mean {close[0]!r}? " if close
-                                                                   else "") + f"use one of {', '.join(FACT_KINDS)}"
 
 
-def check_case(case: Any, path: Path, sources: dict[str, str], today: dt.date | None = None) -> list[Problem]:
-    """Every schema problem of one parsed case file (file name, fields, state-dependent rules)."""
+def check_case(case: Any, path: Path, sources: dict[str, str], today: dt.date | None = None,
+               text: str | None = None) -> list[Problem]:
+    """Every problem of one parsed case file: its schema (caseloop/schemas/case.schema.json), then what the schema
+    cannot state (the source register, personal data, rules by review state, the file name).
+
+    `text` is the file's text, to give each problem its line.
+    """
     today = today or dt.date.today()
     if not isinstance(case, dict):
         return [Problem(path, "(file)", "file", f"expected a mapping of fields, found {type(case).__name__}",
                         "start from `caseloop cases new` and keep one `field: value` per line")]
-    problems = []
-    for name in case:
-        if name not in FIELD_NAMES:
-            close = difflib.get_close_matches(str(name), FIELD_NAMES, n=1)
-            problems.append(Problem(path, str(name), "unknown", "not a case field",
-                                    f"rename it to {close[0]!r}" if close else "remove it"))
+    document = Document(path, text or "", case)
+    unfinished = {spec.name for spec in FIELDS if spec.name in case and is_todo(case[spec.name])}
+    found = [f for f in document.problems("case") if f.field.split(".")[0].split("[")[0] not in unfinished]
+    problems = [Problem(path, f.field, f.kind, f"{f.zh} / {f.en}", f.fix, f.line) for f in found]
+    problems += [Problem(path, spec.name, "unfinished", f"still marked {TODO}", f"replace {TODO} with {spec.expected}",
+                         document.line([spec.name])) for spec in FIELDS if spec.name in unfinished]
+    broken = {f.field.split(".")[0].split("[")[0] for f in found} | unfinished
     for spec in FIELDS:
-        if spec.name not in case:
-            if spec.required:
-                problems.append(Problem(path, spec.name, "missing", "the field is missing",
-                                        f"add {spec.name}: {spec.expected}"))
-            continue
-        if is_todo(case[spec.name]):
-            problems.append(Problem(path, spec.name, "unfinished", f"still marked {TODO}",
-                                    f"replace {TODO} with {spec.expected}"))
-            continue
-        problems += [Problem(path, spec.name, kind, detail, fix)
-                     for kind, detail, fix in _check_field(spec, case[spec.name], sources, today,
-                                                                 case.get("language"))]
-    problems += _check_content(case, path)
+        if spec.name in case and spec.name not in broken:
+            problems += [Problem(path, spec.name, kind, detail, fix, document.line([spec.name]))
+                         for kind, detail, fix in _check_field(spec, case[spec.name], sources, today,
+                                                               case.get("language"))]
+    problems += [replace(problem, line=document.line([problem.field])) for problem in _check_content(case, path)]
     if isinstance(case.get("id"), str) and path.stem != case["id"]:
         problems.append(Problem(path, "id", "file", f"the file name {path.name} does not match id {case['id']}",
-                                f"rename the file to {case['id']}.yaml or correct the id"))
+                                f"rename the file to {case['id']}.yaml or correct the id", document.line(["id"])))
     return problems
 
 
@@ -395,15 +306,16 @@ def read_library(folder: Path, today: dt.date | None = None) -> LibraryFiles:
     for path in sorted(folder.glob("*.yaml")) + sorted(folder.glob("*.yml")):
         if path.name == SOURCES_FILE:
             continue
+        text = path.read_text(encoding="utf-8")
         try:
-            case = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml_loader())
+            case = yaml.load(text, Loader=yaml_loader())
         except yaml.YAMLError as err:
             where = getattr(err, "problem_mark", None)
             line = f"line {where.line + 1}" if where else "(file)"
             result.problems.append(Problem(path, line, "file", f"not valid YAML: {getattr(err, 'problem', err)}",
                                            "fix the syntax there (quote text with ': ' in it, indent blocks)"))
             continue
-        problems = check_case(case, path, sources, today)
+        problems = check_case(case, path, sources, today, text)
         case_id = case.get("id") if isinstance(case, dict) else None
         if isinstance(case_id, str) and case_id in first_file:
             problems.append(Problem(path, "id", "duplicate", f"{case_id} is also the id of {first_file[case_id]}",

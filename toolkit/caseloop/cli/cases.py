@@ -28,7 +28,8 @@ def _print_replacements(replacements, file=None) -> None:
 
 
 def _library(args: argparse.Namespace):
-    """The case library; a broken case file is left out with a warning, so one typo does not block a search."""
+    """The case library; a broken case file is left out with a warning naming each problem (file, line, field,
+    fix), so one typo does not block a search and none goes unnoticed."""
     from caseloop.cases import Library, library_command
 
     folder = course_of(args).cases_dir
@@ -36,7 +37,10 @@ def _library(args: argparse.Namespace):
     broken = sorted({str(problem.path) for problem in library.skipped})
     if broken:
         print(f"caseloop: warning: left out {len(broken)} file(s) with problems ({', '.join(broken)}); "
-              f"run `{library_command(folder, 'validate')}` for the fixes", file=sys.stderr)
+              f"以下问题修正前这些案例不参与检索 / these cases are not searched until fixed:", file=sys.stderr)
+        for problem in library.skipped:
+            print(f"  {problem}", file=sys.stderr)
+        print(f"  run `{library_command(folder, 'validate')}` to list them again", file=sys.stderr)
     return library
 
 
@@ -53,7 +57,7 @@ def cmd_cases_validate(args: argparse.Namespace) -> int:
         print(problem)
     if files.problems:
         print(f"{len(files.problems)} problem(s) in {folder}; no file was changed", file=sys.stderr)
-        return 1
+        return 2
     states = [case["review"]["state"] for case in files.cases.values()]
     print(f"{len(states)} cases in {folder} are valid ({states.count('approved')} approved, "
           f"{states.count('draft')} draft, {states.count('archived')} archived)")
@@ -138,7 +142,7 @@ def cmd_cases_stats(args: argparse.Namespace) -> int:
 CASES_COMMANDS = {
     "validate": (cmd_cases_validate, "check every case file against the schema",
                  "Reads cases/*.yaml and cases/sources.yaml; writes nothing. Lists every problem with file, field "
-                 "and fix, and exits with status 1 if there is any."),
+                 "and fix, and exits with status 2 if there is any."),
     "new": (cmd_cases_new, "scaffold a draft case, optionally from a pasted real ticket",
             "Reads cases/ (for the next free id) and the ticket file if given (scrubbed, mail headers dropped, "
             "names given pseudonyms); writes cases/C-NNNN.yaml as a draft with TODO wherever a person must write "

@@ -95,6 +95,11 @@ def _mastery_method(course: Course, name: str | None):
     return replace(method, method=name) if name else method
 
 
+def warn(note: tuple[str, str]) -> None:
+    """A (zh, en) warning about an input file, on stderr."""
+    print(f"caseloop: warning: {note[1]}\n  {note[0]}", file=sys.stderr)
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     course = course_of(args)
     view = getattr(args, "view", None)
@@ -102,7 +107,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         from caseloop.report import write_kpi_report
 
         path, changes, _ = write_kpi_report(course, grades_of(course), args.kpis, args.out, args.lang,
-                                            _mastery_method(course, args.method))
+                                            _mastery_method(course, args.method), warn)
         print(f"KPI report: {path} ({len(changes)} KPIs, paired n = {', '.join(map(str, changes['n']))})")
         return 0
     if view == "notebook":
@@ -114,7 +119,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     from caseloop.report import write_reports
 
     cohort, trainees = write_reports(course, grades_of(course), args.out, args.lang, args.cohort,
-                                     _mastery_method(course, args.method))
+                                     _mastery_method(course, args.method), warn)
     print(f"cohort report: {cohort}")
     print(f"{len(trainees)} trainee reports in {trainees[0].parent if trainees else cohort.parent}")
     print(f"tables: {cohort.parent / 'cohort.xlsx'} and {cohort.parent}/*.csv")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -29,3 +31,27 @@ def write_atomically(path: Path, text: str) -> None:
     """Write `text` to `path` through `replacing`."""
     with replacing(path) as partial:
         partial.write_text(text, encoding="utf-8")
+
+
+@contextmanager
+def staged(folder: Path) -> Iterator[Path]:
+    """A new temporary folder inside `folder` to write a command's outputs to; once the block succeeds every file
+    in it moves to the same place in `folder` (one rename each), else `folder` is left as it was.
+
+    Files of `folder` the command does not write stay, so one cohort's run keeps the other cohorts' pages.
+    """
+    existed = folder.is_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    stage = Path(tempfile.mkdtemp(prefix=".partial-", dir=folder))
+    try:
+        yield stage
+        for path in sorted(p for p in stage.rglob("*") if p.is_file()):
+            target = folder / path.relative_to(stage)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            path.replace(target)
+    except BaseException:
+        shutil.rmtree(stage, ignore_errors=True)
+        if not existed:
+            shutil.rmtree(folder, ignore_errors=True)
+        raise
+    shutil.rmtree(stage, ignore_errors=True)

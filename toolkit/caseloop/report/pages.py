@@ -85,8 +85,10 @@ def render_trainee_reports(tables: CohortTables, curriculum: Curriculum, out_dir
 
 
 def render_cohort_report(tables: CohortTables, curriculum: Curriculum, path: Path, lang: str = "zh",
-                         cohort: str = "", method: MasteryMethod | None = None) -> Path:
-    """The cohort report for leads: completion, heatmap, distributions, certification, risk, gain, targets."""
+                         cohort: str = "", method: MasteryMethod | None = None,
+                         notes: list[tuple[str, str]] | None = None) -> Path:
+    """The cohort report for leads: completion, heatmap, distributions, certification, risk, gain, targets;
+    `notes` are (zh, en) warnings about its inputs, shown at the top."""
     env = environment(lang)
     t = env.globals["t"]
     competencies = list(curriculum.competencies.values())
@@ -105,7 +107,7 @@ def render_cohort_report(tables: CohortTables, curriculum: Curriculum, path: Pat
     risk = tables.risk.sort_values(["run", "last_share"], ascending=[False, True]).head(RISK_SHOWN)
     risk = risk.merge(first_step[[f"reason_{lang}"]].reset_index(), on=["trainee", "competency"], how="left")
     page = env.get_template("cohort.html").render(
-        curriculum=curriculum, competencies=competencies, trainees=trainees, cohort=cohort,
+        curriculum=curriculum, competencies=competencies, trainees=trainees, cohort=cohort, notes=notes or [],
         method=method or curriculum.mastery, mastery=mastery_of,
         completion={(r.trainee, r.module): r for r in tables.completion.itertuples()},
         module_ids=list(dict.fromkeys(tables.completion["module"])), levels=tables.levels,

@@ -25,9 +25,10 @@ from caseloop.analysis.mastery import (
     pre_post_gain,
     with_categories,
 )
-from caseloop.course import Course, CourseError
+from caseloop.course import Course
 from caseloop.course.journal import GRADED, read_batch_status
 from caseloop.curriculum import Curriculum, MasteryMethod
+from caseloop.schemas import InvalidFile, read_table, table_finding
 
 COHORTS_FILE = "cohorts.csv"
 HIGHLIGHTS = 3
@@ -173,11 +174,19 @@ def batch_status(course: Course) -> pd.DataFrame:
 
 
 def read_cohorts(course: Course) -> pd.DataFrame | None:
-    """reports/cohorts.csv (trainee, cohort) when a lead keeps one, else None."""
+    """reports/cohorts.csv (trainee, cohort; caseloop/schemas/cohorts.schema.json) when a lead keeps one, else None.
+
+    A trainee listed twice is an error naming both lines, as a trainee belongs to one cohort.
+    """
     path = course.reports_dir / COHORTS_FILE
     if not path.is_file():
         return None
-    table = pd.read_csv(path, dtype=str)
-    if not {"trainee", "cohort"} <= set(table.columns):
-        raise CourseError(f"{path}: needs the columns trainee and cohort (one row per trainee); fix the header")
+    table = read_table(path, "cohorts")
+    lines = table.index.to_series().add(2).astype(str).groupby(table["trainee"]).agg(", ".join)
+    again = table.index[table.duplicated("trainee")]
+    if len(again):
+        raise InvalidFile([table_finding(path, row, "trainee", f"{table.at[row, 'trainee']} 出现在多个队列中（第 "
+                                         f"{lines[table.at[row, 'trainee']]} 行）", f"{table.at[row, 'trainee']} is "
+                                         f"in more than one cohort (lines {lines[table.at[row, 'trainee']]})",
+                                         "keep one row per trainee") for row in again])
     return table

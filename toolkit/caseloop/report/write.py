@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
 
 from caseloop.analysis.mastery import mastery_table
-from caseloop.course import Course, CourseError, write_atomically
-from caseloop.curriculum import MasteryMethod
+from caseloop.course import Course, CourseError, staged, write_atomically
+from caseloop.curriculum import Curriculum, MasteryMethod
 from caseloop.report.pages import (
     atomic_csv,
     environment,
@@ -17,60 +18,119 @@ from caseloop.report.pages import (
     render_trainee_reports,
 )
 from caseloop.report.tables import COHORTS_FILE, CohortTables, batch_status, cohort_of, cohort_tables, read_cohorts
+from caseloop.schemas import Finding, InvalidFile
+
+Warn = Callable[[tuple[str, str]], None]
+"""Hears a (zh, en) warning the page also shows."""
+
+
+def coverage(path: Path, listed: pd.Series, graded: pd.Series) -> tuple[str, str] | None:
+    """A (zh, en) warning when fewer than half of the trainees a KPI or cohort file lists have grades, else None."""
+    names = set(listed.dropna())
+    found = names & set(graded)
+    if not names or len(found) * 2 >= len(names):
+        return None
+    missing = sorted(names - found)
+    shown = ", ".join(missing[:5]) + (" ..." if len(missing) > 5 else "")
+    return (f"{path}：列出的 {len(names)} 名学员中只有 {len(found)} 名在成绩表中（不在表中：{shown}）；"
+            "请对照 reports/grades.csv 检查 trainee 列的编号",
+            f"{path}: only {len(found)} of the {len(names)} trainees it lists are in the grade table (not there: "
+            f"{shown}); check the trainee column's ids against reports/grades.csv")
+
+
+def _declared(items: pd.DataFrame, curriculum: Curriculum, course: Course) -> None:
+    """Every competency a graded cell is tagged with is declared in the curriculum; checked before any page."""
+    from caseloop.compile import COMPETENCY_MAP_FILE
+
+    codes = items.assign(code=items["competency"].str.split(";")).explode("code")
+    unknown = codes[~codes["code"].isin(list(curriculum.competencies))]
+    if len(unknown):
+        declared = ", ".join(curriculum.competencies)
+        raise InvalidFile([Finding(course.source_dir / row.module / f"{row.notebook}.ipynb", None,
+                                   f"cell {row.cell}: caseloop.competency",
+                                   f"能力 {row.code!r} 未在 {course.curriculum_path} 中声明",
+                                   f"the competency {row.code!r} is not declared in {course.curriculum_path}",
+                                   f"tag the cell (its metadata, or its entry in source/{COMPETENCY_MAP_FILE}) with "
+                                   f"one of {declared}, or add {row.code} to the curriculum's competencies")
+                           for row in unknown.itertuples()])
 
 
 def course_tables(course: Course, grades: pd.DataFrame, cohort: str | None = None,
-                  method: MasteryMethod | None = None) -> tuple[CohortTables, pd.Series, list[str]]:
+                  method: MasteryMethod | None = None,
+                  warn: Warn | None = None) -> tuple[CohortTables, pd.Series, list[str]]:
     """Read what the reports need from the course and build the tables, for one cohort or all.
 
-    Returns the tables, each trainee's cohort and the trainees of the chosen cohort.
+    Returns the tables, each trainee's cohort and the trainees of the chosen cohort; `warn` hears when
+    reports/cohorts.csv lists mostly trainees without grades.
     """
     from caseloop.compile import item_table
 
+    curriculum, items = course.curriculum(), item_table(course)
+    _declared(items, curriculum, course)
     status = batch_status(course)
-    cohorts = cohort_of(grades, read_cohorts(course))
+    assigned = read_cohorts(course)
+    note = None if assigned is None else coverage(course.reports_dir / COHORTS_FILE, assigned["trainee"],
+                                                  grades["trainee"])
+    if note and warn:
+        warn(note)
+    cohorts = cohort_of(grades, assigned)
     if cohort:
         chosen = sorted(t for t, c in cohorts.items() if c == cohort)
         if not chosen:
             raise CourseError(f"no trainee in cohort {cohort!r}; known cohorts: {', '.join(sorted(set(cohorts)))} "
                               f"(from {course.reports_dir / COHORTS_FILE} or the month of the first submission)")
         grades, status = grades[grades["trainee"].isin(chosen)], status[status["trainee"].isin(chosen)]
-    tables = cohort_tables(grades, course.curriculum(), status, item_table(course), cohorts, method)
+    tables = cohort_tables(grades, curriculum, status, items, cohorts, method)
     return tables, cohorts, list(tables.levels["trainee"])
 
 
 def write_reports(course: Course, grades: pd.DataFrame, out_dir: Path | None = None, lang: str = "zh",
-                  cohort: str | None = None, method: MasteryMethod | None = None) -> tuple[Path, list[Path]]:
-    """Write the cohort report, one report per trainee and the exported tables; return the report paths."""
-    curriculum = course.curriculum()
+                  cohort: str | None = None, method: MasteryMethod | None = None,
+                  warn: Warn | None = None) -> tuple[Path, list[Path]]:
+    """Write the cohort report, one report per trainee and the exported tables; return the report paths.
+
+    Everything is written to a temporary folder first and moved into place once all of it is written,
+    so a run that fails leaves the report folder as it was. `warn` hears what the pages also say.
+    """
     out_dir = out_dir or course.reports_dir
-    tables, cohorts, trainees = course_tables(course, grades, cohort, method)
-    trainee_paths = render_trainee_reports(tables, curriculum, out_dir, lang, trainees, cohorts)
-    cohort_path = render_cohort_report(tables, curriculum, out_dir / "cohort.html", lang, cohort or "", method)
-    export_tables(tables, out_dir)
-    return cohort_path, trainee_paths
+    notes: list[tuple[str, str]] = []
+    tables, cohorts, trainees = course_tables(course, grades, cohort, method, notes.append)
+    for note in notes if warn else ():
+        warn(note)
+    curriculum = course.curriculum()
+    with staged(out_dir) as stage:
+        pages = render_trainee_reports(tables, curriculum, stage, lang, trainees, cohorts)
+        render_cohort_report(tables, curriculum, stage / "cohort.html", lang, cohort or "", method, notes)
+        export_tables(tables, stage)
+    return out_dir / "cohort.html", [out_dir / page.relative_to(stage) for page in pages]
 
 
 def write_kpi_report(course: Course, grades: pd.DataFrame, kpis_path: Path, out_dir: Path | None = None,
-                     lang: str = "zh", method: MasteryMethod | None = None) -> tuple[Path, pd.DataFrame, pd.DataFrame]:
-    """Join the KPI file to training and write reports/kpi.html, kpi-before-after.csv and kpi-mastery.csv."""
+                     lang: str = "zh", method: MasteryMethod | None = None,
+                     warn: Warn | None = None) -> tuple[Path, pd.DataFrame, pd.DataFrame]:
+    """Join the KPI file to training and write reports/kpi.html, kpi-before-after.csv and kpi-mastery.csv.
+
+    `warn` hears (and the page says) when fewer than half of the file's agents have grades.
+    """
     from caseloop.analysis.kpi import assign_phase, before_after, kpi_vs_mastery, read_kpis
 
     out_dir = out_dir or course.reports_dir
     curriculum = course.curriculum()
     kpis = assign_phase(read_kpis(kpis_path), grades)
     unknown = sorted(set(kpis["trainee"]) - set(grades["trainee"]))
+    notes = [note for note in [coverage(kpis_path, kpis["trainee"], grades["trainee"])] if note]
+    for note in notes if warn else ():
+        warn(note)
     mastery = mastery_table(grades, curriculum, method)
     changes, relation = before_after(kpis), kpi_vs_mastery(kpis, mastery)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    atomic_csv(changes, out_dir / "kpi-before-after.csv")
-    atomic_csv(relation, out_dir / "kpi-mastery.csv")
     page = environment(lang).get_template("kpi.html").render(
-        source=kpis_path.name, changes=changes, relation=relation, unknown=unknown,
+        source=kpis_path.name, changes=changes, relation=relation, unknown=unknown, notes=notes,
         phases=kpis["phase"].value_counts().to_dict(), trainees=kpis["trainee"].nunique())
-    path = out_dir / "kpi.html"
-    write_atomically(path, page)
-    return path, changes, relation
+    with staged(out_dir) as stage:
+        atomic_csv(changes, stage / "kpi-before-after.csv")
+        atomic_csv(relation, stage / "kpi-mastery.csv")
+        write_atomically(stage / "kpi.html", page)
+    return out_dir / "kpi.html", changes, relation
 
 
 def run_lead_notebook(course: Course, out_dir: Path | None = None, cohort: str = "", lang: str = "zh",
@@ -78,7 +138,7 @@ def run_lead_notebook(course: Course, out_dir: Path | None = None, cohort: str =
     """Execute the packaged lead notebook with papermill for a cohort and export it to HTML.
 
     Writes reports/lead[-COHORT].ipynb (open it in JupyterLab to dig further) and its .html, which
-    loads nothing from the network.
+    loads nothing from the network; both appear together once the notebook ran, or neither changes.
     """
     from importlib import resources
 
@@ -87,16 +147,15 @@ def run_lead_notebook(course: Course, out_dir: Path | None = None, cohort: str =
     from nbconvert import HTMLExporter
 
     out_dir = out_dir or course.reports_dir
-    out_dir.mkdir(parents=True, exist_ok=True)
     stem = f"lead-{cohort}" if cohort else "lead"
-    executed = out_dir / f"{stem}.ipynb"
     folder = resources.files("caseloop") / "notebooks"
-    with resources.as_file(folder / "lead.ipynb") as notebook, resources.as_file(folder / "offline.html.j2") as page:
-        papermill.execute_notebook(str(notebook), str(executed), cwd=str(course.root), progress_bar=False,
-                                   parameters={"course": str(course.root), "cohort": cohort, "lang": lang,
-                                               "method": method}, kernel_name="python3")
+    with (staged(out_dir) as stage, resources.as_file(folder / "lead.ipynb") as notebook,
+          resources.as_file(folder / "offline.html.j2") as page):
+        papermill.execute_notebook(str(notebook), str(stage / f"{stem}.ipynb"), cwd=str(course.root),
+                                   progress_bar=False, parameters={"course": str(course.root), "cohort": cohort,
+                                                                   "lang": lang, "method": method},
+                                   kernel_name="python3")
         exporter = HTMLExporter(template_name="lab", template_file=str(page))
-        body, _ = exporter.from_notebook_node(nbformat.read(executed, as_version=4))
-    html_path = out_dir / f"{stem}.html"
-    write_atomically(html_path, body)
-    return executed, html_path
+        body, _ = exporter.from_notebook_node(nbformat.read(stage / f"{stem}.ipynb", as_version=4))
+        write_atomically(stage / f"{stem}.html", body)
+    return out_dir / f"{stem}.ipynb", out_dir / f"{stem}.html"

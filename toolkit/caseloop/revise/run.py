@@ -25,7 +25,7 @@ from caseloop.analysis import itemstats
 from caseloop.analysis.agreement import agreement_report, review_pairs, score_pairs
 from caseloop.analysis.mastery import latest_attempts
 from caseloop.compile import item_table
-from caseloop.course import Course, CourseError, write_atomically
+from caseloop.course import Course, CourseError, staged, write_atomically
 from caseloop.revise.flags import (
     agreement_flags,
     backlog,
@@ -166,8 +166,11 @@ def revise(course: Course, grades: pd.DataFrame, cohorts: list[str] | None = Non
     described = config if config.is_file() else f"defaults ({config} not found)"
     notes = [f"{int(pending.sum())} 个答案等待导师评分，未计入 / answers waiting for a mentor's grade are left out "
              f"({int(pending.sum())})"] if pending.any() else []
-    paths = write_reports(out_dir or course.reports_dir, stats, modules, table, revisions, summary, responses,
-                          agreement, thresholds, [f"Thresholds: {described}.", *notes])
+    folder = out_dir or course.reports_dir
+    with staged(folder) as stage:  # the report files move into place together, or none does
+        written = write_reports(stage, stats, modules, table, revisions, summary, responses, agreement, thresholds,
+                                [f"Thresholds: {described}.", *notes])
+    paths = {key: folder / path.relative_to(stage) for key, path in written.items()}
     notebooks = write_cell_stats(course, cell_stats(stats, items))
     cases = flag_cases(course, table, stats, thresholds)
     return Revision(stats, table, paths, notebooks, cases)

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
-from caseloop.course import CourseError
+from caseloop.schemas import read_yaml
 
 CONFIG_FILE = "item_analysis.yaml"
 STAT_KEYS = ["n", "facility", "facility_low", "facility_high", "sd", "discrimination", "discrimination_low",
@@ -17,8 +15,6 @@ EVIDENCE = {"firm": "确定 / firm (the whole interval is past the threshold)",
             "tentative": "待确认 / tentative (the interval still reaches the threshold)",
             "reported": "学员反馈 / reported by trainees",
             "mentors": "对照导师评分 / measured against mentors' scores (no interval)"}
-SHARE_KEYS = {"too_hard", "too_easy", "mentor_disagreement", "unclear_share", "confidence", "upper_lower_group",
-              "min_qwk"}
 
 # flag code: (zh, en, what to do in zh, what to do in en)
 FLAGS = {
@@ -80,33 +76,15 @@ class Thresholds:
 
     @classmethod
     def load(cls, path: Path) -> Thresholds:
-        """The thresholds in `path`; defaults for every key the file leaves out, or when there is no file."""
+        """The thresholds in `path`, checked against the published schema (caseloop/schemas/item_analysis.schema.json);
+        defaults for every key the file leaves out, or when there is no file."""
         if not path.is_file():
             return cls()
-        try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        except yaml.YAMLError as err:
-            raise CourseError(f"{path}: not valid YAML ({err}); fix the syntax") from None
-        if not isinstance(data, dict):
-            raise CourseError(f"{path}: expected a mapping of threshold names to values (see README.md)")
-        known = {f.name: f for f in fields(cls)}
-        unknown = sorted(set(data) - set(known))
-        if unknown:
-            raise CourseError(f"{path}: unknown keys {unknown}; use {sorted(known)}")
+        data = read_yaml(path, "item_analysis", empty={}).data
         defaults = cls()
-        values = {}
-        for key, value in data.items():
-            if key == "weights":
-                if not isinstance(value, dict) or set(value) - set(FLAGS):
-                    raise CourseError(f"{path}: 'weights' must map flags {sorted(FLAGS)} to numbers")
-                value = {**defaults.weights, **value}
-            expected = type(getattr(defaults, key))
-            if key != "weights" and (isinstance(value, bool) or not isinstance(value, int | float)):
-                raise CourseError(f"{path}: '{key}' must be a number, not {value!r}")
-            if key in SHARE_KEYS and not 0 < value < 1:
-                raise CourseError(f"{path}: '{key}' is a share and must lie between 0 and 1, not {value!r}")
-            values[key] = expected(value) if key != "weights" else {k: float(v) for k, v in value.items()}
-        return cls(**values)
+        values = {key: type(getattr(defaults, key))(value) for key, value in data.items() if key != "weights"}
+        weights = {**defaults.weights, **{flag: float(weight) for flag, weight in data.get("weights", {}).items()}}
+        return cls(**values, weights=weights)
 
 
 # -- reading the course (I/O) ------------------------------------------------------------------
