@@ -174,7 +174,7 @@ def test_before_and_after_a_revision(small_course):
     nb = nbformat.read(notebook, as_version=4)
     cell = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "c0004_root_cause")
     old = dict(cell.metadata.caseloop.stats)
-    assert old["discrimination"] < 0 and old["since"] is None
+    assert old["discrimination"] < 0 and "since" not in old
 
     cell.source = cell.source.replace('correct="B"', 'correct="B", points=1')  # the trainer fixes the check
     nbformat.write(nb, notebook)
@@ -195,6 +195,28 @@ def test_before_and_after_a_revision(small_course):
 
     again = revise(small_course, pd.concat([first, second], ignore_index=True))
     assert again.notebooks == [] and again.cases == []
+
+
+def test_revise_writes_only_cells_with_data_and_a_second_run_changes_no_byte(small_course):
+    grades = synthetic_grades(small_course, [f"a{i:02d}" for i in range(12)], "2026-03-01", None, 3)
+    grades = grades[grades["cell"] != "c0001_resolution"]  # nobody has answered this item yet
+    notebooks = sorted(small_course.source_dir.glob("*/*.ipynb"))
+    before = {path: path.read_bytes() for path in notebooks}
+    result = revise(small_course, grades)
+    notebook = small_course.source_dir / MODULE / "rules_and_returns.ipynb"
+    assert result.notebooks == [notebook]
+    assert all(path.read_bytes() == before[path] for path in notebooks if path != notebook)
+    original = {c.id: c for c in nbformat.reads(before[notebook].decode("utf-8"), as_version=4).cells}
+    for cell in nbformat.read(notebook, as_version=4).cells:
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        stats = cell.metadata.get("caseloop", {}).get("stats")
+        if grade_id in set(grades["cell"]):
+            assert stats["n"] == 12 and None not in stats.values()
+        else:
+            assert cell == original[cell.id], f"{grade_id or cell.id} has no data and must stay as it was"
+    written = notebook.read_bytes()
+    again = revise(small_course, grades)
+    assert again.notebooks == [] and notebook.read_bytes() == written
 
 
 def test_mentor_raised_scores_flag_a_check_that_fires_on_good_answers(small_course):
