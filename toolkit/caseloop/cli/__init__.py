@@ -78,8 +78,7 @@ def parser() -> argparse.ArgumentParser:
         prog="caseloop",
         description="Train e-commerce customer-service agents with Jupyter notebooks: "
                     "release -> collect -> grade -> compile -> report -> revise.")
-    main_parser.add_argument("--course", type=Path, help="course directory (default: the folder with "
-                                                         "nbgrader_config.py, here or above)")
+    _add_course_option(main_parser, None)
     sub = main_parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, (handler, summary, details) in COMMANDS.items():
         command = sub.add_parser(name, help=summary, description=f"{summary[0].upper()}{summary[1:]}. {details}")
@@ -130,7 +129,24 @@ def parser() -> argparse.ArgumentParser:
     demo.add_argument("--workspace", type=Path, help="an empty or new folder for the demo course")
     demo.add_argument("--trainees", type=int, default=32, help="cohort size (default: 32)")
     demo.add_argument("--seed", type=int, default=2026, help="random seed of the simulated answers")
+    for command in _subcommands(main_parser):
+        _add_course_option(command, argparse.SUPPRESS)
     return main_parser
+
+
+def _add_course_option(parser: argparse.ArgumentParser, default: object) -> None:
+    parser.add_argument("--course", type=Path, default=default,
+                        help="course directory (default: the folder with nbgrader_config.py, here or above)")
+
+
+def _subcommands(parser: argparse.ArgumentParser) -> list[argparse.ArgumentParser]:
+    """Every subcommand below PARSER, at any depth, so a global option is accepted wherever it is typed."""
+    found = []
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for command in action.choices.values():
+                found += [command, *_subcommands(command)]
+    return found
 
 
 REPORT_VIEWS = {

@@ -13,6 +13,18 @@ def cmd_author(args: argparse.Namespace) -> int:
     return args.author_handler(args)
 
 
+def cmd_author_new(args: argparse.Namespace) -> int:
+    from caseloop.author import new_module
+
+    cases = [case.strip() for case in (args.from_cases or "").split(",") if case.strip()]
+    path = new_module(course_of(args), args.module, args.title, args.title_en, cases, args.notebook)
+    print(f"{path}: new module {args.module} with {len(cases)} exercise(s); added to source/curriculum.yaml")
+    print(f"write the intro, add exercises (caseloop author exercise --case C-NNNN --module {args.module}), then "
+          f"`caseloop author lint {args.module}`, `caseloop author check {args.module}` and "
+          f"`caseloop release {args.module}`")
+    return 0
+
+
 def cmd_author_lint(args: argparse.Namespace) -> int:
     from caseloop.author import lint
 
@@ -72,6 +84,12 @@ def cmd_author_rubric(args: argparse.Namespace) -> int:
 
 
 AUTHOR_COMMANDS = {
+    "new": (cmd_author_new, "start a module: its notebook (intro, exercises on cases, self-check, survey) and "
+                            "curriculum entry",
+            "Reads source/curriculum.yaml and, with --from-cases, cases/; writes source/MODULE/NOTEBOOK.ipynb (the "
+            "intro with the answer-format note, one exercise per case as `author exercise` builds it, the "
+            "self-check and the survey) and adds the module to the `modules:` list of source/curriculum.yaml, "
+            "comments kept. Writes nothing if the module exists or a case is not approved."),
     "lint": (cmd_author_lint, "check source notebooks without running them",
              "Reads source/MODULE/*.ipynb (default: every module), source/curriculum.yaml, cases/ and the policy "
              "file; writes nothing. Lists every graded cell without a known competency or an existing case, "
@@ -96,6 +114,13 @@ AUTHOR_COMMANDS = {
 def add_author_commands(group: argparse.ArgumentParser) -> None:
     """The `caseloop author ...` subcommands."""
     sub = add_tasks(group, AUTHOR_COMMANDS, "author_handler")
+    new = sub.choices["new"]
+    new.add_argument("module", metavar="MODULE", help="the new module's id, e.g. m09")
+    new.add_argument("--title", required=True, help="the module's title in Chinese (the curriculum's zh)")
+    new.add_argument("--title-en", help="the module's title in English (default: --title)")
+    new.add_argument("--from-cases", metavar="IDS", help="approved cases to build exercises on, comma-separated, "
+                                                         "e.g. C-0001,C-0012")
+    new.add_argument("--notebook", metavar="NAME", help="the notebook's file name without .ipynb (default: MODULE)")
     sub.choices["lint"].add_argument("module", metavar="MODULE", nargs="*", help="module ids (default: all)")
     sub.choices["check"].add_argument("module", metavar="MODULE", nargs="?", help="module id, e.g. m01")
     sub.choices["check"].add_argument("--all", action="store_true", help="check every module in source/")

@@ -1,0 +1,66 @@
+"""`caseloop author new`: a new module lints, checks, releases and grades from its first minute."""
+
+from __future__ import annotations
+
+import nbformat
+import pytest
+from nbgrader.api import Gradebook
+
+from caseloop import demo, grade, release
+from caseloop.cli import main
+from caseloop.course import Course
+
+MODULE = "m09"
+CASES = {"C-0006": "c0006", "C-0200": "c0200"}  # a German buyer and a Japanese one
+
+
+@pytest.fixture(scope="module")
+def course(repo_course, tmp_path_factory) -> Course:
+    """A copy of the course with a new module on two cases, made through the real command."""
+    course = repo_course.copy_to(tmp_path_factory.mktemp("new") / "course")
+    assert main(["author", "new", MODULE, "--title", "德日市场售后", "--title-en", "After-sales in Germany and Japan",
+                 "--from-cases", ",".join(CASES), "--course", str(course.root)]) == 0
+    return course
+
+
+def test_the_new_module_is_in_the_curriculum_and_the_rest_of_the_file_is_kept(course, repo_course):
+    modules = course.curriculum().modules
+    added = modules[-1]
+    assert (added.id, added.zh, added.en) == (MODULE, "德日市场售后", "After-sales in Germany and Japan")
+    original = repo_course.curriculum_path.read_text(encoding="utf-8")
+    written = course.curriculum_path.read_text(encoding="utf-8")
+    comments = [line for line in original.splitlines() if line.lstrip().startswith("#")]
+    assert comments == [line for line in written.splitlines() if line.lstrip().startswith("#")]
+
+
+def test_the_notebook_has_intro_exercises_selfcheck_and_survey(course):
+    nb = nbformat.read(course.source_dir / MODULE / f"{MODULE}.ipynb", as_version=4)
+    assert "三引号" in nb.cells[0].source and "triple quotes" in nb.cells[0].source
+    graded = [c.metadata.nbgrader.grade_id for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade")]
+    assert graded == [f"{prefix}_{item}" for prefix in CASES.values() for item in ("root_cause", "reply")]
+    tags = [c.metadata.get("caseloop", {}) for c in nb.cells]
+    assert tags[-7] == {"selfcheck": True} and "问卷" in nb.cells[-6].source
+    assert [t.get("survey") for t in tags[-5:]] == ["usefulness", "clarity", "unclear_case", "missing_scenario",
+                                                   "comment"]
+
+
+def test_lint_and_check_pass_and_a_trainee_submission_grades(course, capsys):
+    assert main(["author", "lint", MODULE, "--course", str(course.root)]) == 0
+    assert main(["author", "check", MODULE, "--course", str(course.root)]) == 0
+    release.release(course, MODULE)
+    demo.submit_cohort(course, MODULE, 3, seed=2)  # trainee01 answers with the model answers, trainee02 blank
+    grade.collect(course, MODULE)
+    assert {r.status for r in grade.grade(course, MODULE)} >= {grade.GRADED}
+    with Gradebook(course.db_url()) as gradebook:
+        scores = {s.student.id: s.score for s in gradebook.assignment_submissions(MODULE)}
+    assert scores["trainee01"] == 8 and scores["trainee02"] == 0
+
+
+def test_an_existing_module_or_an_unapproved_case_writes_nothing(course, capsys):
+    before = course.curriculum_path.read_bytes()
+    assert main(["author", "new", "m01", "--title", "x", "--course", str(course.root)]) == 2
+    assert "source/m01: already exists" in capsys.readouterr().err
+    assert main(["author", "new", "m10", "--title", "x", "--from-cases", "C-0006,C-0043",
+                 "--course", str(course.root)]) == 2
+    assert "C-0043.yaml: the case is not approved" in capsys.readouterr().err
+    assert not (course.source_dir / "m10").exists() and course.curriculum_path.read_bytes() == before

@@ -1,0 +1,81 @@
+"""`caseloop author new`: a module that lints from the first minute, its curriculum entry beside it.
+
+The notebook holds the intro with the answer-format note every module gives trainees, one
+exercise per case (the cells `caseloop author exercise` builds), the self-check and the survey;
+the module is added to the curriculum's module order in source/curriculum.yaml, its comments kept.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from caseloop.author.exercise import approved_case, exercise_cells
+from caseloop.course import Course, CourseError, write_atomically, yamlfile
+from caseloop.notebook import closing_cells
+
+MODULE_ID = re.compile(r"^[a-z][a-z0-9_-]*$")
+ANSWER_FORMAT_NOTE = ("**怎么作答**：每道题下面有一个答案单元，把答案写在三引号 `\"\"\"` 之间"
+                      "（一个字母、一个数字或一封回复），然后运行该单元。"
+                      "不要修改标有「自动评分」的单元。提交前用菜单 *Validate* 检查一遍。\n\n"
+                      "**How to answer**: under each question is an answer cell; write your answer between the triple "
+                      "quotes `\"\"\"` (a letter, a number or a reply) and run the cell. Do not edit the cells marked "
+                      "\"auto-graded\". Before you submit, run *Validate* from the menu.")
+
+
+def module_notebook(module: str, title_zh: str, title_en: str, cases: list[dict]) -> object:
+    """The new module's notebook: intro and answer-format note, one exercise per case, self-check and survey."""
+    import nbformat.v4 as nbf
+
+    intro = nbf.new_markdown_cell(
+        f"# {module} {title_zh} / {title_en}\n\n"
+        "（写给学员：本模块学什么、为什么重要、依据哪些平台规则。/ For trainees: what this module teaches, why it "
+        f"matters, which platform rules it rests on.）\n\n{ANSWER_FORMAT_NOTE}")
+    intro["id"] = f"{module}-intro"
+    cells = [intro, *(cell for case in cases for cell in exercise_cells(case)), *closing_cells(module)]
+    return nbf.new_notebook(cells=cells, metadata={
+        "kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"},
+        "language_info": {"name": "python"}})
+
+
+def add_to_curriculum(path: Path, module: str, title_zh: str, title_en: str) -> bool:
+    """Append the module to the curriculum's `modules:` list (comments and layout kept); False if it is there."""
+    try:
+        document = yamlfile.load(path)
+    except FileNotFoundError:
+        raise CourseError(f"{path}: no curriculum file; create it first (see README, 'The course directory')") \
+            from None
+    except yamlfile.YAMLError as err:
+        raise CourseError(f"{path}: not valid YAML ({yamlfile.problem(err)}); fix it, then run the command again") \
+            from None
+    modules = document.data.get("modules") if isinstance(document.data, dict) else None
+    if not isinstance(modules, list):
+        raise CourseError(f"{path}: no `modules:` list to add {module} to; add one (see source/curriculum.yaml)")
+    if any(isinstance(entry, dict) and entry.get("id") == module for entry in modules):
+        return False
+    yamlfile.append(modules, yamlfile.flow({"id": module, "zh": title_zh, "en": title_en}))
+    yamlfile.save(path, document)
+    return True
+
+
+def new_module(course: Course, module: str, title_zh: str, title_en: str | None = None,
+               case_ids: list[str] = (), notebook: str | None = None) -> Path:
+    """Create source/MODULE/NOTEBOOK.ipynb and its curriculum entry; nothing is written if anything is wrong."""
+    import nbformat
+
+    if not MODULE_ID.match(module):
+        raise CourseError(f"{module!r}: a module id is lower-case letters, digits, '-' or '_', starting with a letter "
+                          "(e.g. m09)")
+    folder = course.source_dir / module
+    if folder.exists():
+        raise CourseError(f"{folder}: already exists; pick a new module id, or add exercises to it with "
+                          f"`caseloop author exercise --case C-NNNN --module {module}`")
+    cases = [approved_case(course, case_id) for case_id in case_ids]
+    nb = module_notebook(module, title_zh, title_en or title_zh, cases)
+    nbformat.validate(nb)
+    course.curriculum()  # a broken curriculum stops here, before anything is written
+    path = folder / f"{notebook or module}.ipynb"
+    folder.mkdir(parents=True)
+    write_atomically(path, nbformat.writes(nb) + "\n")
+    add_to_curriculum(course.curriculum_path, module, title_zh, title_en or title_zh)
+    return path
