@@ -3,6 +3,8 @@
 The notebook holds the intro with the answer-format note every module gives trainees, one
 exercise per case (the cells `caseloop author exercise` builds), the self-check and the survey;
 the module is added to the curriculum's module order in source/curriculum.yaml, its comments kept.
+With `copy_of`, the new module is a new version of an earlier one: a copy of its folder, released
+under its own id, so the earlier module keeps its submissions, grades and attempts.
 """
 
 from __future__ import annotations
@@ -58,9 +60,12 @@ def add_to_curriculum(path: Path, module: str, title_zh: str, title_en: str) -> 
     return True
 
 
-def new_module(course: Course, module: str, title_zh: str, title_en: str | None = None,
-               case_ids: list[str] = (), notebook: str | None = None) -> Path:
-    """Create source/MODULE/NOTEBOOK.ipynb and its curriculum entry; nothing is written if anything is wrong."""
+def new_module(course: Course, module: str, title_zh: str | None = None, title_en: str | None = None,
+               case_ids: list[str] = (), notebook: str | None = None, copy_of: str | None = None) -> Path:
+    """Create source/MODULE (a new notebook, or with `copy_of` a copy of that module's folder) and its
+    curriculum entry; nothing is written if anything is wrong. Returns the new module's folder."""
+    import shutil
+
     import nbformat
 
     if not MODULE_ID.match(module):
@@ -70,12 +75,24 @@ def new_module(course: Course, module: str, title_zh: str, title_en: str | None 
     if folder.exists():
         raise CourseError(f"{folder}: already exists; pick a new module id, or add exercises to it with "
                           f"`caseloop author exercise --case C-NNNN --module {module}`")
-    cases = [approved_case(course, case_id) for case_id in case_ids]
-    nb = module_notebook(module, title_zh, title_en or title_zh, cases)
-    nbformat.validate(nb)
-    course.curriculum()  # a broken curriculum stops here, before anything is written
-    path = folder / f"{notebook or module}.ipynb"
-    folder.mkdir(parents=True)
-    write_atomically(path, nbformat.writes(nb) + "\n")
+    curriculum = course.curriculum()  # a broken curriculum stops here, before anything is written
+    if copy_of is not None:
+        if case_ids or notebook:
+            raise CourseError("--copy-of copies a module as it is; add exercises afterwards with `caseloop author "
+                              "exercise`")
+        course.source_notebooks(copy_of)  # an unknown module is an error naming the known ones
+        earlier = next((m for m in curriculum.modules if m.id == copy_of), None)
+        title_zh = title_zh or (earlier.zh if earlier else None)
+        title_en = title_en or (earlier.en if earlier else None)
+    if not title_zh:
+        raise CourseError(f"{module}: give the module a title (--title)")
+    if copy_of is not None:
+        shutil.copytree(course.source_dir / copy_of, folder)
+    else:
+        cases = [approved_case(course, case_id) for case_id in case_ids]
+        nb = module_notebook(module, title_zh, title_en or title_zh, cases)
+        nbformat.validate(nb)
+        folder.mkdir(parents=True)
+        write_atomically(folder / f"{notebook or module}.ipynb", nbformat.writes(nb) + "\n")
     add_to_curriculum(course.curriculum_path, module, title_zh, title_en or title_zh)
-    return path
+    return folder
