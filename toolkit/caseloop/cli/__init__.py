@@ -115,8 +115,11 @@ def parser() -> argparse.ArgumentParser:
     for name in ("report", "revise"):
         sub.choices[name].add_argument("--out", type=Path, help="output folder (default: reports/)")
     add_cases_commands(sub.choices["cases"])
-    sub.choices["revise"].add_argument("--cohort", action="append", metavar="GLOB",
-                                       help="only trainees whose id matches (repeatable, e.g. '2026-03-*')")
+    revise_cmd = sub.choices["revise"]
+    revise_cmd.add_argument("--trainee", action="append", metavar="GLOB",
+                            help="only trainees whose id matches (repeatable, e.g. 'trainee0*')")
+    revise_cmd.add_argument("--cohort", help="only this cohort, as in `report --cohort` (reports/cohorts.csv, or the "
+                                             "month of the first submission, e.g. 2026-03)")
     _add_report_options(sub.choices["report"])
     add_author_commands(sub.choices["author"])
     lab_cmd = sub.choices["lab"]
@@ -171,7 +174,7 @@ def _add_report_options(report: argparse.ArgumentParser) -> None:
                             help="mastery method instead of the curriculum's (e.g. average, latest; see README)")
 
     options(report, None)
-    views = report.add_subparsers(dest="view", metavar="VIEW")
+    views = report.add_subparsers(dest="view", metavar="[VIEW]")
     for name, (summary, details) in REPORT_VIEWS.items():
         view = views.add_parser(name, help=summary, description=f"{summary[0].upper()}{summary[1:]}. {details}")
         options(view, argparse.SUPPRESS)

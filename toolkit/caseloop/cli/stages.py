@@ -125,7 +125,7 @@ def cmd_revise(args: argparse.Namespace) -> int:
     from caseloop.revise import revise
 
     course = course_of(args)
-    result = revise(course, grades_of(course), cohorts=args.cohort, out_dir=args.out)
+    result = revise(course, grades_of(course), trainees=args.trainee, cohort=args.cohort, out_dir=args.out)
     cells = int((result.stats["level"] == "cell").sum())
     print(f"{len(result.backlog)} backlog entries from {cells} graded cells")
     for name, path in result.paths.items():
