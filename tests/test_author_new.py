@@ -1,4 +1,5 @@
-"""`caseloop author new`: a new module lints, checks, releases and grades from its first minute."""
+"""`caseloop author new`, run as the README gives it: the new module lints, checks, releases and grades
+from its first minute."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from nbgrader.api import Gradebook
 from caseloop import demo, grade, release
 from caseloop.cli import main
 from caseloop.course import Course
+from conftest import readme_commands
 
 MODULE = "m09"
 CASES = {"C-0006": "c0006", "C-0200": "c0200"}  # a German buyer and a Japanese one
@@ -16,10 +18,12 @@ CASES = {"C-0006": "c0006", "C-0200": "c0200"}  # a German buyer and a Japanese 
 
 @pytest.fixture(scope="module")
 def course(repo_course, tmp_path_factory) -> Course:
-    """A copy of the course with a new module on two cases, made through the real command."""
+    """A copy of the course with a new module on two cases, made by the README's `caseloop author new` line."""
     course = repo_course.copy_to(tmp_path_factory.mktemp("new") / "course")
-    assert main(["author", "new", MODULE, "--title", "德日市场售后", "--title-en", "After-sales in Germany and Japan",
-                 "--from-cases", ",".join(CASES), "--course", str(course.root)]) == 0
+    [line] = [words for words in readme_commands() if words[:3] == ("caseloop", "author", "new")
+              and "--title-en" in words]
+    assert line[3] == MODULE and line[line.index("--from-cases") + 1] == ",".join(CASES)
+    assert main([*line[1:], "--course", str(course.root)]) == 0
     return course
 
 

@@ -8,40 +8,14 @@ import shlex
 import pytest
 
 from caseloop.cli import parser
-from conftest import REPO
+from conftest import readme_commands
 
-README = (REPO / "README.md").read_text(encoding="utf-8")
 # Placeholders the README writes where a reader puts a name of their own.
 PLACEHOLDERS = {"TASK": "validate"}
 COMMAND_NAME = re.compile(r"^[a-z]+$")
 
 
-def _command_lines(tokens: list[str]) -> list[list[str]]:
-    """The `caseloop` commands among shell words, split at `&&`."""
-    lines, current = [], []
-    for token in [*tokens, "&&"]:
-        if token == "&&":
-            if current[:1] == ["caseloop"]:
-                lines.append(current)
-            current = []
-        else:
-            current.append(token)
-    return lines
-
-
-def readme_commands(text: str) -> list[tuple[str, ...]]:
-    """The `caseloop` command lines of the README, as words: in bash blocks (comments dropped) and in inline
-    code; usage brackets (`[--lang en]`) and `...` are read as the options they stand for."""
-    lines = []
-    for block in re.findall(r"```bash\n(.*?)```", text, re.DOTALL):
-        for line in block.splitlines():
-            lines += _command_lines(shlex.split(line, comments=True))
-    for code in re.findall(r"`(caseloop [^`]+)`", text):
-        lines += _command_lines(shlex.split(code.replace("[", " ").replace("]", " ").replace("...", " ")))
-    return sorted({tuple(line) for line in lines})
-
-
-COMMANDS = readme_commands(README)
+COMMANDS = readme_commands()
 
 
 def test_the_readme_quotes_the_trainer_first_steps():
