@@ -3,6 +3,8 @@ from its first minute."""
 
 from __future__ import annotations
 
+import shlex
+
 import nbformat
 import pytest
 from nbgrader.api import Gradebook
@@ -68,3 +70,13 @@ def test_an_existing_module_or_an_unapproved_case_writes_nothing(course, capsys)
                  "--course", str(course.root)]) == 2
     assert "C-0043.yaml: the case is not approved" in capsys.readouterr().err
     assert not (course.source_dir / "m10").exists() and course.curriculum_path.read_bytes() == before
+
+
+def test_the_trainer_first_hour_commands_of_the_readme_leave_a_module_that_lints(repo_course, tmp_path):
+    course = repo_course.copy_to(tmp_path / "course")
+    steps = [words for words in readme_commands() if words[1:3] in {("author", "exercise"), ("author", "rubric")}
+             and "m04" in words]
+    assert {words[2] for words in steps} == {"exercise", "rubric"}
+    for words in sorted(steps, key=lambda words: words[2] != "exercise"):
+        assert main([*words[1:], "--course", str(course.root)]) == 0, shlex.join(words)
+    assert main(["author", "lint", "m04", "--course", str(course.root)]) == 0

@@ -95,6 +95,10 @@ def approved_case(course: Course, case_id: str) -> dict:
     if case.get("review", {}).get("state") != "approved":
         raise CourseError(f"{course.cases_dir / (case_id + '.yaml')}: the case is not approved; review it first "
                           f"(caseloop cases review {case_id} --approve --reviewer YOUR_NAME)")
+    if not (case.get("reply") or {}).get("must"):
+        raise CourseError(f"{course.cases_dir / (case_id + '.yaml')}: the case has no `reply: must:` items, so the "
+                          "exercise's reply check could not judge a reply against it; say what a correct reply must "
+                          "do for this buyer (see README, 'How replies are graded')")
     return case
 
 
