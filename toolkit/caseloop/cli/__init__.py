@@ -29,7 +29,8 @@ from caseloop.course import CourseError
 COMMANDS = {
     "release": (cmd_release, "generate the trainee version of a module and release it to trainees",
                 "Reads source/MODULE/*.ipynb; writes release/MODULE/ (nbgrader generate_assignment) and "
-                "publishes it to the exchange (nbgrader release_assignment)."),
+                "publishes it to the course's exchange (nbgrader release_assignment; c.Exchange.root in "
+                "nbgrader_config.py, else exchange/ in the course)."),
     "collect": (cmd_collect, "collect trainees' submissions of a module",
                 "Reads the exchange's inbound submissions; writes submitted/TRAINEE/MODULE/."),
     "grade": (cmd_grade, "autograde every collected submission of a module",
@@ -56,9 +57,11 @@ COMMANDS = {
     "cases": (cmd_cases, "the case library: validate, new, scrub, review, search, similar, stats",
               "Reads cases/*.yaml (and a ticket for new/scrub); validate, search and similar write nothing, new and "
               "review write cases/C-NNNN.yaml, stats writes reports/case-stats.*. See `caseloop cases TASK --help`."),
-    "author": (cmd_author, "check modules before release: lint, and grading of model, blank and wrong answers",
-               "Reads source/, cases/ and the policy file; lint writes nothing, check writes only into a temporary "
-               "course. See `caseloop author TASK --help`."),
+    "author": (cmd_author, "write and check modules: new, exercise, rubric; lint, and grading of model, blank and "
+                           "wrong answers",
+               "Reads source/, cases/ and the policy file; new, exercise and rubric write source/ (new also "
+               "source/curriculum.yaml), lint writes nothing, check writes only into a temporary course. See "
+               "`caseloop author TASK --help`."),
     "lab": (cmd_lab, "start JupyterLab on this machine for a mentor (formgrader) or a trainee (assignment list)",
             "Reads nbgrader_config.py and the exchange; writes .caseloop/lab/USER/ (Jupyter config, server log) "
             "and, through JupyterLab, the notebooks a trainee fetches into trainees/TRAINEE/ and their "

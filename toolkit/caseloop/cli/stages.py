@@ -14,8 +14,10 @@ from caseloop.course import Course, CourseError
 def cmd_release(args: argparse.Namespace) -> int:
     from caseloop.release import release
 
-    for path in release(course_of(args), args.module, force=args.force):
+    course = course_of(args)
+    for path in release(course, args.module, force=args.force):
         print(f"released {path}")
+    print(f"trainees fetch {args.module} from the exchange {course.exchange_dir}")
     return 0
 
 
