@@ -29,14 +29,15 @@ def course(repo_course, tmp_path_factory) -> Course:
     return course
 
 
-def test_the_new_module_is_in_the_curriculum_and_the_rest_of_the_file_is_kept(course, repo_course):
+def test_the_new_module_is_one_new_line_of_the_curriculum(course, repo_course):
     modules = course.curriculum().modules
     added = modules[-1]
     assert (added.id, added.zh, added.en) == (MODULE, "德日市场售后", "After-sales in Germany and Japan")
-    original = repo_course.curriculum_path.read_text(encoding="utf-8")
-    written = course.curriculum_path.read_text(encoding="utf-8")
-    comments = [line for line in original.splitlines() if line.lstrip().startswith("#")]
-    assert comments == [line for line in written.splitlines() if line.lstrip().startswith("#")]
+    original = repo_course.curriculum_path.read_text(encoding="utf-8").splitlines()
+    written = course.curriculum_path.read_text(encoding="utf-8").splitlines()
+    added = [line for line in written if line not in original]
+    assert added == ["  - {id: m09, zh: 德日市场售后, en: After-sales in Germany and Japan}"]
+    assert [line for line in written if line not in added] == original, "every other line stays as it was"
 
 
 def test_the_notebook_has_intro_exercises_selfcheck_and_survey(course):
@@ -80,3 +81,19 @@ def test_the_trainer_first_hour_commands_of_the_readme_leave_a_module_that_lints
     for words in sorted(steps, key=lambda words: words[2] != "exercise"):
         assert main([*words[1:], "--course", str(course.root)]) == 0, shlex.join(words)
     assert main(["author", "lint", "m04", "--course", str(course.root)]) == 0
+
+
+@pytest.mark.parametrize("text", ["modules:\n  - {id: a, zh: 甲, en: A}\n# the end\n",
+                                  "modules: [{id: a, zh: 甲, en: A}]  # the end\n"])
+def test_the_curriculum_entry_reads_back_as_written_in_block_and_flow_lists(tmp_path, text):
+    import yaml
+
+    from caseloop.author.new import add_to_curriculum
+
+    path = tmp_path / "curriculum.yaml"
+    path.write_text(text, encoding="utf-8")
+    assert add_to_curriculum(path, "m09", "德日: 售后", "yes")
+    assert yaml.safe_load(path.read_text(encoding="utf-8"))["modules"] == [
+        {"id": "a", "zh": "甲", "en": "A"}, {"id": "m09", "zh": "德日: 售后", "en": "yes"}]
+    assert "# the end" in path.read_text(encoding="utf-8")
+    assert not add_to_curriculum(path, "m09", "x", "x"), "a module already in the curriculum is not added twice"

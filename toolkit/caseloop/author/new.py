@@ -41,22 +41,24 @@ def module_notebook(module: str, title_zh: str, title_en: str, cases: list[dict]
 
 
 def add_to_curriculum(path: Path, module: str, title_zh: str, title_en: str) -> bool:
-    """Append the module to the curriculum's `modules:` list (comments and layout kept); False if it is there."""
+    """Append the module to the curriculum's `modules:` list as one new line, every other line kept; False if it
+    is there already."""
     try:
-        document = yamlfile.load(path)
+        text = path.read_text(encoding="utf-8")
+        modules = yamlfile.loads(text).data.get("modules")
+        if any(isinstance(entry, dict) and entry.get("id") == module for entry in modules):
+            return False
+        edited = yamlfile.append_line(text, "modules", {"id": module, "zh": title_zh, "en": title_en})
     except FileNotFoundError:
         raise CourseError(f"{path}: no curriculum file; create it first (see README, 'The course directory')") \
             from None
     except yamlfile.YAMLError as err:
         raise CourseError(f"{path}: not valid YAML ({yamlfile.problem(err)}); fix it, then run the command again") \
             from None
-    modules = document.data.get("modules") if isinstance(document.data, dict) else None
-    if not isinstance(modules, list):
-        raise CourseError(f"{path}: no `modules:` list to add {module} to; add one (see source/curriculum.yaml)")
-    if any(isinstance(entry, dict) and entry.get("id") == module for entry in modules):
-        return False
-    yamlfile.append(modules, yamlfile.flow({"id": module, "zh": title_zh, "en": title_en}))
-    yamlfile.save(path, document)
+    except (ValueError, AttributeError, TypeError):
+        raise CourseError(f"{path}: no `modules:` list to add {module} to; add one (see source/curriculum.yaml)") \
+            from None
+    write_atomically(path, edited)
     return True
 
 
