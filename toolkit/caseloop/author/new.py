@@ -2,7 +2,7 @@
 
 The notebook holds the intro with the answer-format note every module gives trainees, one
 exercise per case (the cells `caseloop author exercise` builds), the self-check and the survey;
-the module is added to the curriculum's module order in source/curriculum.yaml, its comments kept.
+the module is added to the module order in source/curriculum.yaml as one new line.
 With `copy_of`, the new module is a new version of an earlier one: a copy of its folder, released
 under its own id, so the earlier module keeps its submissions, grades and attempts.
 """

@@ -94,9 +94,9 @@ AUTHOR_COMMANDS = {
                             "curriculum entry",
             "Reads source/curriculum.yaml and, with --from-cases, cases/; writes source/MODULE/NOTEBOOK.ipynb (the "
             "intro with the answer-format note, one exercise per case as `author exercise` builds it, the "
-            "self-check and the survey) and adds the module to the `modules:` list of source/curriculum.yaml, "
-            "comments kept. With --copy-of, copies that module's source folder instead (a new version of it). Writes "
-            "nothing if the module exists or a case is not approved."),
+            "self-check and the survey) and adds the module as one new line to the `modules:` list of "
+            "source/curriculum.yaml. With --copy-of, copies that module's source folder instead (a new version of "
+            "it). Writes nothing if the module exists or a case is not approved or has no `reply: must:` items."),
     "lint": (cmd_author_lint, "check source notebooks without running them",
              "Reads source/MODULE/*.ipynb (default: every module), source/curriculum.yaml, cases/ and the policy "
              "file; writes nothing. Lists every graded cell without a known competency or an existing case, "
