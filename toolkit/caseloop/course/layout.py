@@ -84,12 +84,6 @@ class Course:
     trainee_homes_dir = property(lambda self: self.root / "trainees")
     curriculum_path = property(lambda self: self.source_dir / CURRICULUM_FILE)
 
-    def require_cases(self, purpose: str) -> None:
-        """Stop with what to do when the course has no case library (a course written without caseloop)."""
-        if not self.cases_dir.is_dir():
-            raise CourseError(f"{self.cases_dir}: no case library, and {purpose} needs one; add cases with "
-                              "`caseloop cases new` (see README, 'Case library')")
-
     def submission_dir(self, trainee: str, module: str) -> Path:
         return self.submitted_dir / trainee / module
 
