@@ -8,6 +8,8 @@ browser is a failure. Browser tests save screenshots to test-artifacts/.
 from __future__ import annotations
 
 import os
+import re
+import shlex
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -111,3 +113,28 @@ def run_caseloop(course: Course, *args: str) -> str:
     assert done.returncode == 0, done.stderr
     return done.stdout
 
+
+def _command_lines(tokens: list[str]) -> list[list[str]]:
+    """The `caseloop` commands among shell words, split at `&&`."""
+    lines, current = [], []
+    for token in [*tokens, "&&"]:
+        if token == "&&":
+            if current[:1] == ["caseloop"]:
+                lines.append(current)
+            current = []
+        else:
+            current.append(token)
+    return lines
+
+
+def readme_commands(text: str | None = None) -> list[tuple[str, ...]]:
+    """The `caseloop` command lines of the README, as words: in bash blocks (comments dropped) and in inline
+    code; usage brackets (`[--lang en]`) and `...` are read as the options they stand for."""
+    text = (REPO / "README.md").read_text(encoding="utf-8") if text is None else text
+    lines = []
+    for block in re.findall(r"```bash\n(.*?)```", text, re.DOTALL):
+        for line in block.splitlines():
+            lines += _command_lines(shlex.split(line, comments=True))
+    for code in re.findall(r"`(caseloop [^`]+)`", text):
+        lines += _command_lines(shlex.split(code.replace("[", " ").replace("]", " ").replace("...", " ")))
+    return sorted({tuple(line) for line in lines})

@@ -11,7 +11,7 @@ from caseloop.author import add_exercise
 from caseloop.course import CourseError
 
 MODULE = "m01"
-CASES = {"C-0012": "c0012", "C-0009": "c0009"}  # an English buyer and a Japanese one
+CASES = {"C-0027": "c0027", "C-0200": "c0200"}  # an English buyer and a Japanese one
 
 
 @pytest.fixture(scope="module")
@@ -47,17 +47,19 @@ def test_generated_cells_are_tagged_and_placed_before_the_survey(generated):
     ids = [cell.get("id") for cell in nb.cells]
     first_closing = next(i for i, c in enumerate(nb.cells)
                          if {"selfcheck", "survey"} & set(c.metadata.get("caseloop", {})))
-    assert ids.index("c0009_reply") < first_closing
-    reply = nb.cells[ids.index("c0009_reply")]
-    assert reply.metadata.caseloop == {"competency": ["COM", "XCC"], "case": "C-0009"}
-    assert "case='C-0009'" in reply.source
+    assert ids.index("c0200_reply") < first_closing
+    reply = nb.cells[ids.index("c0200_reply")]
+    assert reply.metadata.caseloop == {"competency": ["COM", "XCC"], "case": "C-0200"}
+    assert "case='C-0200'" in reply.source
     released = next((generated.release_dir / MODULE).glob("*.ipynb")).read_text(encoding="utf-8")
-    assert "BEGIN SOLUTION" not in released and "checks.reply(reply_c0009" not in released
+    assert "BEGIN SOLUTION" not in released and "checks.reply(reply_c0200" not in released
 
 
 def test_refuses_a_second_exercise_on_the_same_case_and_unknown_cases(generated):
     before = next((generated.source_dir / MODULE).glob("*.ipynb")).read_bytes()
-    with pytest.raises(CourseError, match="already has an exercise on C-0012"):
+    with pytest.raises(CourseError, match="already has an exercise on C-0027"):
+        add_exercise(generated, "C-0027", MODULE)
+    with pytest.raises(CourseError, match="C-0012.yaml: the case has no `reply: must:` items"):
         add_exercise(generated, "C-0012", MODULE)
     with pytest.raises(CourseError, match="no case C-9999"):
         add_exercise(generated, "C-9999", MODULE)

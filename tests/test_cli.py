@@ -53,6 +53,19 @@ def test_report_before_compile_says_run_compile(tmp_path, repo_course, capsys):
     assert "caseloop compile" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("command", [["report", "notebook"], ["revise"]])
+def test_an_empty_grade_table_says_run_compile(tmp_path, command, capsys):
+    from caseloop.compile import GRADE_COLUMNS
+
+    (tmp_path / "nbgrader_config.py").write_text("c = get_config()\n")
+    (tmp_path / "reports").mkdir()
+    pd.DataFrame(columns=GRADE_COLUMNS).to_csv(tmp_path / "reports" / "grades.csv", index=False)
+    assert main([*command, "--course", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "grades.csv: no grades yet; grade a module and run `caseloop compile` first" in err
+    assert not (tmp_path / "reports" / "lead.ipynb").exists()
+
+
 def test_demo_refuses_a_folder_with_data_in_it(tmp_path, repo_course, capsys):
     (tmp_path / "gradebook.db").write_text("real data")
     assert main(["--course", str(repo_course.root), "demo", "--workspace", str(tmp_path)]) == 2

@@ -174,7 +174,7 @@ def test_before_and_after_a_revision(small_course):
     nb = nbformat.read(notebook, as_version=4)
     cell = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "c0004_root_cause")
     old = dict(cell.metadata.caseloop.stats)
-    assert old["discrimination"] < 0 and old["since"] is None
+    assert old["discrimination"] < 0 and "since" not in old
 
     cell.source = cell.source.replace('correct="B"', 'correct="B", points=1')  # the trainer fixes the check
     nbformat.write(nb, notebook)
@@ -197,6 +197,28 @@ def test_before_and_after_a_revision(small_course):
     assert again.notebooks == [] and again.cases == []
 
 
+def test_revise_writes_only_cells_with_data_and_a_second_run_changes_no_byte(small_course):
+    grades = synthetic_grades(small_course, [f"a{i:02d}" for i in range(12)], "2026-03-01", None, 3)
+    grades = grades[grades["cell"] != "c0001_resolution"]  # nobody has answered this item yet
+    notebooks = sorted(small_course.source_dir.glob("*/*.ipynb"))
+    before = {path: path.read_bytes() for path in notebooks}
+    result = revise(small_course, grades)
+    notebook = small_course.source_dir / MODULE / "rules_and_returns.ipynb"
+    assert result.notebooks == [notebook]
+    assert all(path.read_bytes() == before[path] for path in notebooks if path != notebook)
+    original = {c.id: c for c in nbformat.reads(before[notebook].decode("utf-8"), as_version=4).cells}
+    for cell in nbformat.read(notebook, as_version=4).cells:
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        stats = cell.metadata.get("caseloop", {}).get("stats")
+        if grade_id in set(grades["cell"]):
+            assert stats["n"] == 12 and None not in stats.values()
+        else:
+            assert cell == original[cell.id], f"{grade_id or cell.id} has no data and must stay as it was"
+    written = notebook.read_bytes()
+    again = revise(small_course, grades)
+    assert again.notebooks == [] and notebook.read_bytes() == written
+
+
 def test_mentor_raised_scores_flag_a_check_that_fires_on_good_answers(small_course):
     grades = synthetic_grades(small_course, [f"a{i:02d}" for i in range(20)], "2026-03-01", None, 3)
     reply = grades["cell"] == "c0007_reply"
@@ -211,15 +233,21 @@ def test_mentor_raised_scores_flag_a_check_that_fires_on_good_answers(small_cour
     assert entry["failure_reasons"] == "time 100%"
 
 
-def test_cohort_choice_and_too_few_trainees(small_course):
-    grades = synthetic_grades(small_course, [f"a{i:02d}" for i in range(6)] + [f"b{i:02d}" for i in range(30)],
-                              "2026-03-01", "c0004_root_cause", 4)
-    result = revise(small_course, grades, cohorts=["a*"])
-    assert result.backlog.empty, "six trainees are too few for any flag"
-    markdown = result.paths["backlog"].read_text(encoding="utf-8")
-    assert "n = 6 trainees" in markdown and "fewer than 10 trainees: no item is flagged" in markdown
-    with pytest.raises(CourseError, match="no grades for trainees matching"):
-        revise(small_course, grades, cohorts=["zz*"])
+def test_trainee_and_cohort_choice_and_too_few_trainees(small_course):
+    grades = pd.concat([synthetic_grades(small_course, [f"a{i:02d}" for i in range(6)], "2026-03-01",
+                                         "c0004_root_cause", 4),
+                        synthetic_grades(small_course, [f"b{i:02d}" for i in range(30)], "2026-04-01",
+                                         "c0004_root_cause", 5)], ignore_index=True)
+    for chosen in (revise(small_course, grades, trainees=["a*"]), revise(small_course, grades, cohort="2026-03")):
+        assert chosen.backlog.empty, "six trainees are too few for any flag"
+        markdown = chosen.paths["backlog"].read_text(encoding="utf-8")
+        assert "n = 6 trainees" in markdown and "fewer than 10 trainees: no item is flagged" in markdown
+    with pytest.raises(CourseError, match="no grades for trainees matching zz"):
+        revise(small_course, grades, trainees=["zz*"])
+    with pytest.raises(CourseError, match="no grades for cohort '2026-05'; known cohorts: 2026-03, 2026-04"):
+        revise(small_course, grades, cohort="2026-05")
+    with pytest.raises(CourseError, match="no grades yet; grade a module and run `caseloop compile` first"):
+        revise(small_course, grades.iloc[:0])
 
 
 def test_survey_flags_low_ratings_and_unclear_cases():
@@ -273,7 +301,7 @@ def test_cli_revise_reports_a_bad_config(small_course, capsys):
     err = capsys.readouterr().err
     assert "item_analysis.yaml" in err and "min_trainees" in err
     (small_course.source_dir / "item_analysis.yaml").write_text("min_trainees: 5\n")
-    assert main(["--course", str(small_course.root), "revise", "--cohort", "a0*"]) == 0
+    assert main(["--course", str(small_course.root), "revise", "--trainee", "a0*"]) == 0
     out = capsys.readouterr().out
     assert "from 10 graded cells" in out and str(small_course.reports_dir / "revision-backlog.md") in out
     assert "n = 10 trainees" in (small_course.reports_dir / "revision-backlog.md").read_text(encoding="utf-8")

@@ -198,6 +198,13 @@ def number_attempts(current: pd.DataFrame, previous: pd.DataFrame | None) -> pd.
     return merged[list(GRADE_COLUMNS)]
 
 
+def require_grades(grades: pd.DataFrame, path: Path) -> pd.DataFrame:
+    """The grade table, or a CourseError saying what to run when it holds no grade yet."""
+    if grades.empty:
+        raise CourseError(f"{path}: no grades yet; grade a module and run `caseloop compile` first")
+    return grades
+
+
 def read_grades(path: Path) -> pd.DataFrame:
     """A grade table written by `write_grades`, with its types restored."""
     try:

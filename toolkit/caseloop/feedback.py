@@ -49,8 +49,8 @@ def leaked_lines(page: str, secret_lines: list[str]) -> list[str]:
 def summary_html(grades: pd.DataFrame, course: Course, trainee: str) -> str:
     """The bilingual competency summary and next steps of one trainee, as an HTML section."""
     curriculum = course.curriculum()
-    latest = latest_attempts(grades[grades["trainee"] == trainee])
-    latest = latest[latest["score"].notna()]  # cells waiting for a mentor are not evidence yet
+    everything = latest_attempts(grades[grades["trainee"] == trainee])
+    latest = everything[everything["score"].notna()]  # cells waiting for a mentor are not evidence yet
     scores = {row.competency: row for row in competency_scores(latest, curriculum).itertuples()}
     weakest = highlights(latest).query("side == 'weakest'")
     to_practise = [code for code, row in scores.items()
@@ -60,7 +60,7 @@ def summary_html(grades: pd.DataFrame, course: Course, trainee: str) -> str:
         section_id=SUMMARY_ID, trainee=trainee, curriculum=curriculum,
         competencies=[c for c in curriculum.competencies.values() if c.code in scores], scores=scores,
         to_practise=[curriculum.competencies[code] for code in to_practise],
-        weakest=weakest.itertuples())
+        weakest=weakest.itertuples(), waiting=int(everything["score"].isna().sum()))
 
 
 def add_summary(page: str, summary: str) -> str:

@@ -72,7 +72,8 @@ def write_config(course: Course, user: str) -> Path:
     (folder / "labconfig").mkdir(parents=True, exist_ok=True)
     lines = ["c = get_config()  # noqa: F821", f"load_subconfig({str(course.root / CONFIG_FILE)!r})",
              # The exchange's record of submissions stays with the course, not in the user's home.
-             f"c.Exchange.cache = {str(course.root / '.caseloop' / 'exchange-cache')!r}"]
+             f"c.Exchange.cache = {str(course.root / '.caseloop' / 'exchange-cache')!r}",
+             f"c.Exchange.root = {str(course.exchange_dir)!r}"]
     if user != MENTOR:
         lines += [f"c.CourseDirectory.student_id = {user!r}",
                   f"c.Exchange.assignment_dir = {str(home(course, user))!r}"]

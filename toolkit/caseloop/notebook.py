@@ -266,3 +266,37 @@ def new_test_cell(cell_id: str, call: str, points: float, **meta: Any) -> Any:
                          caseloop=dict(meta))
     cell["id"] = cell_id
     return cell
+
+
+# The end-of-module survey: question name -> (the cell's prompt, zh / en). `caseloop revise` reads the answers.
+SURVEY_QUESTIONS = {
+    "usefulness": "这个模块对你的工作有多大帮助？填 1-5 / How useful was this module for your work? Write 1-5",
+    "clarity": "题目和说明是否清楚？填 1-5 / How clear were the questions and instructions? Write 1-5",
+    "unclear_case": "哪个案例或题目让你困惑？写案例编号和原因 / Which case or question confused you? Case id and why",
+    "missing_scenario": "工作中遇到过、但本模块没有覆盖的场景 / A situation from your work this module does not cover",
+    "comment": "其他意见 / Any other comment",
+}
+SURVEY_HEADING = ("## 模块问卷（不计分）/ Module survey (not graded)\n\n"
+                  "请在三引号之间作答并运行单元；问卷不计分，只用于改进课程。/ "
+                  "Answer between the triple quotes and run the cell; the survey is not graded and only "
+                  "improves the course.")
+
+
+def closing_cells(module: str) -> list[Any]:
+    """The cells every module ends with: the self-check, then the survey (heading and one cell per question)."""
+    import nbformat.v4 as nbf
+
+    selfcheck = nbf.new_code_cell("# 自查：运行本单元查看公开检查的反馈（不含隐藏测试）/ "
+                                  "Self-check: run to see feedback from the public checks\n"
+                                  "from caseloop.selfcheck import self_check\nself_check()",
+                                  metadata={"caseloop": {"selfcheck": True}})
+    selfcheck["id"] = f"{module}-selfcheck"
+    heading = nbf.new_markdown_cell(SURVEY_HEADING)
+    heading["id"] = f"{module}-survey"
+    cells = [selfcheck, heading]
+    for question, prompt in SURVEY_QUESTIONS.items():
+        cell = nbf.new_code_cell(f'# {prompt}\nsurvey_{question} = """\n\n"""',
+                                 metadata={"caseloop": {"survey": question}})
+        cell["id"] = f"{module}-survey-{question.replace('_', '-')}"
+        cells.append(cell)
+    return cells

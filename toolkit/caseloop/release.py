@@ -29,6 +29,64 @@ def nbgrader_reason(result: dict) -> str:
     return (exceptions or errors or ["unknown error; run with --debug for nbgrader's log"])[-1]
 
 
+def _kind(graded: bool, answer: bool, task: bool) -> str:
+    """How a message names one of the cells nbgrader tracks."""
+    return "task" if task else {(True, True): "graded answer", (True, False): "graded", (False, True): "answer",
+                                (False, False): "locked"}[(graded, answer)]
+
+
+def changed_cells(course: Course, module: str) -> dict[str, dict[str, list[str]]]:
+    """Per source notebook of MODULE that trainees have submitted: the cells nbgrader tracks (graded, answer,
+    task, locked) added, removed or of another kind since the gradebook recorded them."""
+    import nbformat
+    from nbgrader import utils
+    from nbgrader.api import MissingEntry
+
+    from caseloop.course import gradebook
+
+    changes = {}
+    with gradebook.opened(course) as book:
+        for path in course.source_notebooks(module):
+            try:
+                recorded = book.find_notebook(path.stem, module)
+            except MissingEntry:
+                continue
+            if not recorded.submissions:
+                continue
+            cells = [cell for cell in nbformat.read(path, as_version=4).cells if "grade_id" in
+                     cell.metadata.get("nbgrader", {}) and (utils.is_grade(cell) or utils.is_solution(cell)
+                                                            or utils.is_task(cell) or utils.is_locked(cell))]
+            now = {cell.metadata["nbgrader"]["grade_id"]: _kind(utils.is_grade(cell), utils.is_solution(cell),
+                                                                 utils.is_task(cell)) for cell in cells}
+            sets = [{cell.name for cell in getattr(recorded, table)}
+                    for table in ("grade_cells", "solution_cells", "task_cells")]
+            then = {cell.name: _kind(*(cell.name in names for names in sets)) for cell in recorded.source_cells}
+            change = {"added": [f"{name} ({now[name]})" for name in now if name not in then],
+                      "removed": [f"{name} ({then[name]})" for name in sorted(then) if name not in now],
+                      "changed kind": [f"{name} ({then[name]} → {now[name]})" for name in now
+                                       if name in then and then[name] != now[name]]}
+            if any(change.values()):
+                changes[str(path)] = change
+    return changes
+
+
+def submitted_change_advice(course: Course, module: str) -> str:
+    """Which cells changed in a module trainees have submitted, and the two ways to release the change."""
+    lines = [" Trainees have submitted it, so nbgrader keeps its set of graded, answer, task and locked cells "
+             "as released. Changed since then:"]
+    for path, change in changed_cells(course, module).items():
+        lines.append(f"  {path}:")
+        lines += [f"    {how}: {', '.join(names)}" for how, names in change.items() if names]
+    lines += ["Two ways work:",
+              f"  1. edit in place: keep every cell id as released (take the added cells out, put removed ones "
+              f"back with the same grade id); changing text, tests and points inside them is fine; then "
+              f"`caseloop release {module} --force`",
+              f"  2. a new version: `caseloop author new {module}v2 --copy-of {module}` copies source/{module} with "
+              f"your change, `git restore source/{module}` puts {module} back as trainees submitted it (their "
+              f"grades and attempts stay under {module}), then `caseloop release {module}v2`"]
+    return "\n".join(lines)
+
+
 def generate(course: Course, module: str) -> list[Path]:
     """Write the trainee version of MODULE into release/<module>/ and return its notebooks."""
     if not course.source_notebooks(module):
@@ -55,9 +113,7 @@ def generate(course: Course, module: str) -> list[Path]:
             shutil.rmtree(folder, ignore_errors=True)
             shutil.copytree(kept, folder)
         reason = nbgrader_reason(result)
-        advice = (" nbgrader cannot add or remove graded cells of a module trainees have submitted: release "
-                  "the new cells as a module of their own, or undo the change in source/" if "submissions" in reason
-                  else "")
+        advice = submitted_change_advice(course, module) if "submissions" in reason else ""
         raise CourseError(f"nbgrader could not generate the trainee version of {module}: {reason}; "
                           f"{folder} is unchanged.{advice}")
     shutil.rmtree(kept, ignore_errors=True)

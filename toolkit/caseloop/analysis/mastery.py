@@ -66,6 +66,11 @@ def by_competency(frame: pd.DataFrame, columns: list[str] | None = None) -> pd.D
     return long
 
 
+def waiting_for_mentor(latest: pd.DataFrame) -> pd.DataFrame:
+    """The latest attempts still waiting for a mentor's grade (no score yet), one row per cell and competency code."""
+    return by_competency(latest[latest["score"].isna()], ["trainee", "module", "notebook", "cell", "case", "max_score"])
+
+
 def _level_of(curriculum: Curriculum, codes: pd.Series, shares: pd.Series) -> list[str]:
     lowest = next(iter(curriculum.level_names), "beginning")
     return [curriculum.competencies[code].level(share) if code in curriculum.competencies and pd.notna(share)

@@ -114,12 +114,14 @@ def _versions(course: Course, module: str) -> dict[str, dict[str, Any]]:
             for cell in nb.cells:
                 original = source.get(grade_id(cell))
                 meta = cell.metadata.get("caseloop", {})
-                if version == "blank" or original is None or "answer" not in meta:
+                if version == "blank" or original is None or not original.metadata.get("nbgrader", {}).get("solution"):
                     continue
                 solved = without_solution_markers(original.source)
-                variable = answer_variable(original)
-                cell.source = solved if version == "solution" else wrong_answer(
-                    meta["answer"], variable, solved, list(meta.get("options", [])))
+                if version == "solution":
+                    cell.source = solved
+                elif "answer" in meta:  # a cell without caseloop's answer kind has no wrong answer to write
+                    cell.source = wrong_answer(meta["answer"], answer_variable(original), solved,
+                                               list(meta.get("options", [])))
             result[source_path.name][version] = nb
     return result
 
@@ -154,13 +156,15 @@ def check(course: Course, modules: list[str], workspace: Path | None = None,
 
 
 def _cell_results(grades: Any, failures: Any, module: str) -> list[CellResult]:
+    import pandas as pd
+
     table = grades[grades["module"] == module].merge(failures, on=["trainee", "module", "notebook", "cell"],
                                                      how="left")
     table["failures"] = table["failures"].fillna("")
     rows = []
     for (notebook, cell), group in table.groupby(["notebook", "cell"], sort=False):
         by = group.set_index("trainee")
-        if by["auto_score"].isna().all():
+        if pd.isna(by.loc["solution", "auto_score"]):  # nbgrader leaves the model answer to a mentor
             rows.append(CellResult(module, notebook, cell, float(by["max_score"].iloc[0]), *[float("nan")] * 3, "",
                                    by_mentor=True))
             continue

@@ -86,6 +86,21 @@ def exercise_cells(case: dict, points: int = 3) -> list[Any]:
     ]
 
 
+def approved_case(course: Course, case_id: str) -> dict:
+    """The case an exercise is built on; only an approved case of the library will do."""
+    from caseloop.cases import Library
+
+    case = Library.load(course.cases_dir, skip_invalid=True).case(case_id)
+    if case.get("review", {}).get("state") != "approved":
+        raise CourseError(f"{course.cases_dir / (case_id + '.yaml')}: the case is not approved; review it first "
+                          f"(caseloop cases review {case_id} --approve --reviewer YOUR_NAME)")
+    if not (case.get("reply") or {}).get("must"):
+        raise CourseError(f"{course.cases_dir / (case_id + '.yaml')}: the case has no `reply: must:` items, so the "
+                          "exercise's reply check could not judge a reply against it; say what a correct reply must "
+                          "do for this buyer (see README, 'How replies are graded')")
+    return case
+
+
 def add_exercise(course: Course, case_id: str, module: str, points: int = 3) -> tuple[Path, list[str]]:
     """Append an exercise built on CASE_ID to MODULE's notebook, before its self-check and survey.
 
@@ -94,16 +109,11 @@ def add_exercise(course: Course, case_id: str, module: str, points: int = 3) -> 
     """
     import nbformat
 
-    from caseloop.cases import Library
-
-    case = Library.load(course.cases_dir, skip_invalid=True).case(case_id)
-    if case.get("review", {}).get("state") != "approved":
-        raise CourseError(f"{course.cases_dir / (case_id + '.yaml')}: the case is not approved; review it first "
-                          f"(caseloop cases review {case_id} --approve)")
+    case = approved_case(course, case_id)
     notebooks = course.source_notebooks(module)
     if len(notebooks) != 1:
         raise CourseError(f"{course.source_dir / module}: needs exactly one notebook to append to, found "
-                          f"{len(notebooks)}; create the module's notebook first (copy an existing module's intro)")
+                          f"{len(notebooks)}; create the module first (caseloop author new {module} --title ...)")
     path = notebooks[0]
     nb = nbformat.read(path, as_version=4)
     cells = exercise_cells(case, points)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from caseloop.compile import COMPETENCY_MAP_FILE, competency_map
 from caseloop.course import Course
 from caseloop.course.rubric import BY_CODE
 from caseloop.notebook import (
@@ -82,8 +83,13 @@ def _policy_numbers() -> dict[tuple[float, str], list[str]]:
     return numbers
 
 
-def lint_notebook(path: Path, competencies: set[str], cases: Mapping[str, dict]) -> list[Problem]:
-    """Every problem lint finds in one source notebook."""
+def lint_notebook(path: Path, competencies: set[str], cases: Mapping[str, dict] | None,
+                  mapped: Mapping[str, dict] | None = None) -> list[Problem]:
+    """Every problem lint finds in one source notebook.
+
+    `cases` is None in a course without a case library, where a case tag names an exercise;
+    `mapped` holds the competency map's tags by grade id, for cells without caseloop metadata.
+    """
     import nbformat
 
     try:
@@ -111,7 +117,8 @@ def lint_notebook(path: Path, competencies: set[str], cases: Mapping[str, dict])
             seen.add(grading["grade_id"])
         if not grading.get("grade") and not grading.get("task"):
             continue
-        problems += _lint_graded(path, cell, competencies, cases, policy_numbers, units)
+        tags = {**(mapped or {}).get(grading.get("grade_id"), {}), **cell.metadata.get("caseloop", {})}
+        problems += _lint_graded(path, cell, tags, competencies, cases, policy_numbers, units)
     problems += [Problem(path, cell_name(cell), message) for cell, message in _rubric_problems(nb.cells)]
     return problems
 
@@ -135,27 +142,27 @@ def _rubric_problems(cells: list[Any]) -> list[tuple[Any, str]]:
     return problems
 
 
-def _lint_graded(path: Path, cell: Any, competencies: set[str], cases: Mapping[str, dict],
+def _lint_graded(path: Path, cell: Any, tags: dict, competencies: set[str], cases: Mapping[str, dict] | None,
                  policy_numbers: dict[tuple[float, str], list[str]], units: dict[str, str | None]) -> list[Problem]:
-    """Problems of one graded cell: tags, points, hard-coded policy numbers."""
-    name, tags = cell_name(cell), cell.metadata.get("caseloop", {})
+    """Problems of one graded cell: tags (its metadata, else the competency map), points, hard-coded policy numbers."""
+    name = cell_name(cell)
     points = cell.metadata["nbgrader"].get("points", 0)
     problems = []
     codes = tags.get("competency") or []
     if not codes:
         problems.append(f"no competency; add \"caseloop\": {{\"competency\": [...]}} with codes from "
-                        f"{sorted(competencies)}")
+                        f"{sorted(competencies)}, or tag the cell in source/{COMPETENCY_MAP_FILE}")
     for code in codes:
         if code not in competencies:
             problems.append(f"unknown competency {code!r}; use one of {sorted(competencies)} (source/curriculum.yaml)")
     if not tags.get("case"):
         problems.append("no case; add \"caseloop\": {\"case\": \"C-NNNN\"}")
-    elif tags["case"] not in cases:
+    elif cases is not None and tags["case"] not in cases:
         problems.append(f"case {tags['case']} has no file cases/{tags['case']}.yaml; add the case or fix the id")
     if not isinstance(points, int | float) or points <= 0:
         problems.append(f"points must be positive (is {points!r})")
     for call in check_calls(cell.source):
-        if call.func.attr == "reply":
+        if call.func.attr == "reply" and cases is not None:
             problems += _reply_problems(call, tags.get("case"), cases)
         given = call_argument(call, "points", CHECK_FUNCTIONS[call.func.attr])
         if isinstance(given, ast.Constant) and given.value != points:
@@ -200,12 +207,15 @@ def _reply_problems(call: ast.Call, case_id: str | None, cases: Mapping[str, dic
 
 def lint(course: Course, modules: list[str] | None = None) -> list[Problem]:
     """Every lint problem in the given modules (default: every module in source/)."""
-    competencies = set(course.curriculum().competencies)
     from caseloop.checks import casefile
 
-    cases = casefile.library(course.cases_dir).cases
+    competencies = set(course.curriculum().competencies)
+    cases = casefile.library(course.cases_dir).cases if course.cases_dir.is_dir() else None
+    mapped: dict[tuple[str, str], dict] = {}
+    for (module, notebook, cell), tags in competency_map(course).items():
+        mapped.setdefault((module, notebook), {})[cell] = tags
     problems = []
     for module in modules or course.module_ids():
         for path in course.source_notebooks(module):
-            problems += lint_notebook(path, competencies, cases)
+            problems += lint_notebook(path, competencies, cases, mapped.get((module, path.stem)))
     return problems

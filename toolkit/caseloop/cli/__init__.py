@@ -30,7 +30,8 @@ from caseloop.course import CourseError
 COMMANDS = {
     "release": (cmd_release, "generate the trainee version of a module and release it to trainees",
                 "Reads source/MODULE/*.ipynb; writes release/MODULE/ (nbgrader generate_assignment) and "
-                "publishes it to the exchange (nbgrader release_assignment)."),
+                "publishes it to the course's exchange (nbgrader release_assignment; c.Exchange.root in "
+                "nbgrader_config.py, else exchange/ in the course)."),
     "collect": (cmd_collect, "collect trainees' submissions of a module",
                 "Reads the exchange's inbound submissions; writes submitted/TRAINEE/MODULE/."),
     "grade": (cmd_grade, "autograde every collected submission of a module",
@@ -60,9 +61,11 @@ COMMANDS = {
     "cases": (cmd_cases, "the case library: validate, new, scrub, review, search, similar, stats",
               "Reads cases/*.yaml (and a ticket for new/scrub); validate, search and similar write nothing, new and "
               "review write cases/C-NNNN.yaml, stats writes reports/case-stats.*. See `caseloop cases TASK --help`."),
-    "author": (cmd_author, "check modules before release: lint, and grading of model, blank and wrong answers",
-               "Reads source/, cases/ and the policy file; lint writes nothing, check writes only into a temporary "
-               "course. See `caseloop author TASK --help`."),
+    "author": (cmd_author, "write and check modules: new, exercise, rubric; lint, and grading of model, blank and "
+                           "wrong answers",
+               "Reads source/, cases/ and the policy file; new, exercise and rubric write source/ (new also "
+               "source/curriculum.yaml), lint writes nothing, check writes only into a temporary course. See "
+               "`caseloop author TASK --help`."),
     "lab": (cmd_lab, "start JupyterLab on this machine for a mentor (formgrader) or a trainee (assignment list)",
             "Reads nbgrader_config.py and the exchange; writes .caseloop/lab/USER/ (Jupyter config, server log) "
             "and, through JupyterLab, the notebooks a trainee fetches into trainees/TRAINEE/ and their "
@@ -82,8 +85,7 @@ def parser() -> argparse.ArgumentParser:
         prog="caseloop",
         description="Train e-commerce customer-service agents with Jupyter notebooks: "
                     "release -> collect -> grade -> compile -> report -> revise.")
-    main_parser.add_argument("--course", type=Path, help="course directory (default: the folder with "
-                                                         "nbgrader_config.py, here or above)")
+    _add_course_option(main_parser, None)
     sub = main_parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, (handler, summary, details) in COMMANDS.items():
         command = sub.add_parser(name, help=summary, description=f"{summary[0].upper()}{summary[1:]}. {details}")
@@ -120,8 +122,11 @@ def parser() -> argparse.ArgumentParser:
     for name in ("report", "revise"):
         sub.choices[name].add_argument("--out", type=Path, help="output folder (default: reports/)")
     add_cases_commands(sub.choices["cases"])
-    sub.choices["revise"].add_argument("--cohort", action="append", metavar="GLOB",
-                                       help="only trainees whose id matches (repeatable, e.g. '2026-03-*')")
+    revise_cmd = sub.choices["revise"]
+    revise_cmd.add_argument("--trainee", action="append", metavar="GLOB",
+                            help="only trainees whose id matches (repeatable, e.g. 'trainee0*')")
+    revise_cmd.add_argument("--cohort", help="only this cohort, as in `report --cohort` (reports/cohorts.csv, or the "
+                                             "month of the first submission, e.g. 2026-03)")
     _add_report_options(sub.choices["report"])
     add_author_commands(sub.choices["author"])
     lab_cmd = sub.choices["lab"]
@@ -134,7 +139,24 @@ def parser() -> argparse.ArgumentParser:
     demo.add_argument("--workspace", type=Path, help="an empty or new folder for the demo course")
     demo.add_argument("--trainees", type=int, default=32, help="cohort size (default: 32)")
     demo.add_argument("--seed", type=int, default=2026, help="random seed of the simulated answers")
+    for command in _subcommands(main_parser):
+        _add_course_option(command, argparse.SUPPRESS)
     return main_parser
+
+
+def _add_course_option(parser: argparse.ArgumentParser, default: object) -> None:
+    parser.add_argument("--course", type=Path, default=default,
+                        help="course directory (default: the folder with nbgrader_config.py, here or above)")
+
+
+def _subcommands(parser: argparse.ArgumentParser) -> list[argparse.ArgumentParser]:
+    """Every subcommand below PARSER, at any depth, so a global option is accepted wherever it is typed."""
+    found = []
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for command in action.choices.values():
+                found += [command, *_subcommands(command)]
+    return found
 
 
 REPORT_VIEWS = {
@@ -159,7 +181,7 @@ def _add_report_options(report: argparse.ArgumentParser) -> None:
                             help="mastery method instead of the curriculum's (e.g. average, latest; see README)")
 
     options(report, None)
-    views = report.add_subparsers(dest="view", metavar="VIEW")
+    views = report.add_subparsers(dest="view", metavar="[VIEW]")
     for name, (summary, details) in REPORT_VIEWS.items():
         view = views.add_parser(name, help=summary, description=f"{summary[0].upper()}{summary[1:]}. {details}")
         options(view, argparse.SUPPRESS)

@@ -13,6 +13,24 @@ def cmd_author(args: argparse.Namespace) -> int:
     return args.author_handler(args)
 
 
+def cmd_author_new(args: argparse.Namespace) -> int:
+    from caseloop.author import new_module
+
+    cases = [case.strip() for case in (args.from_cases or "").split(",") if case.strip()]
+    folder = new_module(course_of(args), args.module, args.title, args.title_en, cases, args.notebook, args.copy_of)
+    made = f"a copy of {args.copy_of}" if args.copy_of else f"{len(cases)} exercise(s)"
+    print(f"{folder}: new module {args.module}, {made}; added to source/curriculum.yaml")
+    if args.copy_of:
+        print(f"put {args.copy_of} back as trainees submitted it (`git restore source/{args.copy_of}`), then "
+              f"`caseloop author lint {args.module}`, `caseloop author check {args.module}` and "
+              f"`caseloop release {args.module}`")
+    else:
+        print(f"write the intro, add exercises (caseloop author exercise --case C-NNNN --module {args.module}), "
+              f"then `caseloop author lint {args.module}`, `caseloop author check {args.module}` and "
+              f"`caseloop release {args.module}`")
+    return 0
+
+
 def cmd_author_lint(args: argparse.Namespace) -> int:
     from caseloop.author import lint
 
@@ -72,6 +90,13 @@ def cmd_author_rubric(args: argparse.Namespace) -> int:
 
 
 AUTHOR_COMMANDS = {
+    "new": (cmd_author_new, "start a module: its notebook (intro, exercises on cases, self-check, survey) and "
+                            "curriculum entry",
+            "Reads source/curriculum.yaml and, with --from-cases, cases/; writes source/MODULE/NOTEBOOK.ipynb (the "
+            "intro with the answer-format note, one exercise per case as `author exercise` builds it, the "
+            "self-check and the survey) and adds the module as one new line to the `modules:` list of "
+            "source/curriculum.yaml. With --copy-of, copies that module's source folder instead (a new version of "
+            "it). Writes nothing if the module exists or a case is not approved or has no `reply: must:` items."),
     "lint": (cmd_author_lint, "check source notebooks without running them",
              "Reads source/MODULE/*.ipynb (default: every module), source/curriculum.yaml, cases/ and the policy "
              "file; writes nothing. Lists every graded cell without a known competency or an existing case, "
@@ -96,6 +121,17 @@ AUTHOR_COMMANDS = {
 def add_author_commands(group: argparse.ArgumentParser) -> None:
     """The `caseloop author ...` subcommands."""
     sub = add_tasks(group, AUTHOR_COMMANDS, "author_handler")
+    new = sub.choices["new"]
+    new.add_argument("module", metavar="MODULE", help="the new module's id, e.g. m09")
+    new.add_argument("--title", help="the module's title in Chinese (the curriculum's zh; default with --copy-of: "
+                                     "the earlier module's)")
+    new.add_argument("--title-en", help="the module's title in English (default: --title)")
+    new.add_argument("--from-cases", metavar="IDS", help="approved cases to build exercises on, comma-separated, "
+                                                         "e.g. C-0001,C-0012")
+    new.add_argument("--notebook", metavar="NAME", help="the notebook's file name without .ipynb (default: MODULE)")
+    new.add_argument("--copy-of", metavar="MODULE", help="a new version of this module: a copy of its source folder, "
+                                                         "released under the new id (the earlier module keeps its "
+                                                         "submissions, grades and attempts)")
     sub.choices["lint"].add_argument("module", metavar="MODULE", nargs="*", help="module ids (default: all)")
     sub.choices["check"].add_argument("module", metavar="MODULE", nargs="?", help="module id, e.g. m01")
     sub.choices["check"].add_argument("--all", action="store_true", help="check every module in source/")

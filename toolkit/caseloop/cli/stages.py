@@ -14,8 +14,10 @@ from caseloop.course import Course, CourseError
 def cmd_release(args: argparse.Namespace) -> int:
     from caseloop.release import release
 
-    for path in release(course_of(args), args.module, force=args.force):
+    course = course_of(args)
+    for path in release(course, args.module, force=args.force):
         print(f"released {path}")
+    print(f"trainees fetch {args.module} from the exchange {course.exchange_dir}")
     return 0
 
 
@@ -130,7 +132,7 @@ def cmd_revise(args: argparse.Namespace) -> int:
     from caseloop.revise import revise
 
     course = course_of(args)
-    result = revise(course, grades_of(course), cohorts=args.cohort, out_dir=args.out)
+    result = revise(course, grades_of(course), trainees=args.trainee, cohort=args.cohort, out_dir=args.out)
     cells = int((result.stats["level"] == "cell").sum())
     print(f"{len(result.backlog)} backlog entries from {cells} graded cells")
     for name, path in result.paths.items():

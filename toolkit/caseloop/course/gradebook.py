@@ -276,6 +276,23 @@ def check_before_batch(course: Course, module: str, accept_smaller: bool = False
                           f"removed on purpose, grade with `--accept-gradebook`")
 
 
+def require_assignment(course: Course, module: str) -> None:
+    """Refuse to grade a module nbgrader has not recorded yet: every submission would fail, one by one."""
+    from nbgrader.api import MissingEntry
+
+    path = _sqlite_file(course)
+    if path is None or path.exists():
+        with opened(course) as gradebook:
+            try:
+                gradebook.find_assignment(module)
+                return
+            except MissingEntry:
+                pass
+    raise CourseError(f"{path or course.db_url()}: {module} is not in the gradebook, so nbgrader cannot grade it; run "
+                      f"`caseloop release {module}` first (it records the module's graded cells), then grade again. "
+                      "Nothing was graded")
+
+
 def _check_postgres(url: str, copies: list[Path], course: Course) -> None:
     import sqlalchemy
 

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
 CONFIG_FILE = "nbgrader_config.py"
 CURRICULUM_FILE = "curriculum.yaml"
+DEFAULT_EXCHANGE = "exchange"  # the course's exchange folder when nbgrader_config.py names none
 # nbgrader's CourseDirectory traits and their defaults (tests/test_course.py checks them against nbgrader's).
 NBGRADER_FOLDERS = {"source_directory": "source", "release_directory": "release",
                     "submitted_directory": "submitted", "autograded_directory": "autograded",
@@ -126,7 +127,21 @@ class Course:
         except ConfigFileNotFound:
             raise CourseError(f"{self.root / CONFIG_FILE}: not found; pass a course directory") from None
         config.CourseDirectory.root = str(self.root)
+        if "root" not in config.Exchange:  # never nbgrader's machine-wide default, shared by every course
+            config.Exchange.root = str(self.root / DEFAULT_EXCHANGE)
         return config
+
+    @cached_property
+    def exchange_dir(self) -> Path:
+        """The exchange releases, submissions and feedback go through: `c.Exchange.root`, else `<course>/exchange`."""
+        return Path(self.nbgrader_config().Exchange.root)
+
+    def require_release_in_exchange(self, module: str) -> None:
+        """Stop with what to run when MODULE was never released to this course's exchange."""
+        course_id = self.nbgrader_config().CourseDirectory.get("course_id", "")
+        if course_id and not (self.exchange_dir / course_id / "outbound" / module).is_dir():
+            raise CourseError(f"{self.exchange_dir}: {module} has not been released to this course's exchange, so no "
+                              f"trainee can have submitted it; run `caseloop release {module}` first")
 
     def nbgrader_api(self, **overrides: dict[str, Any]) -> NbGraderAPI:
         """nbgrader's own API, configured from this course's nbgrader_config.py.

@@ -22,12 +22,12 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import CommentMark, YAMLError
-from ruamel.yaml.scalarstring import FoldedScalarString, LiteralScalarString
+from ruamel.yaml.scalarstring import DoubleQuotedScalarString, FoldedScalarString, LiteralScalarString
 from ruamel.yaml.tokens import CommentToken
 
 from caseloop.course.files import write_atomically
 
-__all__ = ["YAMLError", "YamlDocument", "append", "flow", "load", "loads", "problem", "save", "update"]
+__all__ = ["YAMLError", "YamlDocument", "append", "append_line", "flow", "load", "loads", "problem", "save", "update"]
 
 HOUSE_INDENT = (2, 4, 2)
 """(mapping, sequence, offset) as ruamel.yaml counts them: `key:` then `  - item`, nested keys two spaces in."""
@@ -172,3 +172,49 @@ def problem(err: YAMLError) -> str:
     mark = getattr(err, "problem_mark", None)
     what = getattr(err, "problem", None) or str(err)
     return f"line {mark.line + 1}: {what}" if mark is not None else what
+
+
+def _flow_scalar(value: str) -> str:
+    """VALUE as a scalar inside a flow mapping: plain where YAML 1.2 and 1.1 readers (ruamel, PyYAML: `yes` is a
+    boolean there) both read it back as the same string, else quoted."""
+    import json
+
+    import yaml
+
+    line = f"{{k: {value}}}"
+    try:
+        same = YAML(typ="safe").load(line) == yaml.safe_load(line) == {"k": value}
+    except (YAMLError, yaml.YAMLError):
+        same = False
+    return value if same else json.dumps(value, ensure_ascii=False)
+
+
+def append_line(text: str, key: str, item: dict[str, str]) -> str:
+    """The text with `item` added as one flow-style line (`- {k: v, ...}`) at the end of the top-level block
+    list `key`; every other line stays byte for byte, layout and alignment included.
+
+    Where `key` is not a block list (a flow list `[...]`, or no list yet), the item goes in through a
+    round-trip `append`, which normalises spacing inside lines.
+    """
+    document = loads(text)
+    if not isinstance(document.data, CommentedMap) or not isinstance(document.data.get(key), list):
+        raise ValueError(f"no list under {key!r}")
+    sequence = document.data[key]
+    if sequence and not sequence.fa.flow_style():
+        lines = text.splitlines(keepends=True)
+        keys = list(document.data)
+        following = keys.index(key) + 1
+        end = document.data.lc.key(keys[following])[0] if following < len(keys) else len(lines)
+        while end > 0 and (not lines[end - 1].strip() or lines[end - 1].lstrip().startswith("#")):
+            end -= 1
+        row, column = sequence.lc.item(len(sequence) - 1)
+        dash = lines[row][:column].rindex("-")
+        entry = ", ".join(f"{name}: {_flow_scalar(value)}" for name, value in item.items())
+        lines[end - 1] = lines[end - 1].removesuffix("\n") + "\n"
+        lines.insert(end, f"{' ' * dash}- {{{entry}}}\n")
+        edited = "".join(lines)
+        if loads(edited).data.get(key) == [*sequence, item]:
+            return edited
+    append(sequence, flow({name: value if _flow_scalar(value) == value else DoubleQuotedScalarString(value)
+                           for name, value in item.items()}))
+    return document.dumps()

@@ -73,6 +73,7 @@ def refuse_without_sandbox(course: Course, module: str) -> None:
 
 def collect(course: Course, module: str) -> list[str]:
     """Copy every trainee's latest submission of MODULE from the exchange into submitted/."""
+    course.require_release_in_exchange(module)
     result = course.nbgrader_api().collect(module)
     if not result or not result.get("success"):
         raise CourseError(f"nbgrader could not collect {module}: {nbgrader_reason(result or {})}")
@@ -118,6 +119,7 @@ def grade(
             from caseloop.nbgrader_ext.sandboxed import sweep_scratch
 
             gradebook.check_before_batch(course, module, accept_smaller=options.accept_gradebook)
+            gradebook.require_assignment(course, module)
             gradebook.back_up(course, module)
             sweep_scratch()
         for result in _run_pool(course, module, todo, source_names, options, status_path, progress):

@@ -50,6 +50,15 @@ def atomic_csv(frame: pd.DataFrame, path: Path) -> Path:
     return path
 
 
+def waiting_counts(waiting: pd.DataFrame) -> tuple[dict[tuple[str, str], int], dict[tuple[str, str], int]]:
+    """How many cells wait for a mentor: per (trainee, module) and per (trainee, competency)."""
+    cells = waiting.drop_duplicates(["trainee", "module", "notebook", "cell"])
+    by_module = cells.groupby(["trainee", "module"], observed=True).size()
+    by_competency = waiting.groupby(["trainee", "competency"], observed=True).size()
+    return ({key: int(n) for key, n in by_module.items() if n},
+            {key: int(n) for key, n in by_competency.items() if n})
+
+
 def render_trainee_reports(tables: CohortTables, curriculum: Curriculum, out_dir: Path, lang: str = "zh",
                            trainees: list[str] | None = None, cohorts: pd.Series | None = None) -> list[Path]:
     """One self-contained HTML file per trainee under out_dir/trainees/."""
@@ -64,6 +73,7 @@ def render_trainee_reports(tables: CohortTables, curriculum: Curriculum, out_dir
     completion, risk, shown = _bucket(tables.completion), _bucket(tables.risk), _bucket(tables.highlights)
     mentor = _bucket(tables.mentor)
     levels = tables.levels.set_index("trainee").to_dict("index")
+    waiting_modules, waiting_competencies = waiting_counts(tables.waiting)
     cohorts = cohorts if cohorts is not None else pd.Series(dtype=str)
     written = []
     for trainee in trainees if trainees is not None else list(levels):
@@ -77,7 +87,9 @@ def render_trainee_reports(tables: CohortTables, curriculum: Curriculum, out_dir
             path=path.get(trainee, []), modules=completion.get(trainee, []), risk=risk.get(trainee, []),
             strongest=[r for r in shown.get(trainee, []) if r["side"] == "strongest"],
             weakest=[r for r in shown.get(trainee, []) if r["side"] == "weakest"],
-            mentor=mentor.get(trainee, []), criteria=BY_CODE)
+            mentor=mentor.get(trainee, []), criteria=BY_CODE,
+            waiting_modules={m: n for (tr, m), n in waiting_modules.items() if tr == trainee},
+            waiting_competencies={c: n for (tr, c), n in waiting_competencies.items() if tr == trainee})
         target = trainee_dir / f"{trainee}.html"
         write_atomically(target, page)
         written.append(target)
@@ -106,6 +118,7 @@ def render_cohort_report(tables: CohortTables, curriculum: Curriculum, path: Pat
     first_step = tables.path.drop_duplicates(["trainee", "competency"]).set_index(["trainee", "competency"])
     risk = tables.risk.sort_values(["run", "last_share"], ascending=[False, True]).head(RISK_SHOWN)
     risk = risk.merge(first_step[[f"reason_{lang}"]].reset_index(), on=["trainee", "competency"], how="left")
+    waiting_modules, waiting_competencies = waiting_counts(tables.waiting)
     page = env.get_template("cohort.html").render(
         curriculum=curriculum, competencies=competencies, trainees=trainees, cohort=cohort, notes=notes or [],
         method=method or curriculum.mastery, mastery=mastery_of,
@@ -114,7 +127,8 @@ def render_cohort_report(tables: CohortTables, curriculum: Curriculum, path: Pat
         level_counts=tables.levels["level"].value_counts().to_dict(), heatmap=heatmap, distributions=distributions,
         cohort_mean=cohort_mean, weakest=cohort_mean.sort_values().head(2), risk=risk.to_dict("records"),
         risk_total=len(tables.risk),
-        gain=tables.gain, targets=tables.targets, trend=tables.trend)
+        gain=tables.gain, targets=tables.targets, trend=tables.trend, waiting_modules=waiting_modules,
+        waiting_competencies=waiting_competencies, waiting_total=sum(waiting_modules.values()))
     path.parent.mkdir(parents=True, exist_ok=True)
     write_atomically(path, page)
     return path

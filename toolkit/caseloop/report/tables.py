@@ -23,6 +23,7 @@ from caseloop.analysis.mastery import (
     mastery_table,
     module_results,
     pre_post_gain,
+    waiting_for_mentor,
     with_categories,
 )
 from caseloop.course import Course
@@ -52,6 +53,7 @@ class CohortTables:
     targets: pd.DataFrame
     trend: pd.DataFrame
     mentor: pd.DataFrame
+    waiting: pd.DataFrame  # cells still waiting for a mentor's grade: counted in no score, shown as waiting
 
 
 def cohort_of(grades: pd.DataFrame, assigned: pd.DataFrame | None = None) -> pd.Series:
@@ -164,7 +166,7 @@ def cohort_tables(grades: pd.DataFrame, curriculum: Curriculum, status: pd.DataF
         path=learning_path(mastery, latest, item_catalogue(grades, items), curriculum),
         risk=at_risk(results, method), highlights=highlights(latest), gain_pairs=gain_pairs, gain=gain,
         targets=target_progress(mastery, grades, cohorts, curriculum), trend=cohort_trend(mastery, cohorts),
-        mentor=review_pairs(everything, items))
+        mentor=review_pairs(everything, items), waiting=waiting_for_mentor(everything))
 
 
 def batch_status(course: Course) -> pd.DataFrame:

@@ -146,6 +146,10 @@ def run_lead_notebook(course: Course, out_dir: Path | None = None, cohort: str =
     import papermill
     from nbconvert import HTMLExporter
 
+    from caseloop.compile import read_grades, require_grades
+
+    grades_path = course.reports_dir / "grades.csv"
+    require_grades(read_grades(grades_path), grades_path)  # the notebook would fail on it, deep in papermill
     out_dir = out_dir or course.reports_dir
     stem = f"lead-{cohort}" if cohort else "lead"
     folder = resources.files("caseloop") / "notebooks"

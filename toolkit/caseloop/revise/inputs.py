@@ -97,7 +97,7 @@ def failure_messages(course: Course) -> dict[tuple[str, str, str], str]:
 # -- statistics (pure) --------------------------------------------------------------------------
 
 
-def select_cohorts(grades: pd.DataFrame, patterns: list[str] | None) -> pd.DataFrame:
+def select_trainees(grades: pd.DataFrame, patterns: list[str] | None) -> pd.DataFrame:
     """Only the trainees whose id matches one of the glob patterns (all trainees when none are given)."""
     if not patterns:
         return grades

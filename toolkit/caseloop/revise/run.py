@@ -24,7 +24,7 @@ import pandas as pd
 from caseloop.analysis import itemstats
 from caseloop.analysis.agreement import agreement_report, review_pairs, score_pairs
 from caseloop.analysis.mastery import latest_attempts
-from caseloop.compile import item_table
+from caseloop.compile import item_table, require_grades
 from caseloop.course import Course, CourseError, staged, write_atomically
 from caseloop.revise.flags import (
     agreement_flags,
@@ -37,7 +37,7 @@ from caseloop.revise.flags import (
     statistic_flags,
     survey_flags,
 )
-from caseloop.revise.inputs import failure_messages, revision_cuts, select_cohorts, source_items, submitted_answers
+from caseloop.revise.inputs import failure_messages, revision_cuts, select_trainees, source_items, submitted_answers
 from caseloop.revise.replies import reply_languages
 from caseloop.revise.statistics import distractor_picks, item_statistics, survey_responses, survey_summary
 from caseloop.revise.thresholds import CONFIG_FILE, EVIDENCE, Thresholds
@@ -136,14 +136,27 @@ class Revision:
     cases: list[Path]
 
 
-def revise(course: Course, grades: pd.DataFrame, cohorts: list[str] | None = None,
+def revise(course: Course, grades: pd.DataFrame, trainees: list[str] | None = None, cohort: str | None = None,
            out_dir: Path | None = None) -> Revision:
-    """The whole stage: statistics, survey, backlog, cell metadata and case flags for the chosen cohorts."""
+    """The whole stage: statistics, survey, backlog, cell metadata and case flags for the chosen trainees.
+
+    `trainees` are glob patterns of trainee ids; `cohort` is a cohort as the reports name it
+    (reports/cohorts.csv, else the month of the first submission).
+    """
+    from caseloop.report.tables import cohort_of, read_cohorts
+
     config = course.source_dir / CONFIG_FILE
     thresholds = Thresholds.load(config)
-    grades = select_cohorts(grades, cohorts)
+    grades = select_trainees(require_grades(grades, course.reports_dir / "grades.csv"), trainees)
     if grades.empty:
-        raise CourseError(f"no grades for trainees matching {cohorts}; check --cohort against reports/grades.csv")
+        raise CourseError(f"no grades for trainees matching {' or '.join(trainees or [])}; check --trainee against "
+                          "the trainee column of reports/grades.csv")
+    if cohort:
+        cohorts = cohort_of(grades, read_cohorts(course))
+        grades = grades[grades["trainee"].map(cohorts).eq(cohort)]
+        if grades.empty:
+            raise CourseError(f"no grades for cohort {cohort!r}; known cohorts: {', '.join(sorted(set(cohorts)))} "
+                              f"(from {course.reports_dir / 'cohorts.csv'} or the month of the first submission)")
     pending = grades["score"].isna()  # waiting for a mentor; an autograde a mentor is asked to check still counts
     graded = grades[~pending]
     items = revision_cuts(source_items(course))

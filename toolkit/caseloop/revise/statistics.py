@@ -22,7 +22,11 @@ def top_failures(failures: pd.Series, messages: dict[str, str] | None = None, li
 
 def _module_statistics(latest: pd.DataFrame, unit: str, thresholds: Thresholds) -> tuple[pd.DataFrame, dict]:
     """Item statistics of one module's latest attempts, with `unit` ("cell" or "case") as the item."""
-    points = latest.pivot_table(index="trainee", columns=unit, values="score", aggfunc="sum", dropna=False)
+    points = latest.pivot_table(index="trainee", columns="cell", values="score", aggfunc="sum", dropna=False)
+    if unit == "case":  # an exercise's points: the sum over its cells, missing while any of them waits for a mentor
+        case_of = latest.drop_duplicates("cell").set_index("cell")["case"].reindex(points.columns)
+        waiting = points.isna().T.groupby(case_of).any().T
+        points = points.T.groupby(case_of).sum().T.mask(waiting)
     max_points = latest.groupby(unit)["max_score"].first() if unit == "cell" else (
         latest.drop_duplicates(["cell"]).groupby("case")["max_score"].sum())
     stats = itemstats.item_statistics(points, max_points, thresholds.confidence, thresholds.upper_lower_group)

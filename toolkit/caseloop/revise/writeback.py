@@ -43,18 +43,22 @@ def _plain(value: Any) -> Any:
 
 
 def cell_stats(stats: pd.DataFrame, items: pd.DataFrame) -> dict[tuple[str, str, str], dict]:
-    """The statistics block each graded source cell gets in its `caseloop.stats` metadata."""
+    """The statistics block of each graded source cell that has data, for its `caseloop.stats` metadata.
+
+    Cells no trainee has answered get no block, and a block holds only the values the data give
+    (no nulls), so the notebooks change only where and when the data do.
+    """
     blocks = {}
     by_cell = {(s.module, s.notebook, s.cell): s._asdict() for s in stats[stats["level"] == "cell"].itertuples()}
     for item in items.itertuples():
         found = by_cell.get((item.module, item.notebook, item.cell))
-        block = {"revision": item.revision, "since": _plain(item.since),
-                 "through": _plain(found["through"]) if found else None}
-        block.update({key: _plain(found[key]) if found else None for key in STAT_KEYS})
-        if not found:
-            block["n"] = 0
+        if not found or not found["n"]:
+            continue
+        values = {"revision": item.revision, "since": _plain(item.since), "through": _plain(found["through"]),
+                  **{key: _plain(found[key]) for key in STAT_KEYS}}
         history = list(item.history) + ([item.before] if item.before and item.before not in item.history else [])
-        blocks[(item.module, item.notebook, item.cell)] = {"stats": block, "stats_history": history}
+        blocks[(item.module, item.notebook, item.cell)] = {
+            "stats": {key: value for key, value in values.items() if value is not None}, "stats_history": history}
     return blocks
 
 
