@@ -25,6 +25,7 @@ import caseloop
 from caseloop import grade, release
 from caseloop.compile import compile_course
 from caseloop.course import Course
+from caseloop.nbgrader_ext.sandboxed import SCRATCH_PREFIX
 from caseloop.notebook import TEST_CELL_HEADER, answer_variable, without_solution_markers
 from caseloop.sandbox.bwrap import SANDBOX_UID_BASE
 
@@ -95,8 +96,8 @@ def write_refund_module(course: Course) -> None:
     nbformat.write(nb, folder / X02.notebook)
 
 
-def cheats(course: Course, ex: Exercise) -> dict[str, tuple[str, str]]:
-    """trainee -> (answer variable whose cell holds the cheat, the cheat)."""
+def cheats(course: Course, ex: Exercise, home: Path = PROFILE.parent) -> dict[str, tuple[str, str]]:
+    """trainee -> (answer variable whose cell holds the cheat, the cheat); HOME is the grader's home."""
     root, source = course.root, course.source_dir / ex.module / ex.notebook
     series, number = ex.series, ex.number
     solve = ("import json\ncells = json.load(open(PATH))['cells']\n"
@@ -142,7 +143,7 @@ def cheats(course: Course, ex: Exercise) -> dict[str, tuple[str, str]]:
                           "    try:\n        open(path, 'a').write('\\nnumber = lambda *a, **k: 1\\n')\n"
                           "    except OSError as err:\n        print(path, err)"),
         "startup_file": (series, "import os\n"
-                         f"for home in ['~', {str(Path.home())!r}]:\n"
+                         f"for home in ['~', {str(home)!r}]:\n"
                          "    folder = os.path.expanduser(home + '/.ipython/profile_default/startup')\n"
                          "    try:\n        os.makedirs(folder, exist_ok=True)\n"
                          f"        open(folder + '/00-{MARK}.py', 'w').write('import caseloop')\n"
@@ -299,7 +300,7 @@ def test_nothing_outside_the_sandbox_changed(batch):
     assert after["grade"] == before["counts"]["grade"] + ex.cells * graded
     assert (course.autograded_dir / "honest" / ex.module / ex.notebook).read_bytes() == before["honest_notebook"]
     assert not (Path("/tmp") / MARK).exists()
-    assert not {p.name for p in Path("/tmp").iterdir() if p.name.startswith("caseloop-")} - before["tmp"]
+    assert not {p.name for p in Path("/tmp").iterdir() if p.name.startswith(SCRATCH_PREFIX)} - before["tmp"]
     assert marked_processes() == before["processes"] == [], "no process left running"
     assert json.loads((course.source_dir / ex.module / ex.notebook).read_text(encoding="utf-8"))["cells"]
     assert not list(course.root.rglob(f"*{MARK}*"))

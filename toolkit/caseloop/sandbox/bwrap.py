@@ -28,6 +28,7 @@ The runner answers on a pipe; every reply is read as untrusted data with a size 
 
 from __future__ import annotations
 
+import getpass
 import importlib.util
 import json
 import os
@@ -46,6 +47,10 @@ from typing import Any
 
 INSTALL_HINT = ("install bubblewrap with `apt-get install -y bubblewrap` (Debian, Ubuntu; `.ci/run` does this) "
                 "or `dnf install bubblewrap` (Fedora)")
+USER_NAMESPACES_HINT = ("Allow them (`sysctl -w user.max_user_namespaces=15000`, on Debian 11 and older also "
+                        "`sysctl -w kernel.unprivileged_userns_clone=1`, on Ubuntu 24.04 "
+                        "`sysctl -w kernel.apparmor_restrict_unprivileged_userns=0` or an AppArmor profile for bwrap), "
+                        "or grade as root, where each sandbox gets a uid of its own")
 WORKDIR = "/home/trainee"
 LIBDIR = "/opt/caseloop/lib"
 SANDBOX_UID_BASE = 200_000        # as root: runner uid = this + (grading process id mod 10,000)
@@ -93,6 +98,11 @@ def unavailable() -> str | None:
         return f"bubblewrap (`bwrap`) is not installed: {INSTALL_HINT}"
     if _as_root() and not shutil.which("setpriv"):
         return "`setpriv` (util-linux) is not installed: apt-get install -y util-linux"
+    if not _as_root():
+        refused = _user_namespaces_refused()
+        if refused:
+            return (f"as the user {getpass.getuser()} (not root) bubblewrap needs the kernel's unprivileged user "
+                    f"namespaces, and this machine refuses them ({refused}). {USER_NAMESPACES_HINT}")
     try:
         with Sandbox({}, limits=Limits(timeout=30)) as box:
             reply = box.run("1 + 1")
@@ -102,6 +112,18 @@ def unavailable() -> str | None:
         return (f"bubblewrap is installed but its sandbox did not run Python ({reply.fault}: {reply.detail}); the "
                 "sandbox's user must be able to read the Python installation and its virtual environment")
     return None
+
+
+def _user_namespaces_refused() -> str:
+    """Why bubblewrap cannot make a user namespace for this (unprivileged) user; "" when it can."""
+    try:
+        done = subprocess.run(["bwrap", "--unshare-user", "--ro-bind", "/", "/", "--", "/bin/true"],
+                              capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired) as err:
+        return str(err)
+    if done.returncode == 0:
+        return ""
+    return done.stderr.strip().removeprefix("bwrap: ") or f"exit status {done.returncode}"
 
 
 def require() -> None:
