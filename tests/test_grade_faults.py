@@ -147,20 +147,6 @@ def test_a_failing_submission_is_retried_a_few_times_then_stands(course, monkeyp
     assert "RuntimeError: caseloop bug" in detail and "--regrade" in detail
 
 
-def test_kernel_scratch_folders_of_a_killed_batch_are_swept(tmp_path, monkeypatch):
-    import tempfile
-
-    from caseloop.nbgrader_ext.sandboxed import SCRATCH_PREFIX, sweep_scratch
-
-    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
-    dead = tmp_path / f"{SCRATCH_PREFIX}999999999-abc"
-    alive = tmp_path / f"{SCRATCH_PREFIX}{os.getpid()}-def"
-    for folder in (dead, alive):
-        (folder / "data").mkdir(parents=True)
-    assert sweep_scratch() == [dead]
-    assert not dead.exists() and alive.exists()
-
-
 def _manual(course: Course, trainee: str, score: float | None = None) -> float | None:
     from nbgrader.api import Gradebook
 

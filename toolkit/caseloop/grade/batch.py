@@ -48,13 +48,20 @@ def pipeline_note(course: Course) -> str | None:
 
 
 def runs_trainee_code(course: Course, module: str) -> bool:
-    """Whether MODULE has code answers, whose cells grading runs (in the sandbox)."""
+    """Whether grading MODULE runs trainee cells (in the sandbox): it has code answers, or a notebook of it
+    has nbgrader answer cells in code and no caseloop answer metadata (a course written without caseloop)."""
     import nbformat
+    from nbgrader.utils import is_solution
 
     from caseloop.notebook import LITERAL_KINDS, answer_kind
 
-    return any((answer_kind(cell) or "choice") not in LITERAL_KINDS for path in course.source_notebooks(module)
-               for cell in nbformat.read(path, as_version=4).cells)
+    for path in course.source_notebooks(module):
+        cells = nbformat.read(path, as_version=4).cells
+        kinds = [answer_kind(cell) for cell in cells]
+        if any(kind and kind not in LITERAL_KINDS for kind in kinds) or (
+                not any(kinds) and any(cell.cell_type == "code" and is_solution(cell) for cell in cells)):
+            return True
+    return False
 
 
 def refuse_without_sandbox(course: Course, module: str) -> None:
@@ -115,11 +122,8 @@ def grade(
     with gradebook.grading_lock(course, module):
         todo = pending(course, module, trainees, options.regrade)
         if todo:
-            from caseloop.nbgrader_ext.sandboxed import sweep_scratch
-
             gradebook.check_before_batch(course, module, accept_smaller=options.accept_gradebook)
             gradebook.back_up(course, module)
-            sweep_scratch()
         for result in _run_pool(course, module, todo, source_names, options, status_path, progress):
             on_result(result)
         journal.compact(status_path)
