@@ -19,7 +19,7 @@ from concurrent.futures.process import BrokenProcessPool
 from multiprocessing import get_context
 from pathlib import Path
 
-from caseloop.course import Course, CourseError, gradebook, journal
+from caseloop.course import Course, CourseError, backups, gradebook, journal
 from caseloop.course.journal import SCORED, WORKER_DIED, SubmissionResult
 from caseloop.grade.submission import (
     GradeOptions,
@@ -122,13 +122,13 @@ def grade(
     with gradebook.grading_lock(course, module):
         todo = pending(course, module, trainees, options.regrade)
         if todo:
-            gradebook.check_before_batch(course, module, accept_smaller=options.accept_gradebook)
-            gradebook.back_up(course, module)
+            backups.check_before_batch(course, module, accept_smaller=options.accept_gradebook)
+            backups.back_up(course, module)
         for result in _run_pool(course, module, todo, source_names, options, status_path, progress):
             on_result(result)
         journal.compact(status_path)
         if todo:
-            gradebook.back_up(course, module, when="after")
+            backups.back_up(course, module, when="after")
     outcomes = {result.trainee: result for result in journal.batch_results(course, module)}
     return [outcomes[t] for t in trainees if t in outcomes]
 
