@@ -41,7 +41,8 @@ MODULE, NOTEBOOK = "ps1", "problem1.ipynb"
 # Where the cheats aim: this course's module, notebook and data file; the values they set are new names.
 PEER_EXERCISE = Exercise(MODULE, NOTEBOOK, "jupyter.png", "cheat_value", "cheat_number", 0, 0)
 PEER_CHEATERS = ["reads_source_by_path", "reads_source_by_glob", "writes_gradebook", "overwrites_others",
-                 "rewrites_data", "edits_package", "startup_file", "leaves_processes", "reaches_network"]
+                 "rewrites_data", "edits_package", "startup_file", "leaves_processes", "reaches_network",
+                 "reads_mountinfo", "symlinks_out", "files_named_like_values"]
 HONEST = ("bitdiddle", "hacker")
 
 

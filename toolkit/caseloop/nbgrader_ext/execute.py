@@ -55,6 +55,7 @@ from caseloop.notebook import (
     free_names,
     grade_id,
     is_helper_cell,
+    is_setup_cell,
     literal_answers,
     syntax_problem,
     why_not_literal,
@@ -94,6 +95,7 @@ class NotebookPlan:
     order: tuple[str, ...]                       # grade_ids and ids of the source cells, in order
 
     source_dir: str = ""                         # the module's folder in source/ (its data files)
+    setup: tuple[str, ...] = ()                  # the trainer's set-up cells (data loaded, constants), in order
 
     @property
     def literal(self) -> bool:
@@ -109,6 +111,7 @@ class NotebookPlan:
 def _load_plan(source: str, release: str, stamp: tuple[float, ...], history: tuple) -> NotebookPlan:
     nb = nbformat.read(source, as_version=4)
     answers, tests, helpers, order = {}, {}, set(), []
+    setup = tuple(cell.source for cell in nb.cells if is_setup_cell(cell))
     for cell in nb.cells:
         cell_id = grade_id(cell)
         order.append(cell_id or cell.get("id", ""))
@@ -125,7 +128,7 @@ def _load_plan(source: str, release: str, stamp: tuple[float, ...], history: tup
             if grade_id(cell) in tests:
                 released.setdefault(grade_id(cell), set()).add(compute_checksum(cell))
     released = {cell_id: frozenset(checksums) for cell_id, checksums in released.items()}
-    return NotebookPlan(answers, tests, released, frozenset(helpers), tuple(order), str(Path(source).parent))
+    return NotebookPlan(answers, tests, released, frozenset(helpers), tuple(order), str(Path(source).parent), setup)
 
 
 def notebook_plan(config: Any, resources: dict) -> NotebookPlan | None:
@@ -326,6 +329,8 @@ class LiteralExecute(Execute):
         code = [c for c in nb.cells if c.cell_type == "code" and c.source.strip()]
         box = Box(self, nb, Path(plan.source_dir) if plan else None, name, len(code))
         helper_ids = plan.helper_ids if plan else frozenset()
+        answers = {var for var, _ in plan.answers.values() if var} if plan else set()
+        trainer_names = set().union(*(bound_names(source) for source in plan.setup)) if plan else set()
         display = _Display()
         tests: list[tuple[NotebookNode, int, bwrap.Reply]] = []
         try:
@@ -336,7 +341,8 @@ class LiteralExecute(Execute):
                     if tamper:
                         cell.outputs = _zero_with_reason(cell, _TAMPER_REASONS[tamper], display, count)
                     else:
-                        tests.append((cell, count, box.export(read_names(cell.source))))
+                        tests.append((cell, count, box.export([n for n in read_names(cell.source)
+                                                               if n in answers or n not in trainer_names])))
                 elif not (is_helper_cell(cell) or cell.get("id") in helper_ids):
                     unreadable = syntax_problem(cell.source)
                     cell.outputs = [syntax_error(unreadable)] if unreadable else box.run(cell.source, count)
@@ -349,10 +355,14 @@ class LiteralExecute(Execute):
         nb.metadata["language_info"] = _language_info()
         if whole:
             return
-        answers = {var for var, _ in plan.answers.values() if var}
         with contextlib.chdir(plan.source_dir):
+            # what the set-up cells define (the data, constants) a test reads from the trainer's own run, never
+            # from the trainee's sandbox, where the trainee may have redefined it
+            trainer: dict[str, Any] = {"__name__": "__main__", "__builtins__": __builtins__}
+            for source in plan.setup:
+                self._run_cell(source, trainer, display, 0)
             for cell, number, reply in tests:
-                namespace: dict[str, Any] = {"__name__": "__main__", "__builtins__": __builtins__}
+                namespace = dict(trainer)
                 refused = dict(reply.not_plain)
                 for variable, data in reply.values.items():
                     try:

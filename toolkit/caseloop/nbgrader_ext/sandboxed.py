@@ -12,12 +12,9 @@ from typing import Any
 
 import nbformat
 from nbformat import NotebookNode
-from nbgrader.utils import is_grade, is_locked, is_solution
+from nbgrader.utils import is_grade, is_solution
 
-from caseloop.notebook import (
-    free_names,
-    is_helper_cell,
-)
+from caseloop.notebook import free_names, is_setup_cell
 from caseloop.sandbox import bwrap
 
 _SANDBOX_FAULTS = {
@@ -68,8 +65,7 @@ class Box:
                 if is_grade(cell) and not is_solution(cell):
                     cell.source = ""
         self.notebook = (f"{name}.ipynb", nbformat.writes(copy).encode("utf-8"))
-        self.setup = [c.source for c in nb.cells if c.cell_type == "code" and is_locked(c) and not is_grade(c)
-                      and not is_solution(c) and c.source.strip() and not is_helper_cell(c)]
+        self.setup = [c.source for c in nb.cells if is_setup_cell(c)]
         self.sandbox: bwrap.Sandbox | None = None
         self.starts = 0
         self.ran: list[str] = []   # the set-up cells run so far, run again in a fresh sandbox
