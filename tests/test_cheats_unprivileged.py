@@ -102,15 +102,18 @@ def account():
 
 
 def interpreter_view() -> list[str]:
-    """bwrap arguments (run as root) that let the account reach the grading interpreter.
+    """bwrap arguments (run as root) that let the account reach the grading interpreter and caseloop's package.
 
-    The interpreter must be readable by the grader account. Where it lives in a folder the
-    account cannot enter (a Python installed under /root), the account is shown that folder as
-    an empty one holding only the interpreter, read-only; /root's other contents stay hidden.
+    Both must be readable by the grader account. Where they live in a folder the account cannot
+    enter (a Python installed under /root, a clone in root's home), the account is shown that
+    folder as an empty one holding only them, read-only; the folder's other contents stay hidden.
     """
+    wanted = {Path(p).resolve() for p in (sys.base_prefix, sys.prefix, Path(sys.executable).resolve().parent.parent,
+                                          PACKAGE.parent)}
     roots: dict[Path, set[Path]] = {}
-    for prefix in {sys.base_prefix, sys.prefix, str(Path(sys.executable).resolve().parent.parent)}:
-        root = Path(prefix).resolve()
+    for root in wanted:
+        if any(other in root.parents for other in wanted):
+            continue
         closed = [p for p in root.parents if p != Path("/") and not p.stat().st_mode & stat.S_IXOTH]
         if closed:
             roots.setdefault(closed[-1], set()).add(root)
