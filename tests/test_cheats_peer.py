@@ -11,8 +11,11 @@ cheat added as a cell of its own before the tests.
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -146,3 +149,13 @@ def test_nothing_outside_the_sandbox_changed(peer_batch):
     assert not sandbox_files_in_tmp(), "nothing of a sandbox on the host's /tmp"
     assert marked_processes() == [], "no process left running"
     assert not list(course.root.rglob(f"*{MARK}*"))
+
+
+def test_without_bubblewrap_such_a_course_is_not_graded(tmp_path):
+    course = peer_copy(tmp_path / "course", with_caseloop_steps=True)
+    env = {**os.environ, "PATH": str(Path(sys.executable).parent)}
+    done = subprocess.run([sys.executable, "-m", "caseloop", "--course", str(course.root), "grade", MODULE],
+                          capture_output=True, text=True, env=env, timeout=120)
+    assert done.returncode == 2, done.stdout
+    assert f"{MODULE} has code answers" in done.stderr and "apt-get install -y bubblewrap" in done.stderr
+    assert not course.autograded_dir.exists()
