@@ -44,7 +44,7 @@ c.Autograde.autograde_preprocessors = [
     "nbgrader.preprocessors.CheckCellMetadata",
 ]
 
-# Each graded cell gets at most this long to run; a grading kernel (code modules) at most this much memory.
+# Each graded cell gets at most this long to run; each sandboxed process (trainee code) at most this much memory.
 c.Execute.timeout = 60
 c.LiteralExecute.memory_limit_mb = 2048
 

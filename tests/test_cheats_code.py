@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import sqlite3
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,7 +30,7 @@ from caseloop.course import Course
 from caseloop.notebook import TEST_CELL_HEADER, answer_variable, without_solution_markers
 from caseloop.sandbox.bwrap import SANDBOX_UID_BASE
 
-MARK = "caseloop-cheat"
+MARK = f"caseloop-cheat-{os.getpid()}"  # this run's own: other runs on the machine have theirs
 PACKAGE = Path(caseloop.__file__).resolve().parent
 PROFILE = Path.home() / ".ipython"
 
@@ -72,8 +74,9 @@ def write_refund_module(course: Course) -> None:
                      "expected.round(2).to_dict()\n"
                      "    return checks.Score(2.0 if right else 0.0, 2, [checks.Finding('x02_by_market', right, "
                      "'按站点汇总', 'refunds per market')])\n\n\n_grade()"),
-        X02.number: ("x02_total", 1, "def _grade():\n    import pandas as pd\n    from caseloop import checks\n"
-                     "    expected = pd.read_csv('refunds.csv')['refund'].sum()\n"
+        # this test reads the set-up cell's `refunds`, as trainers' tests may: graded with the trainer's own
+        X02.number: ("x02_total", 1, "def _grade():\n    from caseloop import checks\n"
+                     "    expected = refunds['refund'].sum()\n"
                      "    return checks.number(globals().get('refund_total'), expected=expected, points=1, "
                      "tolerance=0.01)\n\n\n_grade()"),
     }
@@ -95,8 +98,8 @@ def write_refund_module(course: Course) -> None:
     nbformat.write(nb, folder / X02.notebook)
 
 
-def cheats(course: Course, ex: Exercise) -> dict[str, tuple[str, str]]:
-    """trainee -> (answer variable whose cell holds the cheat, the cheat)."""
+def cheats(course: Course, ex: Exercise, home: Path = PROFILE.parent) -> dict[str, tuple[str, str]]:
+    """trainee -> (answer variable whose cell holds the cheat, the cheat); HOME is the grader's home."""
     root, source = course.root, course.source_dir / ex.module / ex.notebook
     series, number = ex.series, ex.number
     solve = ("import json\ncells = json.load(open(PATH))['cells']\n"
@@ -142,7 +145,7 @@ def cheats(course: Course, ex: Exercise) -> dict[str, tuple[str, str]]:
                           "    try:\n        open(path, 'a').write('\\nnumber = lambda *a, **k: 1\\n')\n"
                           "    except OSError as err:\n        print(path, err)"),
         "startup_file": (series, "import os\n"
-                         f"for home in ['~', {str(Path.home())!r}]:\n"
+                         f"for home in ['~', {str(home)!r}]:\n"
                          "    folder = os.path.expanduser(home + '/.ipython/profile_default/startup')\n"
                          "    try:\n        os.makedirs(folder, exist_ok=True)\n"
                          f"        open(folder + '/00-{MARK}.py', 'w').write('import caseloop')\n"
@@ -155,6 +158,87 @@ def cheats(course: Course, ex: Exercise) -> dict[str, tuple[str, str]]:
         "reaches_network": (series, "import socket\ntry:\n"
                             "    socket.create_connection(('127.0.0.1', 5432), timeout=2)\n"
                             "except OSError as err:\n    print('no network:', err)"),
+        **informed_cheats(course, ex, solve),
+    }
+
+
+def informed_cheats(course: Course, ex: Exercise, solve: str) -> dict[str, tuple[str, str]]:
+    """Cheats written after reading caseloop's sandbox: its mounts, its value export, its pipe, its limits."""
+    series, number = ex.series, ex.number
+    return {
+        # the host folders behind the sandbox's binds, from the kernel's own mount table
+        "reads_mountinfo": (series, "import glob, os\nfound = []\nfor line in open('/proc/self/mountinfo'):\n"
+                            "    root, point = line.split()[3:5]\n    for path in (root, point):\n"
+                            "        for up in ('', '/..', '/../..', '/../../..'):\n"
+                            "            folder = os.path.normpath(os.path.dirname(path) + up)\n"
+                            "            found += glob.glob(folder + '/*.ipynb')\n"
+                            "            found += glob.glob(folder + '/source/*/*.ipynb')\n"
+                            "found = sorted({p for p in found if not p.startswith('/home/trainee')})\n"
+                            "print(found)\nPATH = found[0]\n" + solve),
+        # plain-looking numbers whose comparisons, conversions and arithmetic always agree
+        "plain_looking_int": (number, "class Int(int):\n    __hash__ = int.__hash__\n"
+                              "    def __eq__(self, other):\n        return True\n"
+                              "    def __float__(self):\n        return 0.35\n"
+                              "    def __sub__(self, other):\n        return 0\n    __rsub__ = __sub__\n"
+                              "    def __abs__(self):\n        return 0\n" + f"{number} = Int(0)"),
+        "float_overrides": (number, "class Float(float):\n    __hash__ = float.__hash__\n"
+                            "    def __eq__(self, other):\n        return True\n"
+                            "    __le__ = __ge__ = __lt__ = __eq__\n"
+                            "    def __float__(self):\n        return 0.35\n"
+                            "    def __round__(self, digits=None):\n        return 0.35\n"
+                            "    def __abs__(self):\n        return 0.0\n"
+                            "    def __sub__(self, other):\n        return Float(0.0)\n    __rsub__ = __sub__\n"
+                            + f"{number} = Float(7.0)"),
+        "numpy_subclass": (series, "import numpy as np\nclass Always(np.ndarray):\n"
+                           "    def __eq__(self, other):\n        return np.ones(1, bool)\n"
+                           f"{series} = np.zeros(3).view(Always)"),
+        # values too big or too deep for the export, and a forged reply on the runner's own pipe
+        "huge_value": (series, f"{series} = list(range(5_000_000))"),
+        "deep_nesting": (series, "value = []\nfor _ in range(200_000):\n    value = [value]\n" + f"{series} = value"),
+        "forged_replies": (series, "import gc, io, json\n"
+                           "pipes = [o for o in gc.get_objects() if isinstance(o, io.FileIO) and not o.closed "
+                           "and 'w' in o.mode]\n"
+                           f"fake = json.dumps({{'values': {{{series!r}: {{'data': 1}}, "
+                           f"{number!r}: {{'data': 1}}}}}})\n"
+                           "for pipe in pipes:\n    try:\n"
+                           "        pipe.write(b'{\"outputs\": []}\\n' + (fake.encode() + b'\\n') * 3)\n"
+                           "        pipe.write(b'[' * 100000 + b'\\n')\n"
+                           "    except OSError:\n        pass\n"),
+        # a child that outlives its cell and writes to every descriptor it inherited
+        "forks_after_cell": (series, "import os, time\nif os.fork() == 0:\n    time.sleep(1)\n"
+                             "    for fd in range(3, 64):\n        try:\n"
+                             "            os.write(fd, b'{\"outputs\": [], \"values\": {}}\\n')\n"
+                             "        except OSError:\n            pass\n"
+                             f"    os.execv('/bin/sh', ['/bin/sh', '-c', 'sleep 302 # {MARK}'])\n"
+                             f"{series} = None"),
+        # links in the writable working folder and /tmp pointing at the course, then written through
+        "symlinks_out": (series, "import os\n"
+                         f"for name, target in [('gradebook.db', {str(course.root / 'gradebook.db')!r}), "
+                         f"('others', {str(course.autograded_dir)!r}), ('source', {str(course.source_dir)!r}), "
+                         "('root', '/')]:\n    for link in (name, '/tmp/' + name):\n        try:\n"
+                         "            os.symlink(target, link)\n        except OSError as err:\n"
+                         "            print(link, err)\n"
+                         "for path in ('gradebook.db', '/tmp/gradebook.db', "
+                         f"'others/honest/{ex.module}/{ex.notebook}', 'root' + {str(course.root / MARK)!r}):\n"
+                         "    try:\n        open(path, 'w').write('{}')\n"
+                         "    except OSError as err:\n        print(path, type(err).__name__)"),
+        # the sandbox's folders and the cell's output filled to their limits
+        "fills_tmp_and_output": (series, "chunk = b'x' * (1 << 20)\nfor folder in ('/tmp', '.'):\n    try:\n"
+                                 "        with open(folder + '/fill', 'wb') as f:\n            while True:\n"
+                                 "                f.write(chunk)\n    except OSError as err:\n"
+                                 "        print(folder, type(err).__name__)\nprint('y' * (40 << 20))"),
+        # files named like the exported answers, in every folder the code may write
+        "files_named_like_values": (series, "import json\nfor folder in ('.', '/tmp', '/dev/shm'):\n"
+                                    f"    for name in ({series!r}, {number!r}):\n"
+                                    "        for suffix in ('', '.json', '.csv', '.parquet', '.pkl'):\n"
+                                    "            try:\n"
+                                    "                path = f'{folder}/{name}{suffix}'\n"
+                                    "                open(path, 'w').write(json.dumps({'data': 1}))\n"
+                                    "            except OSError as err:\n                print(folder, err)\n"),
+        # what the trainer's set-up cell defined, redefined so that a test reading it expects nothing
+        "redefines_setup": (number, "for name in ('refunds', 'tickets'):\n    if name in globals():\n"
+                            "        globals()[name] = globals()[name].iloc[:0]\n"
+                            "FIRST_RESPONSE_HOURS = 10 ** 6\nTIMES = []\n" + f"{number} = 0.0"),
     }
 
 
@@ -195,15 +279,31 @@ def honest_grades(course: Course) -> list[tuple]:
                           "on n.assignment_id = a.id where a.student_id = 'honest' order by g.id").fetchall()
 
 
-def marked_processes() -> list[psutil.Process]:
+def sandbox_files_in_tmp() -> list[Path]:
+    """What a sandbox's own user left in the host's /tmp (as root each sandbox has a uid of its own)."""
     found = []
-    for process in psutil.process_iter(["cmdline", "uids"]):
+    for path in Path("/tmp").iterdir():
+        try:
+            if path.lstat().st_uid >= SANDBOX_UID_BASE or MARK in path.name:
+                found.append(path)
+        except FileNotFoundError:
+            continue
+    return found
+
+
+def marked_processes() -> list[psutil.Process]:
+    """Running processes a cheat of this run started, or this Python running as a sandbox's user (an ended
+    process not yet reaped is not running)."""
+    found = []
+    for process in psutil.process_iter(["cmdline", "uids", "status"]):
         try:
             cmdline = " ".join(process.info["cmdline"] or [])
             uid = process.info["uids"].real if process.info["uids"] else 0
         except psutil.Error:
             continue
-        if MARK in cmdline or uid >= SANDBOX_UID_BASE:
+        if process.info["status"] == psutil.STATUS_ZOMBIE:
+            continue
+        if MARK in cmdline or (uid >= SANDBOX_UID_BASE and cmdline.startswith(sys.executable)):
             found.append(process)
     return found
 
@@ -221,7 +321,6 @@ def batch(request, repo_course: Course, tmp_path_factory: pytest.TempPathFactory
     first = grade.grade(course, ex.module, options)
     before = {"source": tree_hash(course.source_dir), "package": tree_hash(PACKAGE, ("__pycache__",)),
               "profile": tree_hash(PROFILE), "honest": honest_grades(course), "counts": counts(course),
-              "tmp": {p.name for p in Path("/tmp").iterdir()}, "processes": marked_processes(),
               "honest_notebook": (course.autograded_dir / "honest" / ex.module / ex.notebook).read_bytes()}
     corpus = cheats(course, ex)
     for trainee, (variable, code) in corpus.items():
@@ -247,7 +346,9 @@ def test_the_honest_trainee_scores_full_marks(batch):
 CHEATERS = ["monkeypatch_checks", "fake_score_repr", "fake_series", "fake_number", "display_hooks",
             "clear_output_hook", "silenced_output", "reads_source_by_path", "reads_source_by_glob", "writes_gradebook",
             "overwrites_others", "rewrites_data", "edits_package", "startup_file", "leaves_processes",
-            "reaches_network"]
+            "reaches_network", "reads_mountinfo", "plain_looking_int", "float_overrides", "numpy_subclass",
+            "huge_value", "deep_nesting", "forged_replies", "forks_after_cell", "symlinks_out", "fills_tmp_and_output",
+            "files_named_like_values", "redefines_setup"]
 
 
 def test_every_cheater_is_graded_with_a_final_status(batch):
@@ -299,8 +400,8 @@ def test_nothing_outside_the_sandbox_changed(batch):
     assert after["grade"] == before["counts"]["grade"] + ex.cells * graded
     assert (course.autograded_dir / "honest" / ex.module / ex.notebook).read_bytes() == before["honest_notebook"]
     assert not (Path("/tmp") / MARK).exists()
-    assert not {p.name for p in Path("/tmp").iterdir() if p.name.startswith("caseloop-")} - before["tmp"]
-    assert marked_processes() == before["processes"] == [], "no process left running"
+    assert not sandbox_files_in_tmp(), "nothing of a sandbox on the host's /tmp"
+    assert marked_processes() == [], "no process left running"
     assert json.loads((course.source_dir / ex.module / ex.notebook).read_text(encoding="utf-8"))["cells"]
     assert not list(course.root.rglob(f"*{MARK}*"))
     assert not (Path.home() / ".ipython" / "profile_default" / "startup" / f"00-{MARK}.py").exists()

@@ -17,7 +17,7 @@ import pytest
 
 from caseloop import demo, grade, release
 from caseloop.course import Course, CourseError
-from caseloop.course import gradebook as gradebook_module
+from caseloop.course import backups as backups_module
 
 MODULE = "m01"
 CASELOOP = [sys.executable, "-m", "caseloop"]
@@ -79,7 +79,7 @@ def test_a_damaged_gradebook_is_refused_naming_the_backup_and_restored(course, d
             conn.execute("delete from grade where rowid in (select rowid from grade limit 10)")
     refused = run(course)
     assert refused.returncode == 2, refused.stdout
-    newest = gradebook_module.backups(course)[-1]
+    newest = backups_module.backups(course)[-1]
     assert str(newest) in refused.stderr and "--restore-backup" in refused.stderr, refused.stderr
     assert str(path) in refused.stderr
     if damage != "missing":
@@ -105,10 +105,10 @@ def test_rows_removed_on_purpose_are_accepted_when_said_so(course):
 
 
 def test_restore_names_an_unreadable_backup(course):
-    newest = gradebook_module.backups(course)[-1]
+    newest = backups_module.backups(course)[-1]
     newest.write_bytes(b"broken")
     with pytest.raises(CourseError, match="cannot be read either"):
-        gradebook_module.restore_backup(course, MODULE)
+        backups_module.restore_backup(course, MODULE)
 
 
 def dying_grade_submission(module: str, trainee: str, source_names: list[str]) -> grade.SubmissionResult:
@@ -145,20 +145,6 @@ def test_a_failing_submission_is_retried_a_few_times_then_stands(course, monkeyp
     assert tries[3] == tries[2], "not retried a fourth time"
     detail = {r.trainee: r.detail for r in grade.batch_results(course, MODULE)}["trainee01"]
     assert "RuntimeError: caseloop bug" in detail and "--regrade" in detail
-
-
-def test_kernel_scratch_folders_of_a_killed_batch_are_swept(tmp_path, monkeypatch):
-    import tempfile
-
-    from caseloop.nbgrader_ext.sandboxed import SCRATCH_PREFIX, sweep_scratch
-
-    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
-    dead = tmp_path / f"{SCRATCH_PREFIX}999999999-abc"
-    alive = tmp_path / f"{SCRATCH_PREFIX}{os.getpid()}-def"
-    for folder in (dead, alive):
-        (folder / "data").mkdir(parents=True)
-    assert sweep_scratch() == [dead]
-    assert not dead.exists() and alive.exists()
 
 
 def _manual(course: Course, trainee: str, score: float | None = None) -> float | None:

@@ -68,6 +68,13 @@ def is_helper_cell(cell: Any) -> bool:
     return bool(tags(cell).get("selfcheck") or tags(cell).get("survey"))
 
 
+def is_setup_cell(cell: Any) -> bool:
+    """A trainer's locked code cell that is neither answer nor test: it loads the data, defines constants."""
+    grading = cell.metadata.get("nbgrader", {})
+    return (cell.cell_type == "code" and bool(grading.get("locked")) and not grading.get("grade")
+            and not grading.get("solution") and bool(cell.source.strip()) and not is_helper_cell(cell))
+
+
 def is_rubric_cell(cell: Any) -> bool:
     """A mentor's rubric cell under a reply (an nbgrader task cell tagged by `caseloop author rubric`)."""
     return "rubric" in tags(cell) or "reviews" in tags(cell)

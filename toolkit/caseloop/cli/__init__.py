@@ -97,11 +97,11 @@ def parser() -> argparse.ArgumentParser:
                            help="parallel grading processes (default: one per core)")
     grade_cmd.add_argument("--timeout", type=int, help="seconds a cell may run (default: nbgrader_config.py)")
     grade_cmd.add_argument("--memory-limit", type=int, metavar="MB",
-                           help="memory limit of each kernel in MB, 0 for none (default: nbgrader_config.py)")
+                           help="memory limit of each sandboxed process, MB, 0 for none (default: nbgrader_config.py)")
     grade_cmd.add_argument("--no-fast-path", action="store_true",
-                           help="in notebooks without caseloop's answer metadata, run every submission in a Jupyter "
-                                "kernel (literal-answer modules never run trainee code; code modules run it in the "
-                                "sandbox)")
+                           help="in notebooks without caseloop's answer metadata, run every submission in the sandbox, "
+                                "even one whose answers are all literals (literal-answer modules never run trainee "
+                                "code; code modules run it in the sandbox)")
     grade_cmd.add_argument("--regrade", action="store_true",
                            help="grade again submissions that already have scores")
     grade_cmd.add_argument("--watch", action="store_true",

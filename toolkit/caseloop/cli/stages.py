@@ -35,11 +35,11 @@ def cmd_grade(args: argparse.Namespace) -> int:
 
     course = course_of(args)
     if args.restore_backup:
-        from caseloop.course.gradebook import restore_backup
+        from caseloop.course.backups import restore_backup, shown
 
         chosen = None if args.restore_backup == "newest" else Path(args.restore_backup)
         restored, kept = restore_backup(course, args.module, chosen)
-        print(f"restored the gradebook {course.db_url().removeprefix('sqlite:///')} from {restored}")
+        print(f"restored the gradebook {shown(course.db_url().removeprefix('sqlite:///'))} from {restored}")
         if kept:
             print(f"the gradebook it replaced is kept as {kept}")
         print(f"grade again with `caseloop grade {args.module}`")

@@ -19,7 +19,7 @@ from concurrent.futures.process import BrokenProcessPool
 from multiprocessing import get_context
 from pathlib import Path
 
-from caseloop.course import Course, CourseError, gradebook, journal
+from caseloop.course import Course, CourseError, backups, gradebook, journal
 from caseloop.course.journal import SCORED, WORKER_DIED, SubmissionResult
 from caseloop.grade.submission import (
     GradeOptions,
@@ -48,13 +48,20 @@ def pipeline_note(course: Course) -> str | None:
 
 
 def runs_trainee_code(course: Course, module: str) -> bool:
-    """Whether MODULE has code answers, whose cells grading runs (in the sandbox)."""
+    """Whether grading MODULE runs trainee cells (in the sandbox): it has code answers, or a notebook of it
+    has nbgrader answer cells in code and no caseloop answer metadata (a course written without caseloop)."""
     import nbformat
+    from nbgrader.utils import is_solution
 
     from caseloop.notebook import LITERAL_KINDS, answer_kind
 
-    return any((answer_kind(cell) or "choice") not in LITERAL_KINDS for path in course.source_notebooks(module)
-               for cell in nbformat.read(path, as_version=4).cells)
+    for path in course.source_notebooks(module):
+        cells = nbformat.read(path, as_version=4).cells
+        kinds = [answer_kind(cell) for cell in cells]
+        if any(kind and kind not in LITERAL_KINDS for kind in kinds) or (
+                not any(kinds) and any(cell.cell_type == "code" and is_solution(cell) for cell in cells)):
+            return True
+    return False
 
 
 def refuse_without_sandbox(course: Course, module: str) -> None:
@@ -116,17 +123,14 @@ def grade(
     with gradebook.grading_lock(course, module):
         todo = pending(course, module, trainees, options.regrade)
         if todo:
-            from caseloop.nbgrader_ext.sandboxed import sweep_scratch
-
-            gradebook.check_before_batch(course, module, accept_smaller=options.accept_gradebook)
+            backups.check_before_batch(course, module, accept_smaller=options.accept_gradebook)
             gradebook.require_assignment(course, module)
-            gradebook.back_up(course, module)
-            sweep_scratch()
+            backups.back_up(course, module)
         for result in _run_pool(course, module, todo, source_names, options, status_path, progress):
             on_result(result)
         journal.compact(status_path)
         if todo:
-            gradebook.back_up(course, module, when="after")
+            backups.back_up(course, module, when="after")
     outcomes = {result.trainee: result for result in journal.batch_results(course, module)}
     return [outcomes[t] for t in trainees if t in outcomes]
 

@@ -2,7 +2,7 @@
 
 The worker builds nbgrader's API once from the course's nbgrader_config.py, which declares
 caseloop's grading steps (`caseloop.nbgrader_ext`); a batch's options only change the limits of
-those steps (cell time, kernel memory, the literal fast path), never the steps themselves.
+those steps (cell time, sandbox memory, the literal fast path), never the steps themselves.
 """
 
 from __future__ import annotations
@@ -39,8 +39,8 @@ class GradeOptions:
 
     workers: int = field(default_factory=lambda: os.cpu_count() or 1)
     timeout: int | None = None          # seconds per cell
-    memory_mb: int | None = None        # address-space limit of each kernel (0: none)
-    fast_path: bool = True              # literal-answer notebooks run without a kernel
+    memory_mb: int | None = None        # address-space limit of each sandboxed process (0: none)
+    fast_path: bool = True              # literal-answer notebooks run without a sandbox
     regrade: bool = False               # grade again even what this submission already has scores for
     cluster: str | None = None          # Dask scheduler address; None grades on this machine
     accept_gradebook: bool = False      # grade even into a gradebook with fewer rows than its last backup

@@ -20,7 +20,9 @@ and the test cell runs here, on those values, with the module's source folder as
 folder, as in the literal path. Without bubblewrap a code module is not graded at all.
 
 A notebook whose source notebook has no caseloop answer metadata (a course written without
-caseloop) gets nbgrader's own `Execute` in a Jupyter kernel, in a scratch folder.
+caseloop, such as nbgrader's own examples) and whose editable cells are not all literals runs
+whole in the same sandbox, test cells included, since its tests call the trainee's functions:
+the trainee's code can then fake its own score, but reaches nothing outside its sandbox.
 """
 
 from __future__ import annotations
@@ -28,10 +30,7 @@ from __future__ import annotations
 import ast
 import contextlib
 import io
-import os
-import shutil
 import signal
-import tempfile
 import threading
 import traceback
 from collections.abc import Iterator
@@ -42,14 +41,13 @@ from pathlib import Path
 from typing import Any
 
 import nbformat
-from nbclient.util import run_sync
 from nbformat import NotebookNode
 from nbformat.v4 import new_output
 from nbgrader.preprocessors import Execute, NbGraderPreprocessor
 from nbgrader.utils import compute_checksum, is_grade, is_locked, is_solution
 from traitlets import Bool, Int
 
-from caseloop.nbgrader_ext.sandboxed import SCRATCH_PREFIX, Box, read_names, syntax_error
+from caseloop.nbgrader_ext.sandboxed import Box, read_names, syntax_error
 from caseloop.notebook import (
     LITERAL_KINDS,
     answer_variable,
@@ -57,6 +55,7 @@ from caseloop.notebook import (
     free_names,
     grade_id,
     is_helper_cell,
+    is_setup_cell,
     literal_answers,
     syntax_problem,
     why_not_literal,
@@ -96,6 +95,7 @@ class NotebookPlan:
     order: tuple[str, ...]                       # grade_ids and ids of the source cells, in order
 
     source_dir: str = ""                         # the module's folder in source/ (its data files)
+    setup: tuple[str, ...] = ()                  # the trainer's set-up cells (data loaded, constants), in order
 
     @property
     def literal(self) -> bool:
@@ -111,6 +111,7 @@ class NotebookPlan:
 def _load_plan(source: str, release: str, stamp: tuple[float, ...], history: tuple) -> NotebookPlan:
     nb = nbformat.read(source, as_version=4)
     answers, tests, helpers, order = {}, {}, set(), []
+    setup = tuple(cell.source for cell in nb.cells if is_setup_cell(cell))
     for cell in nb.cells:
         cell_id = grade_id(cell)
         order.append(cell_id or cell.get("id", ""))
@@ -127,7 +128,7 @@ def _load_plan(source: str, release: str, stamp: tuple[float, ...], history: tup
             if grade_id(cell) in tests:
                 released.setdefault(grade_id(cell), set()).add(compute_checksum(cell))
     released = {cell_id: frozenset(checksums) for cell_id, checksums in released.items()}
-    return NotebookPlan(answers, tests, released, frozenset(helpers), tuple(order), str(Path(source).parent))
+    return NotebookPlan(answers, tests, released, frozenset(helpers), tuple(order), str(Path(source).parent), setup)
 
 
 def notebook_plan(config: Any, resources: dict) -> NotebookPlan | None:
@@ -241,9 +242,10 @@ class _Display:
 class LiteralExecute(Execute):
     """nbgrader's Execute step, with the in-process path that never runs trainee code."""
 
-    fast_path = Bool(True, help="Run literal-answer notebooks without a kernel.").tag(config=True)
-    memory_limit_mb = Int(2048, help="Address-space limit of each sandboxed process or grading kernel in MB "
-                                     "(0: none).").tag(config=True)
+    fast_path = Bool(True, help="Run notebooks whose editable cells are all literals without a sandbox.").tag(
+        config=True)
+    memory_limit_mb = Int(2048, help="Address-space limit of each sandboxed process in MB (0: none).").tag(
+        config=True)
     cpu_limit_seconds = Int(0, help="CPU seconds of each sandboxed process (0: the cell time limit times the "
                                     "number of code cells).").tag(config=True)
     process_limit = Int(64, help="Processes and threads trainee code may run at once in its sandbox.").tag(config=True)
@@ -251,20 +253,6 @@ class LiteralExecute(Execute):
                                   "temporary folders, in MB.").tag(config=True)
     output_limit_mb = Int(32, help="Outputs of one trainee cell, or the answers one test cell reads, in MB.").tag(
         config=True)
-
-    async def async_start_new_kernel(self, **kwargs: Any) -> None:
-        """nbclient's kernel start, with the kernel's memory limited before any trainee code runs.
-
-        nbclient re-reads its configuration at every notebook, so the limit is added here, just before
-        the kernel starts.
-        """
-        if self.memory_limit_mb:
-            limit = self.memory_limit_mb * 1024 * 1024
-            self.extra_arguments = [*self.extra_arguments, "--IPKernelApp.exec_lines=import resource; "
-                                    f"resource.setrlimit(resource.RLIMIT_AS, ({limit}, {limit}))"]
-        await super().async_start_new_kernel(**kwargs)
-
-    start_new_kernel = run_sync(async_start_new_kernel)  # nbclient binds the sync twin to its own coroutine
 
     def preprocess(self, nb: NotebookNode, resources: Any = None, km: Any = None):
         plan = notebook_plan(self.config, resources)
@@ -275,8 +263,7 @@ class LiteralExecute(Execute):
         elif self.fast_path and fast_path_applies(nb):
             self._run_in_process(nb)
         else:
-            with _scratch_copy(resources), _helpers_hidden(nb, plan):
-                return super().preprocess(nb, resources, km=km)
+            self._grade_in_sandbox(nb, plan, resources["nbgrader"]["notebook"], whole=True)
         return nb, resources
 
     def _run_in_process(self, nb: NotebookNode) -> None:
@@ -335,23 +322,28 @@ class LiteralExecute(Execute):
         return bwrap.Limits(timeout=timeout, memory_mb=self.memory_limit_mb, cpu_seconds=cpu,
                             processes=self.process_limit, file_mb=self.file_limit_mb, output_mb=self.output_limit_mb)
 
-    def _grade_in_sandbox(self, nb: NotebookNode, plan: NotebookPlan, name: str) -> None:
-        """Trainee cells in a sandbox, test cells here on the plain values they read (a code module)."""
+    def _grade_in_sandbox(self, nb: NotebookNode, plan: NotebookPlan | None, name: str, whole: bool = False) -> None:
+        """Trainee cells in a sandbox, test cells here on the plain values they read (a code module); WHOLE:
+        every cell in the sandbox, test cells too (a notebook without caseloop's answer metadata)."""
         bwrap.require()
         code = [c for c in nb.cells if c.cell_type == "code" and c.source.strip()]
-        box = Box(self, nb, plan, name, len(code))
+        box = Box(self, nb, Path(plan.source_dir) if plan else None, name, len(code))
+        helper_ids = plan.helper_ids if plan else frozenset()
+        answers = {var for var, _ in plan.answers.values() if var} if plan else set()
+        trainer_names = set().union(*(bound_names(source) for source in plan.setup)) if plan else set()
         display = _Display()
         tests: list[tuple[NotebookNode, int, bwrap.Reply]] = []
         try:
             for cell, count in _code_cells(nb):
                 started = _timestamp()
                 tamper = cell.metadata.pop(TAMPER_KEY, None)
-                if is_grade(cell) and not is_solution(cell):
+                if is_grade(cell) and not is_solution(cell) and not whole:
                     if tamper:
                         cell.outputs = _zero_with_reason(cell, _TAMPER_REASONS[tamper], display, count)
                     else:
-                        tests.append((cell, count, box.export(read_names(cell.source))))
-                elif not (is_helper_cell(cell) or cell.get("id") in plan.helper_ids):
+                        tests.append((cell, count, box.export([n for n in read_names(cell.source)
+                                                               if n in answers or n not in trainer_names])))
+                elif not (is_helper_cell(cell) or cell.get("id") in helper_ids):
                     unreadable = syntax_problem(cell.source)
                     cell.outputs = [syntax_error(unreadable)] if unreadable else box.run(cell.source, count)
                 if self.record_timing:
@@ -360,10 +352,17 @@ class LiteralExecute(Execute):
                                                   "iopub.status.idle": finished, "shell.execute_reply": finished}
         finally:
             box.close()
-        answers = {var for var, _ in plan.answers.values() if var}
+        nb.metadata["language_info"] = _language_info()
+        if whole:
+            return
         with contextlib.chdir(plan.source_dir):
+            # what the set-up cells define (the data, constants) a test reads from the trainer's own run, never
+            # from the trainee's sandbox, where the trainee may have redefined it
+            trainer: dict[str, Any] = {"__name__": "__main__", "__builtins__": __builtins__}
+            for source in plan.setup:
+                self._run_cell(source, trainer, display, 0)
             for cell, number, reply in tests:
-                namespace: dict[str, Any] = {"__name__": "__main__", "__builtins__": __builtins__}
+                namespace = dict(trainer)
                 refused = dict(reply.not_plain)
                 for variable, data in reply.values.items():
                     try:
@@ -383,7 +382,6 @@ class LiteralExecute(Execute):
                     cell.outputs = _zero_with_reason(cell, reason, display, number, code="not_plain")
                 else:
                     cell.outputs = self._run_cell(cell.source, namespace, display, number)
-        nb.metadata["language_info"] = _language_info()
 
     def _run_cell(self, source: str, namespace: dict, display: _Display, count: int) -> list[NotebookNode]:
         """Run one trusted test cell like a kernel would: stdout/stderr streams, then the last value."""
@@ -433,46 +431,6 @@ def _zero_with_reason(cell: NotebookNode, reason: tuple[str, str], display: _Dis
     data, metadata = display.bundle(score)
     return [new_output("stream", name="stdout", text=text),
             new_output("execute_result", data=data, metadata=metadata, execution_count=count)]
-
-
-@contextlib.contextmanager
-def _scratch_copy(resources: Any):
-    """Run a kernel in a scratch copy of the submission folder, outside the course directory.
-
-    Relative paths in trainee code then reach only this submission's own files (the module's data
-    files, which nbgrader copied from source/), never other trainees' folders or the gradebook.
-    """
-    metadata = (resources or {}).setdefault("metadata", {})
-    original = metadata.get("path")
-    if not original or not Path(original).is_dir():
-        yield
-        return
-    with tempfile.TemporaryDirectory(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-") as scratch:
-        for item in Path(original).iterdir():
-            if item.is_file() and item.suffix != ".ipynb":
-                shutil.copy2(item, scratch)
-            elif item.is_dir() and not item.name.startswith("."):
-                shutil.copytree(item, Path(scratch) / item.name)
-        metadata["path"] = scratch
-        try:
-            yield
-        finally:
-            metadata["path"] = original
-
-
-@contextlib.contextmanager
-def _helpers_hidden(nb: NotebookNode, plan: NotebookPlan | None):
-    """Blank the self-check and survey cells while a kernel runs (nbclient skips empty cells)."""
-    helpers = [c for c in nb.cells if c.cell_type == "code"
-               and (is_helper_cell(c) or (plan is not None and c.get("id") in plan.helper_ids))]
-    sources = [c.source for c in helpers]
-    for cell in helpers:
-        cell.source = ""
-    try:
-        yield
-    finally:
-        for cell, source in zip(helpers, sources, strict=True):
-            cell.source = source
 
 
 def _timestamp() -> str:

@@ -7,19 +7,14 @@ import builtins
 import json
 import keyword
 import re
-import shutil
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import nbformat
 from nbformat import NotebookNode
-from nbgrader.utils import is_grade, is_locked, is_solution
+from nbgrader.utils import is_grade, is_solution
 
-from caseloop.notebook import (
-    free_names,
-    is_helper_cell,
-)
+from caseloop.notebook import free_names, is_setup_cell
 from caseloop.sandbox import bwrap
 
 _SANDBOX_FAULTS = {
@@ -55,12 +50,12 @@ class Box:
     """A notebook's sandbox: started when first needed, restarted (with the module's locked set-up
     cells run again) after trainee code killed it, at most MAX_SANDBOX_RESTARTS times."""
 
-    def __init__(self, step: Any, nb: NotebookNode, plan: Any, name: str,  # LiteralExecute, its NotebookPlan
+    def __init__(self, step: Any, nb: NotebookNode, source_dir: Path | None, name: str,  # step: LiteralExecute
                  code_cells: int) -> None:
         from nbgrader.coursedir import CourseDirectory
 
         ignore = list(CourseDirectory(config=step.config).ignore)
-        self.files = module_files(Path(plan.source_dir), ignore)
+        self.files = module_files(source_dir, ignore) if source_dir else {}
         self.limits = step.sandbox_limits(code_cells)
         self.timeout_error = dict(step.error_on_timeout)
         copy = nbformat.from_dict(json.loads(json.dumps(nb)))
@@ -70,8 +65,7 @@ class Box:
                 if is_grade(cell) and not is_solution(cell):
                     cell.source = ""
         self.notebook = (f"{name}.ipynb", nbformat.writes(copy).encode("utf-8"))
-        self.setup = [c.source for c in nb.cells if c.cell_type == "code" and is_locked(c) and not is_grade(c)
-                      and not is_solution(c) and c.source.strip() and not is_helper_cell(c)]
+        self.setup = [c.source for c in nb.cells if is_setup_cell(c)]
         self.sandbox: bwrap.Sandbox | None = None
         self.starts = 0
         self.ran: list[str] = []   # the set-up cells run so far, run again in a fresh sandbox
@@ -165,18 +159,3 @@ def _mime_value(mimetype: str, value: Any) -> bool:
     if mimetype == "application/json" or mimetype.endswith("+json"):
         return True
     return isinstance(value, str) or (isinstance(value, list) and all(isinstance(line, str) for line in value))
-
-
-SCRATCH_PREFIX = "caseloop-kernel-"
-
-
-def sweep_scratch() -> list[Path]:
-    """Remove the kernel scratch folders a killed grading process left in the temporary folder."""
-    removed = []
-    for folder in Path(tempfile.gettempdir()).glob(f"{SCRATCH_PREFIX}*-*"):
-        pid = folder.name.removeprefix(SCRATCH_PREFIX).split("-")[0]
-        if not pid.isdigit() or Path(f"/proc/{pid}").exists():
-            continue
-        shutil.rmtree(folder, ignore_errors=True)
-        removed.append(folder)
-    return removed

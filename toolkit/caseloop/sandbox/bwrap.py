@@ -16,7 +16,7 @@ A sandbox is:
   other trainees, the grader's home, /etc and every writable location of the host are absent;
 - limited: address space, CPU seconds, processes, size of a written file and of the tmpfs
   folders, size of what one reply may carry, wall time per request (then interrupted, then killed);
-- filtered: a seccomp filter (`seccomp_filter`) refuses the system calls that open the kernel's
+- filtered: a seccomp filter (`caseloop.sandbox.seccomp`) refuses the system calls that open the kernel's
   larger attack surfaces to an unprivileged process: new user namespaces (`unshare`, `clone` with
   CLONE_NEWUSER, `setns`), mounts, keyrings, BPF, io_uring, userfaultfd, perf events, ptrace,
   module loading, and every 32-bit or x32 system call;
@@ -28,14 +28,13 @@ The runner answers on a pipe; every reply is read as untrusted data with a size 
 
 from __future__ import annotations
 
+import getpass
 import importlib.util
 import json
 import os
-import platform
 import select
 import shutil
 import signal
-import struct
 import subprocess
 import sys
 import time
@@ -44,8 +43,14 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from caseloop.sandbox import seccomp
+
 INSTALL_HINT = ("install bubblewrap with `apt-get install -y bubblewrap` (Debian, Ubuntu; `.ci/run` does this) "
                 "or `dnf install bubblewrap` (Fedora)")
+USER_NAMESPACES_HINT = ("Allow them (`sysctl -w user.max_user_namespaces=15000`, on Debian 11 and older also "
+                        "`sysctl -w kernel.unprivileged_userns_clone=1`, on Ubuntu 24.04 "
+                        "`sysctl -w kernel.apparmor_restrict_unprivileged_userns=0` or an AppArmor profile for bwrap), "
+                        "or grade as root, where each sandbox gets a uid of its own")
 WORKDIR = "/home/trainee"
 LIBDIR = "/opt/caseloop/lib"
 SANDBOX_UID_BASE = 200_000        # as root: runner uid = this + (grading process id mod 10,000)
@@ -93,6 +98,11 @@ def unavailable() -> str | None:
         return f"bubblewrap (`bwrap`) is not installed: {INSTALL_HINT}"
     if _as_root() and not shutil.which("setpriv"):
         return "`setpriv` (util-linux) is not installed: apt-get install -y util-linux"
+    if not _as_root():
+        refused = _user_namespaces_refused()
+        if refused:
+            return (f"as the user {getpass.getuser()} (not root) bubblewrap needs the kernel's unprivileged user "
+                    f"namespaces, and this machine refuses them ({refused}). {USER_NAMESPACES_HINT}")
     try:
         with Sandbox({}, limits=Limits(timeout=30)) as box:
             reply = box.run("1 + 1")
@@ -104,61 +114,23 @@ def unavailable() -> str | None:
     return None
 
 
+def _user_namespaces_refused() -> str:
+    """Why bubblewrap cannot make a user namespace for this (unprivileged) user; "" when it can."""
+    try:
+        done = subprocess.run(["bwrap", "--unshare-user", "--ro-bind", "/", "/", "--", "/bin/true"],
+                              capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired) as err:
+        return str(err)
+    if done.returncode == 0:
+        return ""
+    return done.stderr.strip().removeprefix("bwrap: ") or f"exit status {done.returncode}"
+
+
 def require() -> None:
     """Raise SandboxUnavailable, saying how to install it, unless a sandbox can run here."""
     reason = unavailable()
     if reason:
         raise SandboxUnavailable(f"trainee code runs only inside a sandbox, and {reason}")
-
-
-# System calls the filter refuses (EPERM), by machine: name -> number.
-_REFUSED_CALLS = {
-    "x86_64": {"unshare": 272, "setns": 308, "mount": 165, "umount2": 166, "pivot_root": 155, "chroot": 161,
-               "keyctl": 250, "add_key": 248, "request_key": 249, "bpf": 321, "userfaultfd": 323,
-               "perf_event_open": 298, "ptrace": 101, "kexec_load": 246, "kexec_file_load": 320,
-               "init_module": 175, "finit_module": 313, "delete_module": 176, "open_by_handle_at": 304,
-               "io_uring_setup": 425, "io_uring_enter": 426, "io_uring_register": 427, "open_tree": 428,
-               "move_mount": 429, "fsopen": 430, "fsconfig": 431, "fsmount": 432, "fspick": 433,
-               "mount_setattr": 442, "swapon": 167, "swapoff": 168, "reboot": 169, "acct": 163},
-    "aarch64": {"unshare": 97, "setns": 268, "mount": 40, "umount2": 39, "pivot_root": 41, "chroot": 51,
-                "keyctl": 219, "add_key": 217, "request_key": 218, "bpf": 280, "userfaultfd": 282,
-                "perf_event_open": 241, "ptrace": 117, "kexec_load": 104, "kexec_file_load": 294,
-                "init_module": 105, "finit_module": 273, "delete_module": 106, "open_by_handle_at": 265,
-                "io_uring_setup": 425, "io_uring_enter": 426, "io_uring_register": 427, "open_tree": 428,
-                "move_mount": 429, "fsopen": 430, "fsconfig": 431, "fsmount": 432, "fspick": 433,
-                "mount_setattr": 442, "swapon": 224, "swapoff": 225, "reboot": 142, "acct": 89},
-}
-_AUDIT_ARCH = {"x86_64": 0xC000003E, "aarch64": 0xC00000B7}
-_CLONE = {"x86_64": 56, "aarch64": 220}
-_CLONE3 = 435
-_CLONE_NEWUSER = 0x10000000
-
-
-def seccomp_filter(machine: str | None = None) -> bytes | None:
-    """The sandbox's seccomp filter as a classic BPF program (what `bwrap --seccomp` reads); None on a
-    machine it has no system call table for.
-
-    Refused with EPERM: every call in _REFUSED_CALLS, `clone` with CLONE_NEWUSER, any system call of
-    another ABI (32-bit, x32). `clone3`, whose flags a filter cannot read, answers ENOSYS, so the C
-    library falls back to `clone`. Everything else is allowed.
-    """
-    machine = machine or platform.machine()
-    if machine not in _REFUSED_CALLS:
-        return None
-    load, jeq, jge, jset, ret = 0x20, 0x15, 0x35, 0x45, 0x06
-    allow, eperm, enosys = 0x7FFF0000, 0x00050000 | 1, 0x00050000 | 38
-    refused = sorted(_REFUSED_CALLS[machine].values())
-    # instructions as (code, jump if true, jump if false, k); jumps count the instructions skipped
-    program = [(load, 0, 0, 4), (jeq, 1, 0, _AUDIT_ARCH[machine]), (ret, 0, 0, eperm), (load, 0, 0, 0)]
-    if machine == "x86_64":
-        program += [(jge, 0, 1, 0x40000000), (ret, 0, 0, eperm)]
-    program += [(jeq, 0, 1, _CLONE3), (ret, 0, 0, enosys)]
-    program += [(jeq, 0, 3, _CLONE[machine]), (load, 0, 0, 16), (jset, 0, 1, _CLONE_NEWUSER), (ret, 0, 0, eperm),
-                (load, 0, 0, 0)]
-    for number in refused:
-        program += [(jeq, 0, 1, number), (ret, 0, 0, eperm)]
-    program.append((ret, 0, 0, allow))
-    return b"".join(struct.pack("=HBBI", *instruction) for instruction in program)
 
 
 def _python_roots() -> list[Path]:
@@ -275,7 +247,7 @@ class Sandbox:
         if not shutil.which("bwrap"):
             raise SandboxUnavailable(f"bubblewrap (`bwrap`) is not installed: {INSTALL_HINT}")
         fd = _memory_file("notebook", self.notebook[1]) if self.notebook else None
-        program = seccomp_filter()
+        program = seccomp.seccomp_filter()
         filter_fd = _memory_file("seccomp", program) if program else None
         passed = tuple(f for f in (fd, filter_fd) if f is not None)
         try:
