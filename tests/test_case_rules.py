@@ -110,6 +110,7 @@ def test_asking_a_buyer_past_the_delivery_date_to_wait_is_wrong_and_misses_the_r
      {"asks_for_the_broken_vase"}),
     ("C-0039", "お手数ですが、中国の当店倉庫までご返送ください。", {"gives_seller_address"}),
     ("C-0034", "Are you sure you did not pick it up already?", {"doubts_him"}),
+    ("C-0013", "Bitte schicken Sie die Powerbank auf eigene Kosten an uns zurück.", {"buyer_pays_postage"}),
     ("C-0202", "Dear Connor, I'll refund you in full and you can keep the speaker, but please don't leave a 1-star "
      "review.", {"gives_in_to_the_threat", "mentions_the_review"}),
     ("C-0201", "Dear Rachel, we will pay you $300 for your time and stress.", {"compensation_beyond_order"}),
