@@ -23,7 +23,8 @@ from caseloop.grade import collect, grade
 from caseloop.release import release
 
 MODULE, NOTEBOOK = "m07", "final_assessment"
-REPLIES = ("c0014_reply", "c0018_reply", "c0025_reply", "c0027_reply")
+REPLIES = ("c0014_reply", "c0008_reply", "c0016_reply", "c0018_reply", "c0025_reply", "c0027_reply", "c0013_reply",
+           "c0011_reply", "c0039_reply", "c0034_reply")  # Sophie's (C-0014) first, then the notebook's order
 # Sophie's reply without a word for how she feels or an apology: the autograde misses `empathy`, one level of four
 # (2.25 of 3).
 NO_EMPATHY = ("Dear Sophie,\nPlease stop using the kettle and unplug it now: a kettle that does not switch itself "
@@ -91,7 +92,7 @@ def test_the_hand_computation_rests_on_these_autograde_scores(revised):
 def test_agreement_csv_matches_a_hand_computation(revised):
     _, agreement, _ = revised
     exercises = agreement[agreement["level"] == "exercise"].set_index("reviews")
-    assert list(exercises.index) == list(REPLIES) and set(exercises["points"]) == {4}
+    assert sorted(exercises.index) == sorted(REPLIES) and set(exercises["points"]) == {4}
     # Sophie, trainees ava ben cai dan eve fay (gus is not fully scored):
     # mentor 2 (1, 0, 0.5), 3 (1, 0, 1), 0, 2, 2, 2; autograde 4, 3 (2.25 / 3), 0, 4, 4, 4.
     # Var H = 29/36, Var M = 77/36, (mean M - mean H)^2 = 64/36, mean (M - H)^2 = 96/36.
@@ -110,19 +111,21 @@ def test_agreement_csv_matches_a_hand_computation(revised):
 
     criteria = agreement[agreement["level"] == "criterion"].set_index("criterion")
     assert list(criteria.index) == ["tone", "empathy", "culture"] and set(criteria["points"]) == {2}
-    assert set(criteria["n"]) == {24}, "six fully scored trainees x four replies"
+    assert set(criteria["n"]) == {60}, "six fully scored trainees x ten replies"
     assert criteria.loc["tone", "exact"] == 1 and criteria.loc["tone", "qwk"] == pytest.approx(1)
     # empathy: the mentor fails Sophie's reply for all; the autograde passes the model replies (2), gives ben 1.
-    assert criteria.loc["empathy", "exact"] == pytest.approx(19 / 24)
+    assert criteria.loc["empathy", "exact"] == pytest.approx(55 / 60)
     # cultural fit: the model replies to Sophie are partly met (1) for the mentor, met (2) for the autograde.
-    assert criteria.loc["culture", ["exact", "adjacent"]].tolist() == pytest.approx([20 / 24, 1])
+    assert criteria.loc["culture", ["exact", "adjacent"]].tolist() == pytest.approx([56 / 60, 1])
 
-    english = agreement[agreement["level"] == "language"].set_index("language")
-    assert list(english.index) == ["en"] and english.loc["en", "n"] == 24
-    # Sophie's six pairs and three replies x (4, 4, 0, 4, 4, 4) on both sides, in 576ths:
-    # Var H = 1319, Var M = 1271, (mean M - mean H)^2 = 64, mean (M - H)^2 = 384.
-    assert english.loc["en", "qwk"] == pytest.approx(1 - 384 / (1319 + 1271 + 64))
-    assert english.loc["en", "exact"] == pytest.approx(20 / 24)
+    languages = agreement[agreement["level"] == "language"].set_index("language")
+    assert sorted(languages.index) == ["de", "en", "fr", "ja"], "m07's replies are in four languages"
+    assert languages.loc["en", "n"] == 42 and [languages.loc[code, "n"] for code in ("de", "fr", "ja")] == [6, 6, 6]
+    # Sophie's six pairs and six replies x (4, 4, 0, 4, 4, 4) on both sides, in 1764ths:
+    # Var H = 4049, Var M = 3905, (mean M - mean H)^2 = 64, mean (M - H)^2 = 672.
+    assert languages.loc["en", "qwk"] == pytest.approx(1 - 672 / (4049 + 3905 + 64))
+    assert languages.loc["en", "exact"] == pytest.approx(38 / 42)
+    assert [languages.loc[code, "exact"] for code in ("de", "fr", "ja")] == [1, 1, 1]
 
 
 def test_the_exercise_mentors_disagree_with_goes_to_the_backlog(course: Course, revised):
@@ -141,7 +144,7 @@ def test_the_exercise_mentors_disagree_with_goes_to_the_backlog(course: Course, 
     section = markdown[markdown.index("## 自动评分与导师评分的一致性 / Autograde vs mentor agreement"):]
     assert "| exercise | m07 · c0014_reply · C-0014 | 6 | 0.44 | 0.33 | 0.33 | 0.78 | 1.00 | 1.83 / 4 | " \
            "3.17 / 4 |" in section
-    assert "| criterion | empathy | 24 |" in section and "| language | en | 24 | 0.86 |" in section
+    assert "| criterion | empathy | 60 |" in section and "| language | en | 42 | 0.92 |" in section
 
 
 def test_no_exercise_is_judged_on_fewer_pairs_than_the_minimum(course: Course, revised):

@@ -30,8 +30,9 @@ def test_every_module_passes_author_check(author_check, repo_course):
     assert {r.module for r in results} == set(repo_course.module_ids())
     assert results and [(r.module, r.cell, r.problems) for r in results if r.problems] == []
     by_mentor = {r.cell for r in results if r.by_mentor}
-    assert by_mentor == {f"{reply}_{c}" for reply in ("c0014_reply", "c0018_reply", "c0025_reply", "c0027_reply")
-                         for c in ("tone", "empathy", "culture")}, "only m07's rubric cells wait for a mentor"
+    m07_replies = ("c0008", "c0014", "c0016", "c0018", "c0025", "c0027", "c0013", "c0011", "c0039", "c0034")
+    assert by_mentor == {f"{case}_reply_{c}" for case in m07_replies for c in ("tone", "empathy", "culture")}, \
+        "only m07's rubric cells wait for a mentor, under each of its ten replies"
     for result in results:
         if result.by_mentor:
             continue

@@ -35,7 +35,7 @@ def reported(repo_course: Course, tmp_path_factory: pytest.TempPathFactory) -> t
     submit_answers(course, MODULE, TRAINEE, lambda nb, var, tags, text: model.get(var) if "answer" in tags else None)
     run_caseloop(course, "collect", MODULE)
     run_caseloop(course, "grade", MODULE)
-    assert "12 items wait for a mentor's grade" in run_caseloop(course, "compile")
+    assert "30 items wait for a mentor's grade" in run_caseloop(course, "compile")
     run_caseloop(course, "report", "--lang", "en")
     return course, (course.reports_dir / "trainees" / f"{TRAINEE}.html").read_text(encoding="utf-8")
 
@@ -95,11 +95,11 @@ def test_a_mentors_grade_in_the_formgrader_reaches_gradebook_and_report(browser,
         assert gradebook.find_comment(f"{REPLY}_empathy", NOTEBOOK, MODULE, TRAINEE).manual_comment == COMMENT
         assert gradebook.find_grade(f"{REPLY}_empathy", NOTEBOOK, MODULE, TRAINEE).auto_score is None
 
-    assert "9 items wait for a mentor's grade" in run_caseloop(course, "compile")
+    assert "27 items wait for a mentor's grade" in run_caseloop(course, "compile")
     run_caseloop(course, "report", "--lang", "en")
     after = (course.reports_dir / "trainees" / f"{TRAINEE}.html").read_text(encoding="utf-8")
-    assert "12 items in m07 await a mentor&#39;s grade" in before
-    assert "9 items in m07 await a mentor&#39;s grade" in after
+    assert "30 items in m07 await a mentor&#39;s grade" in before
+    assert "27 items in m07 await a mentor&#39;s grade" in after
     assert COMMENT not in before and COMMENT.replace("'", "&#39;") in after
     empathy = re.search(rf'data-reviews="{REPLY}" data-criterion="empathy" data-pending="false">(.*?)</tr>', after,
                         re.DOTALL)

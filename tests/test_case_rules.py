@@ -94,6 +94,23 @@ def test_asking_a_buyer_past_the_delivery_date_to_wait_is_wrong_and_misses_the_r
      {"blames_screen", "buyer_pays"}),
     ("C-0040", "Sehr geehrter Herr Wagner, wir können Ihre Daten leider nicht löschen.", {"keeps_personal_data"}),
     ("C-0200", "高橋様 申し訳ございませんが、返品はお受けできません。", {"refuses_return"}),
+    # the refund timing the course taught before (14 days from the goods' return) is wrong: Directive 2011/83/EU art.
+    # 13(1) counts 14 days from the withdrawal notice, and Amazon wants the refund 2 business days after the return
+    ("C-0006", "Sobald die Ware eingegangen ist, erstatten wir Ihnen den Kaufpreis, spätestens innerhalb von 14 Tagen.",
+     {"refund_14_days_after_receipt"}),
+    ("C-0006", "Innerhalb von 14 Tagen nach Eingang der Ware erstatten wir Ihnen den vollen Betrag.",
+     {"refund_14_days_after_receipt"}),
+    ("C-0026", "Dès réception de la lampe, nous vous rembourserons le prix, au plus tard sous 14 jours.",
+     {"refund_14_days_after_receipt"}),
+    # cases for situations the curriculum lacked: cross-border low-price returns, the UK right to reject, FBA in Spain
+    ("C-0400", "Bitte senden Sie die Handyhülle an unsere Adresse in China zurück.", {"sends_her_abroad"}),
+    ("C-0401", "We can only offer a repair first; please send the kettle back.", {"insists_on_repair"}),
+    ("C-0402", "Envíela a nuestra dirección en Madrid y le devolveremos el dinero.", {"gives_seller_address"}),
+    ("C-0011", "Merci de nous renvoyer le vase cassé avant que nous puissions vous rembourser.",
+     {"asks_for_the_broken_vase"}),
+    ("C-0039", "お手数ですが、中国の当店倉庫までご返送ください。", {"gives_seller_address"}),
+    ("C-0034", "Are you sure you did not pick it up already?", {"doubts_him"}),
+    ("C-0013", "Bitte schicken Sie die Powerbank auf eigene Kosten an uns zurück.", {"buyer_pays_postage"}),
     ("C-0202", "Dear Connor, I'll refund you in full and you can keep the speaker, but please don't leave a 1-star "
      "review.", {"gives_in_to_the_threat", "mentions_the_review"}),
     ("C-0201", "Dear Rachel, we will pay you $300 for your time and stress.", {"compensation_beyond_order"}),
@@ -179,6 +196,10 @@ def test_concept_match_returns_the_matched_text():
     ("C-0026", "Bonjour Mme Martin, vous disposez de trente jours pour vous rétracter.", "withdrawal_period",
      "trente jours"),
     ("C-0200", "高橋様 返品の商品が届きましたら、5営業日以内にご返金いたします。", "refund_after_receipt", "5営業日"),
+    # on Amazon.co.jp the seller's policy must match Amazon's 30 days; the statutory 8 days is not the window
+    ("C-0200", "5日前にお届けした商品ですので、8日以内の返品を承ります。", "return_window", "8日"),
+    ("C-0006", "Sobald der Wasserkocher bei uns eingegangen ist, erstatten wir Ihnen den Betrag in 5 Werktagen.",
+     "refund_after_receipt", "5 Werktagen"),
     ("C-0024", "Dear Doug, I will refund the remaining $45 when the bowl is back.", "remaining_amount", "$45"),
     ("C-0014", "Dear Sophie, once it reaches us I will refund you within 5 business days.", "refund_after_receipt",
      "5 business days"),
@@ -196,7 +217,9 @@ def test_a_wrong_number_is_a_false_fact(case_id, reply, fact, stated):
      "widerrufen."),
     ("C-0006", "Die 14-tägige Widerrufsfrist läuft noch."),
     ("C-0026", "Vous l'avez reçue il y a 10 jours : vous êtes dans le délai de rétractation de 14 jours."),
-    ("C-0200", "5日前にお届けした商品ですので、8日以内の返品を承ります。"),
+    ("C-0200", "5日前にお届けした商品ですので、30日以内の返品を承ります。"),
+    ("C-0006", "Sobald der Wasserkocher bei uns eingegangen ist, erstatten wir Ihnen innerhalb von 2 Werktagen den "
+     "vollen Betrag."),
     ("C-0024", "The refund was partial because the bowl was missing; the remaining 44.99 USD follows its return."),
     ("C-0014", "Once it reaches us I will refund you within two working days."),
 ])

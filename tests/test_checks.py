@@ -59,6 +59,17 @@ def test_amazon_links_and_order_ids_are_not_red_lines():
     assert checks.reply(text, points=3, buyer_name="Jordan").points == 3
 
 
+@pytest.mark.parametrize("link", ["https://www.amazon.com/dp/B0ABCDEF12", "amazon.co.uk/stores/SoundShop/page/123",
+                                  "www.amazon.de/s?k=wasserkocher"])
+def test_amazon_links_the_order_does_not_need_are_red_lines(link):
+    # messaging rules allow links only where the order needs them (order, returns, help), not product pages
+    score = checks.reply(GOOD_REPLY + f" You may also like our other models: {link}", points=3, buyer_name="Jordan")
+    assert "link" in score.failed and score.points == 0
+    for needed in ("https://www.amazon.com/gp/your-orders", "amazon.fr/returns",
+                   "amazon.de/gp/help/customer/display.html?nodeId=201819160"):
+        assert checks.reply(GOOD_REPLY + f" The details are at {needed}.", points=3, buyer_name="Jordan").points == 3
+
+
 def test_blank_and_stub_answers_score_zero():
     for blank in (None, "", "\n\n", "\n### BEGIN SOLUTION\n### END SOLUTION\n"):
         assert checks.reply(blank, points=3).failed == ["blank"]

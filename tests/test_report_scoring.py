@@ -329,7 +329,7 @@ def test_curriculum_report_sections_errors_name_file_and_field(tmp_path, section
 def test_repo_curriculum_declares_gates_levels_and_targets(repo_course):
     curriculum = repo_course.curriculum()
     assert [level.id for level in curriculum.certification] == ["junior", "intermediate", "senior"]
-    assert curriculum.gates["simulated_cases"].params == {"module": "m07", "count": 10, "min": 0.8}
+    assert curriculum.gates["simulated_cases"].params == {"module": "m07", "count": 10, "min": 0.85}
     assert curriculum.gates["mentor_signoff"].kind == "mentor_signoff"
     assert curriculum.assessment == {"baseline": "m00", "post_test": "m00post"}
     assert {t.competency for t in curriculum.targets} >= {"PRD"}

@@ -21,7 +21,8 @@ from caseloop.release import release
 from caseloop.report import cohort_tables
 
 MODULE, NOTEBOOK = "m07", "final_assessment"
-REPLIES = ("c0014_reply", "c0018_reply", "c0025_reply", "c0027_reply")
+REPLIES = ("c0014_reply", "c0008_reply", "c0016_reply", "c0018_reply", "c0025_reply", "c0027_reply", "c0013_reply",
+           "c0011_reply", "c0039_reply", "c0034_reply")  # Sophie's (C-0014) first, then the notebook's order
 RUBRIC = [f"{reply}_{c.code}" for reply in REPLIES for c in rubric.CRITERIA]
 # Sophie's reply with the fix and the date, but no word for how she feels and no apology.
 NO_EMPATHY = ("Dear Sophie,\nPlease stop using the kettle and unplug it now: a kettle that does not switch itself "
@@ -93,7 +94,7 @@ def test_rubric_cells_wait_for_a_mentor_and_are_not_evidence_yet(before):
     gates = report.gates.set_index(["trainee", "gate"])
     assert gates.loc[("ava", "simulated_cases"), "met"], "a case's rubric does not decide whether it was solved"
     assert not gates.loc[("ava", "mentor_signoff"), "met"]
-    assert gates.loc[("ava", "mentor_signoff"), "reason_en"] == "12 items in m07 await a mentor's grade"
+    assert gates.loc[("ava", "mentor_signoff"), "reason_en"] == "30 items in m07 await a mentor's grade"
     assert report.mentor["pending"].all() and len(report.mentor) == 5 * len(RUBRIC)
 
 
@@ -101,10 +102,10 @@ def test_a_mentors_grades_change_the_trainees_report(course: Course, before, aft
     grades, report = after
     gates = report.gates.set_index(["trainee", "gate"])
     assert gates.loc[("ava", "mentor_signoff"), "met"]
-    assert gates.loc[("ava", "mentor_signoff"), "value"] == pytest.approx(11 / 12)
+    assert gates.loc[("ava", "mentor_signoff"), "value"] == pytest.approx(29 / 30)
     assert not gates.loc[("cai", "mentor_signoff"), "met"]
     assert gates.loc[("cai", "mentor_signoff"), "reason_en"] == "mentor score on m07 0%, needs 80%"
-    assert gates.loc[("fay", "mentor_signoff"), "reason_en"] == "12 items in m07 await a mentor's grade"
+    assert gates.loc[("fay", "mentor_signoff"), "reason_en"] == "30 items in m07 await a mentor's grade"
     row = grades[(grades["trainee"] == "ava") & (grades["cell"] == "c0014_reply_empathy")].iloc[0]
     assert row["manual_score"] == 0 and row["comment"] == COMMENT and not row["needs_manual_grade"]
     emo = {name: frame.set_index(["trainee", "competency"]).loc[("ava", "EMO"), "share"]

@@ -3,7 +3,9 @@
 Every graded cell tagged with a known competency and an existing case, positive points equal to
 the `points=` its checks pass, balanced solution and hidden-test markers, mentor rubric cells
 that review a reply, and no platform-policy number written into a test cell instead of
-`checks.policy(...)`.
+`checks.policy(...)`. Warnings (which do not fail lint): a policy entry last checked against its
+source more than a year ago, and a graded cell that teaches a policy number for a market the
+entry does not hold for (the market of the cell's case).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -40,9 +43,11 @@ class Problem:
     path: Path
     cell: str
     message: str
+    warning: bool = False
 
     def __str__(self) -> str:
-        return f"{self.path}: cell {self.cell}: {self.message}"
+        where = f"{self.path}: cell {self.cell}" if self.cell else str(self.path)
+        return f"{where}: {'warning: ' if self.warning else ''}{self.message}"
 
 
 def _marker_problems(cell: Any) -> list[str]:
@@ -161,6 +166,7 @@ def _lint_graded(path: Path, cell: Any, tags: dict, competencies: set[str], case
         problems.append(f"case {tags['case']} has no file cases/{tags['case']}.yaml; add the case or fix the id")
     if not isinstance(points, int | float) or points <= 0:
         problems.append(f"points must be positive (is {points!r})")
+    problems += _market_problems(cell.source, tags.get("case"), cases)
     for call in check_calls(cell.source):
         if call.func.attr == "reply" and cases is not None:
             problems += _reply_problems(call, tags.get("case"), cases)
@@ -177,7 +183,42 @@ def _lint_graded(path: Path, cell: Any, tags: dict, competencies: set[str], case
                 named = " or ".join(f"checks.policy({key!r})" for key in keys)
                 problems.append(f"policy number {expected.value} {unit} written into the test; use expected={named} "
                                 "(whichever rule it is) so it changes in one place (policy.yaml)")
-    return [Problem(path, name, message) for message in problems]
+    return [Problem(path, name, message.removeprefix(WARNING), warning=message.startswith(WARNING))
+            for message in problems]
+
+
+WARNING = "warning\u0000"  # marks a message of _lint_graded that is a warning, not a problem
+
+
+def _policy_keys(source: str) -> list[str]:
+    """The keys of every `checks.policy("key")` call in a test cell, in order."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return []
+    return [node.args[0].value for node in ast.walk(tree)
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "policy"
+            and node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)]
+
+
+def _market_problems(source: str, case_id: str | None, cases: Mapping[str, dict] | None) -> list[str]:
+    """Policy numbers a cell teaches for its case's market although the entry does not hold there."""
+    from caseloop.checks.policy import policy_entry, policy_markets
+
+    market = ((cases or {}).get(case_id) or {}).get("market")
+    problems = []
+    for key in _policy_keys(source):
+        try:
+            markets = policy_markets(key)
+        except KeyError:
+            problems.append(f"checks.policy({key!r}) names no entry of policy.yaml; use one of its keys")
+            continue
+        if market and markets is not None and market not in markets:
+            problems.append(f"{WARNING}checks.policy({key!r}) is taught for case {case_id} ({market}), but the entry "
+                            f"holds for {', '.join(sorted(markets))} only ({policy_entry(key)['source']}); cite the "
+                            f"{market} rule and add {market} to its `markets:` in policy.yaml, or add an entry for "
+                            f"{market}")
+    return problems
 
 
 def _reply_problems(call: ast.Call, case_id: str | None, cases: Mapping[str, dict]) -> list[str]:
@@ -205,8 +246,21 @@ def _reply_problems(call: ast.Call, case_id: str | None, cases: Mapping[str, dic
     return problems
 
 
-def lint(course: Course, modules: list[str] | None = None) -> list[Problem]:
-    """Every lint problem in the given modules (default: every module in source/)."""
+def policy_warnings(today: date | None = None) -> list[Problem]:
+    """A warning for every policy entry last checked against its source more than a year ago (or never)."""
+    from importlib import resources
+
+    from caseloop.checks.policy import policy_entry, stale_policy_entries
+
+    path = Path(str(resources.files("caseloop.checks").joinpath("policy.yaml")))
+    return [Problem(path, "", f"{key} was last checked {checked or 'never'}, more than a year ago: compare it with "
+                              f"{policy_entry(key)['source']} and update its value and `checked:`", warning=True)
+            for key, checked in stale_policy_entries(today)]
+
+
+def lint(course: Course, modules: list[str] | None = None, today: date | None = None) -> list[Problem]:
+    """Every lint problem in the given modules (default: every module in source/), then the policy file's
+    warnings; problems with `warning` set do not fail lint."""
     from caseloop.checks import casefile
 
     competencies = set(course.curriculum().competencies)
@@ -218,4 +272,4 @@ def lint(course: Course, modules: list[str] | None = None) -> list[Problem]:
     for module in modules or course.module_ids():
         for path in course.source_notebooks(module):
             problems += lint_notebook(path, competencies, cases, mapped.get((module, path.stem)))
-    return problems
+    return problems + policy_warnings(today)

@@ -1,12 +1,14 @@
 """Platform red lines: what makes a reply impossible to send, whatever else it does well.
 
 Amazon's buyer-seller messaging and review rules forbid, in every language and in any disguise:
-links outside Amazon, e-mail addresses (also "support [at] shop [dot] com" or spaced out), phone
-numbers (national formats too) and invitations to call, messaging apps and social handles, asking
-for positive reviews or for a review to be changed (softly too), incentives for reviews,
-marketing, payments outside Amazon, offers conditional on withdrawing a claim, promises to remove
-a review, blaming the buyer, emojis and shouting. Each red line found is a finding with its zh /
-en reason and the source key of the rule it breaks ([M8] etc., see cases/sources.yaml).
+links outside Amazon and Amazon links the order does not need (product pages, storefronts,
+search results; order, returns and help pages are fine), e-mail addresses (also "support [at]
+shop [dot] com" or spaced out), phone numbers (national formats too) and invitations to call,
+messaging apps and social handles, asking for positive reviews or for a review to be changed
+(softly too), incentives for reviews, marketing, payments outside Amazon, offers conditional on
+withdrawing a claim, promises to remove a review, blaming the buyer, emojis and shouting. Each
+red line found is a finding with its zh / en reason and the source key of the rule it breaks
+([M8] etc., see cases/sources.yaml).
 """
 
 from __future__ import annotations
@@ -18,8 +20,11 @@ from caseloop.checks.score import Finding
 
 # code -> (zh, en) reason shown to the trainee
 REASONS: dict[str, tuple[str, str]] = {
-    "link": ("含亚马逊以外的链接或网站（消息政策禁止站外链接 [M8][M9]）",
-             "links or websites outside Amazon (messaging rules forbid them [M8][M9])"),
+    "link": ("含亚马逊以外的链接或网站，或订单用不上的亚马逊链接（商品页、店铺页、搜索页；"
+             "消息里只允许完成订单所需的链接，如订单、退货、帮助页面 [M8][M9]）",
+             "links or websites outside Amazon, or Amazon links the order does not need (product pages, storefronts, "
+             "searches: messages may link only what the order needs, such as the order, returns or help page "
+             "[M8][M9])"),
     "email": ("含电子邮箱地址，包括拆开或用 at/dot 改写的（消息政策禁止 [M8][M9]）",
               "contains an e-mail address, also when spelled out with at / dot or spaces (forbidden [M8][M9])"),
     "phone": ("含电话号码或请买家打电话（消息政策禁止 [M9]）",
@@ -114,7 +119,11 @@ _PATTERNS = {
     "link": r"(https?://|www\.)(?![\w.-]*amazon\.)|\b[\w-]+\.(com|net|org|shop|store|de|fr|it|es|co\.uk|jp)\b"
             r"(?<!amazon\.com)(?<!amazon\.de)(?<!amazon\.fr)(?<!amazon\.it)(?<!amazon\.es)(?<!amazon\.co\.uk)"
             r"(?<!amazon\.jp)|\b(our|unsere[rm]?|notre|nuestra|nostro|il nostro) (website|web site|online ?shop|"
-            r"webseite|site web|sitio web|sito)\b",
+            r"webseite|site web|sitio web|sito)\b|"
+            # an Amazon page the order does not need: anything but the buyer's orders, returns and help pages
+            r"(https?://|www\.)?([\w-]+\.)*amazon\.(com|co\.uk|de|fr|it|es|ca|co\.jp|jp)(\.\w+)?/"
+            r"(?!(gp/)?(css/order|your-orders|your-account/order|orc|returns|help|gp/help)|spr/returns|hz/returns|"
+            r"(gp/)?(css/)?order-history|ap/signin)[^\s)]+",
     "email": r"[\w.+-]+\s?@\s?[\w-]+\s?\.\s?[\w.-]+|"
              r"\b[\w.+-]+\s*[\[({<]\s*(at|ät|arobase|arroba|chiocciola)\s*[\])}>]\s*[\w-]+|"
              r"\b\w+ (at|ät|arobase|arroba|chiocciola) \w+ (dot|punkt|point|punto) \w{2,4}\b|"

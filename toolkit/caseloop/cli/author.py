@@ -34,13 +34,16 @@ def cmd_author_new(args: argparse.Namespace) -> int:
 def cmd_author_lint(args: argparse.Namespace) -> int:
     from caseloop.author import lint
 
-    problems = lint(course_of(args), args.module or None)
-    for problem in problems:
+    found = lint(course_of(args), args.module or None)
+    for problem in found:
         print(problem)
+    problems = [p for p in found if not p.warning]
     if problems:
         print(f"{len(problems)} problem(s) / 个问题; no file was changed", file=sys.stderr)
         return 1
-    print("lint: no problems / 没有问题")
+    warnings = len(found) - len(problems)
+    note = f"; {warnings} warning(s) / 个警告" if warnings else ""
+    print(f"lint: no problems / 没有问题{note}")
     return 0
 
 
