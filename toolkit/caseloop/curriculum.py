@@ -29,6 +29,19 @@ from caseloop.framework import (
 __all__ = ["CertificationLevel", "Competency", "Curriculum", "Gate", "MasteryMethod", "Module", "Target",
            "load_curriculum"]
 
+ASSESSMENT_KEYS = {"baseline", "post_test", "final"}  # assessment modules: measured, never recommended for study
+
+
+def _due_day(module: dict[str, Any], path: Path) -> int | None:
+    """A module's `due_day` (days after a cohort's start), checked; None when it has no deadline."""
+    day = module.get("due_day")
+    if day is None:
+        return None
+    if not isinstance(day, int) or isinstance(day, bool) or not 0 <= day <= 3650:
+        raise CourseError(f"{path}: module {module['id']} due_day must be a whole number of days (0 to 3650), "
+                          f"not {day!r}")
+    return day
+
 
 def load_curriculum(path: Path) -> Curriculum:
     """The curriculum file at PATH, loaded and checked; every error names the file and the field."""
@@ -62,8 +75,8 @@ def load_curriculum(path: Path) -> Curriculum:
         if list(thresholds.values()) != sorted(thresholds.values()):
             raise CourseError(f"{path}: competency {code} thresholds must rise level by level")
         competencies[code] = Competency(code, need(item, "zh", code), need(item, "en", code), thresholds)
-    modules = [Module(need(m, "id", "a module"), need(m, "zh", m["id"]), need(m, "en", m["id"]))
-               for m in need(data, "modules", "the file")]
+    modules = [Module(need(m, "id", "a module"), need(m, "zh", m["id"]), need(m, "en", m["id"]),
+                      _due_day(m, path)) for m in need(data, "modules", "the file")]
     return Curriculum(competencies, level_names, modules, **_report_sections(data, path, competencies, level_names))
 
 
@@ -111,12 +124,14 @@ def _report_sections(data: dict[str, Any], path: Path, competencies: dict[str, C
         min_items=int(number(spec.get("min_items", MasteryMethod.min_items), "mastery.min_items", 1, 1000)),
         risk_attempts=int(number(spec.get("risk_attempts", MasteryMethod.risk_attempts), "mastery.risk_attempts",
                                  1, 100)),
-        risk_below=number(spec.get("risk_below", MasteryMethod.risk_below), "mastery.risk_below", 0, 1))
+        risk_below=number(spec.get("risk_below", MasteryMethod.risk_below), "mastery.risk_below", 0, 1),
+        low_result=number(spec.get("low_result", MasteryMethod.low_result), "mastery.low_result", 0, 1),
+        idle_days=int(number(spec.get("idle_days", MasteryMethod.idle_days), "mastery.idle_days", 1, 365)))
 
     assessment = {key: str(value) for key, value in mapping(data.get("assessment", {}), "assessment").items()}
-    if set(assessment) - {"baseline", "post_test"}:
-        raise fail("assessment", f"unknown keys {sorted(set(assessment) - {'baseline', 'post_test'})}; "
-                   "use 'baseline' and 'post_test' (module ids)")
+    if set(assessment) - ASSESSMENT_KEYS:
+        raise fail("assessment", f"unknown keys {sorted(set(assessment) - ASSESSMENT_KEYS)}; "
+                   "use 'baseline', 'post_test' and 'final' (module ids)")
 
     permissions = {key: names(mapping(value, f"permissions.{key}"), f"permissions.{key}")
                    for key, value in mapping(data.get("permissions", {}), "permissions").items()}

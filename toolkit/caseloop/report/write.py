@@ -7,16 +7,32 @@ from pathlib import Path
 import pandas as pd
 
 from caseloop.analysis.mastery import mastery_table
+from caseloop.checks.reasons import RED_LINES
 from caseloop.course import Course, CourseError, write_atomically
 from caseloop.curriculum import MasteryMethod
-from caseloop.report.pages import (
-    atomic_csv,
-    environment,
-    export_tables,
-    render_cohort_report,
-    render_trainee_reports,
+from caseloop.report.export import atomic_csv, export_tables
+from caseloop.report.pages import environment, render_cohort_report, render_trainee_reports
+from caseloop.report.tables import (
+    COHORTS_FILE,
+    CohortTables,
+    batch_status,
+    cohort_of,
+    cohort_tables,
+    read_cohorts,
+    read_flagged,
+    read_ratings,
 )
-from caseloop.report.tables import COHORTS_FILE, CohortTables, batch_status, cohort_of, cohort_tables, read_cohorts
+
+
+def reply_texts(course: Course, trainees: set[str]) -> pd.DataFrame:
+    """What TRAINEES wrote in each answer cell, keyed by the graded cell that scores it (for red-line excerpts)."""
+    from caseloop.revise.inputs import source_items, submitted_answers
+
+    answers = submitted_answers(course)
+    answers = answers[answers["trainee"].isin(trainees)]
+    scored_by = source_items(course).dropna(subset=["answer_cell"])
+    scored_by = scored_by[["module", "notebook", "cell", "answer_cell"]].rename(columns={"answer_cell": "field"})
+    return answers.merge(scored_by, on=["module", "notebook", "field"])[["trainee", "module", "cell", "text"]]
 
 
 def course_tables(course: Course, grades: pd.DataFrame, cohort: str | None = None,
@@ -35,7 +51,10 @@ def course_tables(course: Course, grades: pd.DataFrame, cohort: str | None = Non
             raise CourseError(f"no trainee in cohort {cohort!r}; known cohorts: {', '.join(sorted(set(cohorts)))} "
                               f"(from {course.reports_dir / COHORTS_FILE} or the month of the first submission)")
         grades, status = grades[grades["trainee"].isin(chosen)], status[status["trainee"].isin(chosen)]
-    tables = cohort_tables(grades, course.curriculum(), status, item_table(course), cohorts, method)
+    curriculum = course.curriculum()
+    broke = set(grades.loc[grades["failures"].fillna("").str.contains("|".join(RED_LINES)), "trainee"].astype(str))
+    tables = cohort_tables(grades, curriculum, status, item_table(course), cohorts, method, read_flagged(course),
+                           reply_texts(course, broke) if broke else None, read_ratings(course, curriculum))
     return tables, cohorts, list(tables.levels["trainee"])
 
 
@@ -47,7 +66,7 @@ def write_reports(course: Course, grades: pd.DataFrame, out_dir: Path | None = N
     tables, cohorts, trainees = course_tables(course, grades, cohort, method)
     trainee_paths = render_trainee_reports(tables, curriculum, out_dir, lang, trainees, cohorts)
     cohort_path = render_cohort_report(tables, curriculum, out_dir / "cohort.html", lang, cohort or "", method)
-    export_tables(tables, out_dir)
+    export_tables(tables, out_dir, curriculum, lang)
     return cohort_path, trainee_paths
 
 

@@ -1,0 +1,197 @@
+"""Who is at risk now, and why: rules that work from a cohort's first week, beside the trend rule.
+
+Pure functions over the report's tables. A trainee is flagged for each of: a module result below
+`low_result`, a reply that breaks a platform red line, a module past its due day without a graded
+submission, no submission for `idle_days` while the cohort went on, and (the trend rule)
+`risk_attempts` results in a row below `risk_below` on one competency. Dates are judged against the
+cohort's latest submission (`as_of`), so a report says the same whenever it is run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pandas as pd
+
+from caseloop.checks.reasons import RED_LINES
+from caseloop.framework import Curriculum
+from caseloop.shares import percent
+
+WARNING_COLUMNS = ["trainee", "kind", "module", "competency", "case", "cell", "codes", "value", "reason_zh",
+                   "reason_en"]
+WINDOW_COLUMNS = ["trainee", "start", "as_of", "last"]
+PROGRESS_COLUMNS = ["trainee", "done", "due", "done_of_due", "missed", "modules"]
+
+
+def activity_window(grades: pd.DataFrame, cohorts: pd.Series, trainees: list[str]) -> pd.DataFrame:
+    """Per trainee: the cohort's first and latest submission (`start`, `as_of`) and the trainee's own latest."""
+    stamps = grades[["trainee", "submitted_at"]].astype({"trainee": str})
+    cohort = stamps["trainee"].map(cohorts).fillna("")
+    span = stamps.groupby(cohort)["submitted_at"].agg(["min", "max"])
+    last = stamps.groupby("trainee")["submitted_at"].max()
+    table = pd.DataFrame({"trainee": trainees})
+    mine = table["trainee"].map(cohorts).fillna("")
+    table["start"], table["as_of"] = mine.map(span["min"]), mine.map(span["max"])
+    table["last"] = table["trainee"].map(last)
+    return table[WINDOW_COLUMNS]
+
+
+def deadlines(window: pd.DataFrame, curriculum: Curriculum) -> pd.DataFrame:
+    """Per trainee x module with a due day: the deadline (end of the cohort's day `due_day`) and whether it passed."""
+    due = pd.DataFrame([(m.id, m.due_day) for m in curriculum.modules if m.due_day is not None],
+                       columns=["module", "due_day"])
+    if due.empty:
+        return pd.DataFrame(columns=[*WINDOW_COLUMNS, "module", "due_day", "deadline", "passed"]).astype(
+            {"passed": bool, "trainee": str, "module": str})
+    grid = window.merge(due, how="cross")
+    grid["deadline"] = grid["start"].dt.normalize() + pd.to_timedelta(grid["due_day"] + 1, unit="D")
+    grid["passed"] = (grid["deadline"] <= grid["as_of"]).astype(bool)
+    return grid
+
+
+def progress(window: pd.DataFrame, modules: pd.DataFrame, curriculum: Curriculum) -> pd.DataFrame:
+    """Per trainee: modules done (graded), modules due by now, how many of those are done, which are missed."""
+    graded = set(zip(modules["trainee"].astype(str), modules["module"].astype(str), strict=True))
+    grid = deadlines(window, curriculum)
+    grid["done"] = pd.Series([(t, m) in graded for t, m in zip(grid["trainee"], grid["module"], strict=True)],
+                             index=grid.index, dtype=bool)
+    due = grid[grid["passed"]]
+    missed = due[~due["done"]].groupby("trainee")["module"].agg(";".join)
+    table = window[["trainee"]].copy()
+    table["done"] = table["trainee"].map(modules.groupby("trainee", observed=True)["module"].nunique()).fillna(0)
+    table["due"] = table["trainee"].map(due.groupby("trainee").size()).fillna(0)
+    table["done_of_due"] = table["trainee"].map(due.groupby("trainee")["done"].sum()).fillna(0)
+    table = table.astype({"done": int, "due": int, "done_of_due": int})
+    table["missed"] = [missed.get(trainee, "") for trainee in table["trainee"]]
+    table["modules"] = len(curriculum.modules)
+    return table[PROGRESS_COLUMNS]
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What the rules read: module results, latest graded attempts, trend runs, activity window, progress."""
+
+    modules: pd.DataFrame
+    latest: pd.DataFrame
+    trend: pd.DataFrame
+    window: pd.DataFrame
+    progress: pd.DataFrame
+
+
+def _rows(frame: pd.DataFrame, kind: str, zh: list[str], en: list[str], **columns: pd.Series) -> pd.DataFrame:
+    """One warning per row of FRAME: its trainee, the rule's kind, the given columns (others blank) and reasons."""
+    blank = {c: float("nan") if c == "value" else "" for c in WARNING_COLUMNS[2:-2]}
+    given = {c: series.to_numpy() for c, series in columns.items()}
+    return pd.DataFrame({"trainee": frame["trainee"].astype(str).to_numpy(), "kind": kind, **blank, **given,
+                         "reason_zh": zh, "reason_en": en}, columns=WARNING_COLUMNS)
+
+
+def _low_result(evidence: Evidence, curriculum: Curriculum) -> pd.DataFrame:
+    bar = curriculum.mastery.low_result
+    low = evidence.modules[evidence.modules["share"] < bar - 1e-9]
+    points = [f"{s:g} / {m:g}" for s, m in zip(low["score"], low["max_score"], strict=True)]
+    zh = [f"{mod} 得分 {percent(v)}（{p} 分），低于 {percent(bar)}" for mod, v, p in
+          zip(low["module"], low["share"], points, strict=True)]
+    en = [f"{mod} at {percent(v)} ({p} points), below {percent(bar)}" for mod, v, p in
+          zip(low["module"], low["share"], points, strict=True)]
+    return _rows(low, "low_result", zh, en, module=low["module"].astype(str), value=low["share"])
+
+
+def red_line_codes(failures: pd.Series) -> pd.Series:
+    """The red-line codes in each ';'-separated failures string, ';'-separated ('' for none).
+
+    Splits each distinct string once: a million rows hold a few hundred distinct failure lists.
+    """
+    distinct = failures.fillna("").astype(str).astype("category")
+    found = {text: ";".join(c for c in text.split(";") if c in RED_LINES) for text in distinct.cat.categories}
+    return distinct.map(found).astype(str)
+
+
+def _red_line(evidence: Evidence, curriculum: Curriculum) -> pd.DataFrame:
+    latest = evidence.latest
+    codes = red_line_codes(latest["failures"])
+    hit = latest[codes != ""].assign(codes=codes[codes != ""])
+    zh = [f"{case} 的回复越过红线：" + "；".join(RED_LINES[c][0] for c in found.split(";"))
+          for case, found in zip(hit["case"], hit["codes"], strict=True)]
+    en = [f"reply on {case} breaks a red line: " + "; ".join(RED_LINES[c][1] for c in found.split(";"))
+          for case, found in zip(hit["case"], hit["codes"], strict=True)]
+    return _rows(hit, "red_line", zh, en, module=hit["module"].astype(str), case=hit["case"].astype(str),
+                 cell=hit["cell"].astype(str), codes=hit["codes"], competency=hit["competency"].astype(str))
+
+
+def _missed_deadline(evidence: Evidence, curriculum: Curriculum) -> pd.DataFrame:
+    missed = evidence.progress[evidence.progress["missed"] != ""]
+    missed = missed.assign(module=missed["missed"].str.split(";")).explode("module")
+    dates = deadlines(evidence.window, curriculum).set_index(["trainee", "module"])["deadline"]
+    shown = [(dates[t, m] - pd.Timedelta(days=1)).strftime("%Y-%m-%d")
+             for t, m in zip(missed["trainee"], missed["module"], strict=True)]
+    zh = [f"{m} 已于 {d} 截止，尚无评分提交" for m, d in zip(missed["module"], shown, strict=True)]
+    en = [f"{m} was due {d}, no graded submission" for m, d in zip(missed["module"], shown, strict=True)]
+    return _rows(missed, "missed_deadline", zh, en, module=missed["module"])
+
+
+def _inactive(evidence: Evidence, curriculum: Curriculum) -> pd.DataFrame:
+    window = evidence.window
+    idle = (window["as_of"] - window["last"].fillna(window["start"])).dt.days
+    quiet = window[idle >= curriculum.mastery.idle_days]
+    days = idle[quiet.index]
+    last = [stamp.strftime("%Y-%m-%d") if pd.notna(stamp) else "—" for stamp in quiet["last"]]
+    zh = [f"{d} 天没有提交（最近一次 {s}）" for d, s in zip(days, last, strict=True)]
+    en = [f"no submission for {d} days (last {s})" for d, s in zip(days, last, strict=True)]
+    return _rows(quiet, "inactive", zh, en, value=days.astype(float))
+
+
+def _trend(evidence: Evidence, curriculum: Curriculum) -> pd.DataFrame:
+    trend, bar = evidence.trend, curriculum.mastery.risk_below
+    names = {code: (c.zh, c.en) for code, c in curriculum.competencies.items()}
+    zh = [f"{names.get(c, (c, c))[0]} 连续 {r} 次低于 {percent(bar)}（最近 {percent(s)}）"
+          for c, r, s in zip(trend["competency"], trend["run"], trend["last_share"], strict=True)]
+    en = [f"{names.get(c, (c, c))[1]}: {r} results in a row below {percent(bar)} (last {percent(s)})"
+          for c, r, s in zip(trend["competency"], trend["run"], trend["last_share"], strict=True)]
+    return _rows(trend, "trend", zh, en, competency=trend["competency"].astype(str), value=trend["last_share"])
+
+
+# The at-risk rules, in the order a lead reads them: kind -> rule.
+RULES: dict[str, Callable[[Evidence, Curriculum], pd.DataFrame]] = {
+    "red_line": _red_line,
+    "low_result": _low_result,
+    "missed_deadline": _missed_deadline,
+    "inactive": _inactive,
+    "trend": _trend,
+}
+
+
+def warnings(evidence: Evidence, curriculum: Curriculum) -> pd.DataFrame:
+    """Every reason each trainee is at risk now (columns in `WARNING_COLUMNS`), rule by rule."""
+    frames = [rule(evidence, curriculum) for rule in RULES.values()]
+    return pd.concat(frames, ignore_index=True).sort_values(["trainee"], kind="stable", ignore_index=True)
+
+
+ALERT_COLUMNS = ["trainee", "module", "case", "cell", "codes", "reason_zh", "reason_en", "excerpt"]
+EXCERPT_AROUND = 60  # characters of the reply shown on each side of the red line
+
+
+def excerpt(text: str, code: str) -> str:
+    """The part of a reply around where it first breaks the red line `code` (its start when not located)."""
+    from caseloop.checks.redlines import red_lines
+
+    flat = " ".join(text.split())
+    quoted = next((f.en.rpartition(": '")[2].rstrip("'") for f in red_lines(flat) if f.code == code), "")
+    at = flat.find(quoted) if quoted else 0
+    start, end = max(at - EXCERPT_AROUND, 0), min(at + len(quoted) + EXCERPT_AROUND, len(flat))
+    return ("…" if start else "") + flat[start:end] + ("…" if end < len(flat) else "")
+
+
+def compliance_alerts(warned: pd.DataFrame, replies: pd.DataFrame | None) -> pd.DataFrame:
+    """Each reply that broke a red line: who, where, which lines (zh, en) and an excerpt of the reply.
+
+    `replies` has trainee, module, cell (the reply's test cell) and text; without it excerpts are empty.
+    """
+    alerts = warned[warned["kind"] == "red_line"]
+    texts = {} if replies is None else dict(zip(zip(replies["trainee"], replies["module"], replies["cell"],
+                                                    strict=True), replies["text"], strict=True))
+    shown = [excerpt(texts[key], codes.split(";")[0]) if key in texts else ""
+             for key, codes in zip(zip(alerts["trainee"], alerts["module"], alerts["cell"], strict=True),
+                                   alerts["codes"], strict=True)]
+    return alerts.assign(excerpt=shown)[ALERT_COLUMNS].reset_index(drop=True)

@@ -1,0 +1,23 @@
+"""How a share reads on every page: a whole percentage, rounded half up (12.5 % is 13 %, not 12 %).
+
+Python's `format(0.125, ".0%")` rounds half to even and shows 12 %; leads compare these numbers
+with a calculator, so every report, reason and chart goes through `percent`.
+"""
+
+from __future__ import annotations
+
+import math
+from decimal import ROUND_HALF_UP, Decimal
+
+
+def whole_percent(share: float) -> int:
+    """SHARE (0..1) as a whole percentage, halves rounded up; from the share's shortest decimal form, so
+    0.145 (which binary stores as 0.14499...) counts as the 14.5 % it was written as."""
+    return int((Decimal(repr(float(share))) * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def percent(share: float | None) -> str:
+    """SHARE as text like "13%"; "—" when there is no value (None or NaN)."""
+    if share is None or (isinstance(share, float) and math.isnan(share)):
+        return "—"
+    return f"{whole_percent(float(share))}%"
