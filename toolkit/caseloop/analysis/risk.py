@@ -32,7 +32,9 @@ def activity_window(grades: pd.DataFrame, cohorts: pd.Series, trainees: list[str
     last = stamps.groupby("trainee")["submitted_at"].max()
     table = pd.DataFrame({"trainee": trainees})
     mine = table["trainee"].map(cohorts).fillna("")
-    table["start"], table["as_of"] = mine.map(span["min"]), mine.map(span["max"])
+    # a trainee with no graded work and no cohort of their own is judged against the whole course's span
+    table["start"] = mine.map(span["min"]).fillna(stamps["submitted_at"].min())
+    table["as_of"] = mine.map(span["max"]).fillna(stamps["submitted_at"].max())
     table["last"] = table["trainee"].map(last)
     return table[WINDOW_COLUMNS]
 
@@ -136,9 +138,10 @@ def _inactive(evidence: Evidence, curriculum: Curriculum) -> pd.DataFrame:
     idle = (window["as_of"] - window["last"].fillna(window["start"])).dt.days
     quiet = window[idle >= curriculum.mastery.idle_days]
     days = idle[quiet.index]
-    last = [stamp.strftime("%Y-%m-%d") if pd.notna(stamp) else "—" for stamp in quiet["last"]]
-    zh = [f"{d} 天没有提交（最近一次 {s}）" for d, s in zip(days, last, strict=True)]
-    en = [f"no submission for {d} days (last {s})" for d, s in zip(days, last, strict=True)]
+    zh = [f"{d} 天没有评分的提交（最近一次 {s:%Y-%m-%d}）" if pd.notna(s) else f"批次开始 {d} 天，还没有评分的提交"
+          for d, s in zip(days, quiet["last"], strict=True)]
+    en = [f"no graded submission for {d} days (last {s:%Y-%m-%d})" if pd.notna(s) else
+          f"no graded submission yet, {d} days into the cohort" for d, s in zip(days, quiet["last"], strict=True)]
     return _rows(quiet, "inactive", zh, en, value=days.astype(float))
 
 

@@ -7,12 +7,17 @@ from __future__ import annotations
 
 from dataclasses import fields
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from caseloop.course import replacing
 from caseloop.curriculum import Curriculum
 from caseloop.report.tables import CohortTables
+from caseloop.shares import percent
+
+if TYPE_CHECKING:
+    from pandas.io.formats.style import Styler
 
 PERCENT = "0%"  # Excel's number format for a share shown as a whole percentage
 
@@ -95,3 +100,13 @@ def _column(index: int) -> str:
     from openpyxl.utils import get_column_letter
 
     return get_column_letter(index)
+
+
+def readable(frame: pd.DataFrame, percents: tuple[str, ...] = (), dates: tuple[str, ...] = ()) -> Styler:
+    """FRAME for a person to read in a notebook: shares as whole percentages (half up), dates as
+    YYYY-MM-DD, missing values as "—", no index."""
+    def day(stamp: object) -> str:
+        return "—" if stamp is None or pd.isna(stamp) else pd.Timestamp(stamp).strftime("%Y-%m-%d")
+
+    formats = {**{c: percent for c in percents if c in frame}, **{c: day for c in dates if c in frame}}
+    return frame.style.format(formats, na_rep="—").hide(axis="index")

@@ -21,6 +21,7 @@ from caseloop.report.tables import RISK_SHOWN, CohortTables
 from caseloop.shares import percent
 
 LANGUAGES = ("zh", "en")
+ADVICE_STEPS = 2  # first steps of a trainee's learning path shown beside their warnings on the cohort page
 
 
 def environment(lang: str) -> Environment:
@@ -131,16 +132,14 @@ def render_cohort_report(tables: CohortTables, curriculum: Curriculum, path: Pat
     t = env.globals["t"]
     heatmap, distributions = _cohort_charts(tables, curriculum, t)
     cohort_mean = tables.mastery.groupby("competency", observed=True)["mastery"].mean()
-    first_step = tables.path.drop_duplicates(["trainee", "competency"])
-    advice = dict(zip(zip(first_step["trainee"], first_step["competency"].astype(str), strict=True),
-                      first_step[f"reason_{lang}"], strict=True))
     warned = tables.warnings
     at_risk = warned.groupby("trainee", sort=False).size().sort_values(ascending=False, kind="stable")
-    shown = _bucket(warned[warned["trainee"].isin(at_risk.index[:RISK_SHOWN])])
+    chosen = at_risk.index[:RISK_SHOWN]
+    shown = _bucket(warned[warned["trainee"].isin(chosen)])
+    steps = _bucket(tables.path[tables.path["trainee"].isin(chosen)])
     at_risk_rows = [{"trainee": trainee, "warnings": shown[trainee],
-                     "advice": [advice[trainee, w["competency"]] for w in shown[trainee]
-                                if (trainee, w["competency"]) in advice]}
-                    for trainee in at_risk.index[:RISK_SHOWN]]
+                     "advice": [step[f"reason_{lang}"] for step in steps.get(trainee, [])[:ADVICE_STEPS]]}
+                    for trainee in chosen]
     page = env.get_template("cohort.html").render(
         curriculum=curriculum, competencies=list(curriculum.competencies.values()),
         trainees=list(tables.levels["trainee"]), cohort=cohort, method=method or curriculum.mastery,

@@ -169,12 +169,14 @@ def flagged_evidence(latest: pd.DataFrame, flagged: pd.DataFrame | None) -> pd.D
         columns={"size": "flagged"})
 
 
-def gate_flags(gates: pd.DataFrame, curriculum: Curriculum, flagged: pd.DataFrame | None) -> pd.Series:
+def gate_flags(gates: pd.DataFrame, curriculum: Curriculum, flagged: pd.DataFrame | None,
+               items: pd.DataFrame) -> pd.Series:
     """Per row of the gate table: how many backlog-flagged items the gate rests on (its module's or competency's)."""
     if flagged is None or flagged.empty:
         return pd.Series(0, index=gates.index)
     per_module = flagged["module"].value_counts()
-    per_competency = by_competency(flagged.assign(trainee=""), ["cell"])["competency"].astype(str).value_counts()
+    tagged = flagged.merge(items[["module", "cell", "competency"]], on=["module", "cell"])
+    per_competency = by_competency(tagged, ["cell"])["competency"].astype(str).value_counts()
     counts = {gate.id: int(per_module.get(gate.params["module"], 0)) if "module" in gate.params
               else int(per_competency.get(gate.params.get("competency", ""), 0)) for gate in curriculum.gates.values()}
     return gates["gate"].map(counts).fillna(0).astype(int)
@@ -209,11 +211,11 @@ def cohort_tables(grades: pd.DataFrame, curriculum: Curriculum, status: pd.DataF
     else:
         mastery = mastery.assign(flagged=0)
     gates = gate_results(everything, mastery, curriculum, trainees)
-    gates["flagged"] = gate_flags(gates, curriculum, flagged)
+    catalogue = item_catalogue(grades, items)
+    gates["flagged"] = gate_flags(gates, curriculum, flagged, catalogue)
     levels = certification(gates, curriculum, trainees)
     baseline, post = curriculum.assessment.get("baseline", ""), curriculum.assessment.get("post_test", "")
     gain_pairs, gain = pre_post_gain(latest, baseline, post)
-    catalogue = item_catalogue(grades, items)
     trend = at_risk(results, method)
     window = at_risk_now.activity_window(grades, cohorts, trainees)
     progress = at_risk_now.progress(window, modules, curriculum)
