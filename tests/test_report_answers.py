@@ -86,8 +86,22 @@ def test_at_risk_rules_work_from_the_first_week(tables):
     assert "m01 was due 2026-03-09, no graded submission" in reasons["eve"]
     assert "no graded submission for 20 days (last 2026-03-02)" in reasons["eve"]
     assert "no graded submission yet, 20 days into the cohort" in reasons["fay"]
-    assert reasons["dee"] == ["reply on C-0004 breaks a red line: links or websites outside Amazon; contains an "
-                              "e-mail address; asks for a positive review or feedback"]
+    assert reasons["dee"] == ["m01: 1 reply (C-0004) breaks red lines: links or websites outside Amazon; contains "
+                              "an e-mail address; asks for a positive review or feedback"]
+
+
+def test_red_lines_warn_once_per_module_and_alert_per_reply(curriculum):
+    from caseloop.report import cohort_tables
+
+    grades = lead_cohort.grades()
+    extra = grades[(grades["trainee"] == "dee") & (grades["cell"] == "p1")].assign(
+        cell="p9", case="C-0009", failures="blame;shouting")
+    tables = cohort_tables(pd.concat([grades, extra], ignore_index=True), curriculum)
+    dee = tables.warnings[(tables.warnings["trainee"] == "dee") & (tables.warnings["kind"] == "red_line")]
+    assert list(dee["reason_en"]) == ["m01: 2 replies (C-0004, C-0009) break red lines: links or websites outside "
+                                      "Amazon; contains an e-mail address; asks for a positive review or feedback; "
+                                      "blames the buyer; capitals or repeated exclamation marks read as shouting"]
+    assert list(tables.alerts["case"]) == ["C-0004", "C-0009"] and set(tables.alerts["excerpt"]) == {""}
 
 
 def test_red_line_alert_quotes_the_reply(tables):
@@ -163,3 +177,24 @@ def test_lead_ratings_file_is_read_and_bad_rows_are_named(repo_course, curriculu
         with pytest.raises(CourseError, match=message) as err:
             read_ratings(course, curriculum)
         assert str(path) in str(err.value)
+
+
+@pytest.mark.parametrize(("lang", "header"), [("zh", "COM 沟通与回复写作"),
+                                             ("en", "COM Communication and reply writing")])
+def test_cohort_workbook_opens_on_the_competency_grid(tables, curriculum, tmp_path, lang, header):
+    from openpyxl import load_workbook
+
+    from caseloop.report import export_tables
+
+    book = load_workbook(export_tables(tables, tmp_path, curriculum, lang)["xlsx"])
+    grid = book.worksheets[0]
+    assert grid.title == {"zh": "学员×能力", "en": "Trainee x competency"}[lang]
+    assert grid.freeze_panes == "B2" and grid.auto_filter.ref == "A1:J7"  # trainee, 6 competencies, level, 2
+    headers = [cell.value for cell in grid[1]]
+    assert headers[3] == header and headers[0] == {"zh": "学员", "en": "Trainee"}[lang]
+    rows = {row[0].value: row for row in grid.iter_rows(min_row=2)}
+    # ben's COM mastery 3 / 5 = 60 %, shown as a percentage; fay has no graded work
+    assert rows["ben"][3].value == pytest.approx(0.6) and rows["ben"][3].number_format == "0%"
+    assert rows["fay"][3].value is None and rows["ada"][7].value == {"zh": "中级客服", "en": "Intermediate agent"}[lang]
+    assert [rows["eve"][8].value, rows["eve"][9].value] == [1, 3]
+    assert {"mastery", "warnings", "alerts", "breakdown", "readiness"} <= set(book.sheetnames[1:])

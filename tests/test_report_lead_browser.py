@@ -87,6 +87,8 @@ def test_cohort_page_answers_a_lead_first(browser, pages, lang):
     assert weakest.get_attribute("data-competency") == "COM" and "44%" in weakest.inner_text()
     assert words["thin"] in weakest.inner_text()
     assert page.locator('#progress tr[data-trainee="fay"] td').nth(1).inner_text() == "0 / 3"
+    assert rows_of(page, "progress") == ["fay", "eve", "ben"], "only who is behind, furthest first"
+    assert page.locator('#competency-table tr[data-trainee="ada"] td[data-progress]').inner_text() == "3 / 3"
     assert page.locator('#breakdown tr[data-competency="COM"] td[data-level="developing"]').inner_text() == "2"
     assert words["method"] in page.locator("#method").inner_text()
     assert page.locator("#heatmap svg g.legend rect").count() == 12, "eleven tenths and the no-data swatch"
@@ -110,14 +112,19 @@ def test_cohort_tables_sort_and_filter_by_clicking(browser, pages):
     assert rows_of(page, "at-risk") == ["ben", "cao", "dee", "eve", "fay"]
     page.locator("#at-risk thead th").first.click()
     assert rows_of(page, "at-risk") == ["fay", "eve", "dee", "cao", "ben"]
-    done_of_due = page.locator("#progress thead th").nth(1)
-    done_of_due.click()  # done minus due: fay -3, eve -2, ben -1, the others 0
-    assert rows_of(page, "progress")[:3] == ["fay", "eve", "ben"]
-    assert done_of_due.get_attribute("aria-sort") == "ascending"
+    done_of_all = page.locator("#progress thead th").nth(2)
+    done_of_all.click()  # modules done: fay 0, eve 1, ben 2
+    assert rows_of(page, "progress") == ["fay", "eve", "ben"] and done_of_all.get_attribute("aria-sort") == \
+        "ascending"
+    done_of_all.click()
+    assert rows_of(page, "progress") == ["ben", "eve", "fay"]
     page.locator('input[data-table="progress"]').fill("eve")
     assert rows_of(page, "progress") == ["eve"]
     page.locator('input[data-table="progress"]').fill("")
-    assert len(rows_of(page, "progress")) == 6
+    assert len(rows_of(page, "progress")) == 3
+    grid = page.locator("#competency-table thead th").filter(has_text="Progress")
+    grid.click()  # done minus due: fay -3, eve -2, ben -1, the others 0
+    assert rows_of(page, "competency-table")[:3] == ["fay", "eve", "ben"]
     page.close()
 
 

@@ -23,7 +23,9 @@ def competency_breakdown(mastery: pd.DataFrame, latest: pd.DataFrame, items: pd.
     `feeds` is "module · title" of every item graded for the competency, ';'-separated.
     """
     codes = list(curriculum.competencies)
-    graded = by_competency(latest, ["module", "cell", "submitted_at"])
+    # one row per graded item first: a million attempts hold a few hundred items
+    per_item = latest.groupby(["module", "cell", "competency"], observed=True, as_index=False)["submitted_at"].max()
+    graded = by_competency(per_item, ["module", "cell", "submitted_at"])
     graded = graded.assign(module=graded["module"].astype(str), cell=graded["cell"].astype(str),
                            competency=graded["competency"].astype(str))
     cells = graded.drop_duplicates(["competency", "module", "cell"])

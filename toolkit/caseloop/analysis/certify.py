@@ -236,7 +236,6 @@ def readiness(levels: pd.DataFrame, curriculum: Curriculum) -> pd.DataFrame:
 def one_gate_away(levels: pd.DataFrame, gates: pd.DataFrame) -> pd.DataFrame:
     """Trainees whose next level misses exactly one gate: the gate, and why it is still shut (zh, en)."""
     close = levels[(levels["next_level"] != "") & (levels["missing"] != "") & ~levels["missing"].str.contains(";")]
-    reasons = gates.set_index(["trainee", "gate"])[["reason_zh", "reason_en"]]
-    rows = [(row.trainee, row.level, row.next_level, row.missing, *reasons.loc[(row.trainee, row.missing)])
-            for row in close.itertuples()]
-    return pd.DataFrame(rows, columns=ONE_GATE_COLUMNS)
+    close = close.rename(columns={"missing": "gate"})[["trainee", "level", "next_level", "gate"]]
+    reasons = gates[["trainee", "gate", "reason_zh", "reason_en"]]
+    return close.merge(reasons, on=["trainee", "gate"], how="left")[ONE_GATE_COLUMNS].reset_index(drop=True)

@@ -45,10 +45,10 @@ def learning_path(mastery: pd.DataFrame, latest: pd.DataFrame, items: pd.DataFra
     """
     weak = weak_competencies(mastery, curriculum)
     training = {m.id for m in curriculum.training_modules}
-    broken = set() if flagged is None else set(zip(flagged["module"], flagged["cell"], strict=True))
-    usable = latest["module"].isin(training) & ~pd.Series(
-        [(m, c) in broken for m, c in zip(latest["module"], latest["cell"], strict=True)], index=latest.index,
-        dtype=bool)
+    usable = latest["module"].isin(training)
+    if flagged is not None and not flagged.empty:
+        keys = pd.MultiIndex.from_arrays([latest["module"].astype(str), latest["cell"].astype(str)])
+        usable &= ~keys.isin(pd.MultiIndex.from_frame(flagged[["module", "cell"]].astype(str)))
     failed = by_competency(latest[(latest["score"] < latest["max_score"]) & usable])
     failed = failed.assign(share=failed["score"] / failed["max_score"]).merge(weak, on=["trainee", "competency"])
     failed = failed.sort_values(["trainee", "rank", "share", "max_score"], ascending=[True, True, True, False],

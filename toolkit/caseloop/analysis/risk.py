@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from caseloop.checks.reasons import RED_LINES
@@ -22,20 +23,20 @@ WARNING_COLUMNS = ["trainee", "kind", "module", "competency", "case", "cell", "c
                    "reason_en"]
 WINDOW_COLUMNS = ["trainee", "start", "as_of", "last"]
 PROGRESS_COLUMNS = ["trainee", "done", "due", "done_of_due", "missed", "modules"]
+CASES_SHOWN = 3  # cases named in a red-line warning; the alerts table lists every one
 
 
 def activity_window(grades: pd.DataFrame, cohorts: pd.Series, trainees: list[str]) -> pd.DataFrame:
     """Per trainee: the cohort's first and latest submission (`start`, `as_of`) and the trainee's own latest."""
-    stamps = grades[["trainee", "submitted_at"]].astype({"trainee": str})
-    cohort = stamps["trainee"].map(cohorts).fillna("")
-    span = stamps.groupby(cohort)["submitted_at"].agg(["min", "max"])
-    last = stamps.groupby("trainee")["submitted_at"].max()
+    own = grades.groupby("trainee", observed=True)["submitted_at"].agg(["min", "max"])
+    own.index = own.index.astype(str)
+    span = own.groupby(own.index.map(cohorts).fillna("")).agg({"min": "min", "max": "max"})
     table = pd.DataFrame({"trainee": trainees})
     mine = table["trainee"].map(cohorts).fillna("")
     # a trainee with no graded work and no cohort of their own is judged against the whole course's span
-    table["start"] = mine.map(span["min"]).fillna(stamps["submitted_at"].min())
-    table["as_of"] = mine.map(span["max"]).fillna(stamps["submitted_at"].max())
-    table["last"] = table["trainee"].map(last)
+    table["start"] = mine.map(span["min"]).fillna(own["min"].min())
+    table["as_of"] = mine.map(span["max"]).fillna(own["max"].max())
+    table["last"] = table["trainee"].map(own["max"])
     return table[WINDOW_COLUMNS]
 
 
@@ -54,10 +55,9 @@ def deadlines(window: pd.DataFrame, curriculum: Curriculum) -> pd.DataFrame:
 
 def progress(window: pd.DataFrame, modules: pd.DataFrame, curriculum: Curriculum) -> pd.DataFrame:
     """Per trainee: modules done (graded), modules due by now, how many of those are done, which are missed."""
-    graded = set(zip(modules["trainee"].astype(str), modules["module"].astype(str), strict=True))
-    grid = deadlines(window, curriculum)
-    grid["done"] = pd.Series([(t, m) in graded for t, m in zip(grid["trainee"], grid["module"], strict=True)],
-                             index=grid.index, dtype=bool)
+    graded = modules[["trainee", "module"]].astype(str).drop_duplicates().assign(done=True)
+    grid = deadlines(window, curriculum).merge(graded, on=["trainee", "module"], how="left")
+    grid["done"] = grid["done"].astype("boolean").fillna(False).astype(bool)
     due = grid[grid["passed"]]
     missed = due[~due["done"]].groupby("trainee")["module"].agg(";".join)
     table = window[["trainee"]].copy()
@@ -105,31 +105,49 @@ def red_line_codes(failures: pd.Series) -> pd.Series:
 
     Splits each distinct string once: a million rows hold a few hundred distinct failure lists.
     """
-    distinct = failures.fillna("").astype(str).astype("category")
-    found = {text: ";".join(c for c in text.split(";") if c in RED_LINES) for text in distinct.cat.categories}
-    return distinct.map(found).astype(str)
+    codes, texts = pd.factorize(failures.fillna(""))
+    found = np.array([";".join(c for c in str(text).split(";") if c in RED_LINES) for text in texts] + [""],
+                     dtype=object)
+    return pd.Series(found[codes], index=failures.index)
+
+
+def red_line_replies(latest: pd.DataFrame) -> pd.DataFrame:
+    """Every latest graded answer that broke a red line: trainee, module, case, cell, codes and names (zh, en)."""
+    codes = red_line_codes(latest["failures"])
+    broke = (codes != "").to_numpy()
+    hit = latest.loc[broke, ["trainee", "module", "case", "cell"]].astype(str).assign(codes=codes[broke].to_numpy())
+    names = {found: _red_line_names(found.split(";")) for found in set(hit["codes"])}
+    return hit.assign(reason_zh=hit["codes"].map({k: v[0] for k, v in names.items()}),
+                      reason_en=hit["codes"].map({k: v[1] for k, v in names.items()})).reset_index(drop=True)
+
+
+def _red_line_names(codes: list[str]) -> tuple[str, str]:
+    return "；".join(RED_LINES[c][0] for c in codes), "; ".join(RED_LINES[c][1] for c in codes)
 
 
 def _red_line(evidence: Evidence, curriculum: Curriculum) -> pd.DataFrame:
-    latest = evidence.latest
-    codes = red_line_codes(latest["failures"])
-    hit = latest[codes != ""].assign(codes=codes[codes != ""])
-    zh = [f"{case} 的回复越过红线：" + "；".join(RED_LINES[c][0] for c in found.split(";"))
-          for case, found in zip(hit["case"], hit["codes"], strict=True)]
-    en = [f"reply on {case} breaks a red line: " + "; ".join(RED_LINES[c][1] for c in found.split(";"))
-          for case, found in zip(hit["case"], hit["codes"], strict=True)]
-    return _rows(hit, "red_line", zh, en, module=hit["module"].astype(str), case=hit["case"].astype(str),
-                 cell=hit["cell"].astype(str), codes=hit["codes"], competency=hit["competency"].astype(str))
+    # one warning per trainee and module, however many replies: the alerts list each reply
+    hit = red_line_replies(evidence.latest)
+    per = hit.groupby(["trainee", "module"], sort=True).agg(codes=("codes", ";".join), cases=("case", "unique"))
+    per["codes"] = [";".join(dict.fromkeys(codes.split(";"))) for codes in per["codes"]]
+    per = per.reset_index()
+    shown = [", ".join(cases[:CASES_SHOWN]) + (" …" if len(cases) > CASES_SHOWN else "") for cases in per["cases"]]
+    names = [_red_line_names(codes.split(";")) for codes in per["codes"]]
+    zh = [f"{m} 有 {len(c)} 个案例的回复越过红线（{s}）：{n[0]}"
+          for m, c, s, n in zip(per["module"], per["cases"], shown, names, strict=True)]
+    en = [f"{m}: {len(c)} {'reply' if len(c) == 1 else 'replies'} ({s}) {'breaks' if len(c) == 1 else 'break'} "
+          f"red lines: {n[1]}" for m, c, s, n in zip(per["module"], per["cases"], shown, names, strict=True)]
+    return _rows(per, "red_line", zh, en, module=per["module"], codes=per["codes"])
 
 
 def _missed_deadline(evidence: Evidence, curriculum: Curriculum) -> pd.DataFrame:
     missed = evidence.progress[evidence.progress["missed"] != ""]
     missed = missed.assign(module=missed["missed"].str.split(";")).explode("module")
-    dates = deadlines(evidence.window, curriculum).set_index(["trainee", "module"])["deadline"]
-    shown = [(dates[t, m] - pd.Timedelta(days=1)).strftime("%Y-%m-%d")
-             for t, m in zip(missed["trainee"], missed["module"], strict=True)]
-    zh = [f"{m} 已于 {d} 截止，尚无评分提交" for m, d in zip(missed["module"], shown, strict=True)]
-    en = [f"{m} was due {d}, no graded submission" for m, d in zip(missed["module"], shown, strict=True)]
+    dates = deadlines(evidence.window, curriculum)[["trainee", "module", "deadline"]]
+    missed = missed.merge(dates, on=["trainee", "module"], how="left")
+    shown = (pd.to_datetime(missed["deadline"]) - pd.Timedelta(days=1)).dt.strftime("%Y-%m-%d")
+    zh = (missed["module"] + " 已于 " + shown + " 截止，尚无评分提交").tolist()
+    en = (missed["module"] + " was due " + shown + ", no graded submission").tolist()
     return _rows(missed, "missed_deadline", zh, en, module=missed["module"])
 
 
@@ -186,14 +204,16 @@ def excerpt(text: str, code: str) -> str:
     return ("…" if start else "") + flat[start:end] + ("…" if end < len(flat) else "")
 
 
-def compliance_alerts(warned: pd.DataFrame, replies: pd.DataFrame | None) -> pd.DataFrame:
+def compliance_alerts(latest: pd.DataFrame, replies: pd.DataFrame | None) -> pd.DataFrame:
     """Each reply that broke a red line: who, where, which lines (zh, en) and an excerpt of the reply.
 
     `replies` has trainee, module, cell (the reply's test cell) and text; without it excerpts are empty.
     """
-    alerts = warned[warned["kind"] == "red_line"]
-    texts = {} if replies is None else dict(zip(zip(replies["trainee"], replies["module"], replies["cell"],
-                                                    strict=True), replies["text"], strict=True))
+    alerts = red_line_replies(latest)
+    if replies is None or replies.empty:
+        return alerts.assign(excerpt="")[ALERT_COLUMNS].reset_index(drop=True)
+    texts = dict(zip(zip(replies["trainee"], replies["module"], replies["cell"], strict=True), replies["text"],
+                     strict=True))
     shown = [excerpt(texts[key], codes.split(";")[0]) if key in texts else ""
              for key, codes in zip(zip(alerts["trainee"], alerts["module"], alerts["cell"], strict=True),
                                    alerts["codes"], strict=True)]

@@ -140,6 +140,9 @@ def render_cohort_report(tables: CohortTables, curriculum: Curriculum, path: Pat
     at_risk_rows = [{"trainee": trainee, "warnings": shown[trainee],
                      "advice": [step[f"reason_{lang}"] for step in steps.get(trainee, [])[:ADVICE_STEPS]]}
                     for trainee in chosen]
+    behind = tables.progress[tables.progress["missed"] != ""]
+    behind = behind.assign(gap=behind["due"] - behind["done_of_due"]).sort_values("gap", ascending=False,
+                                                                                  kind="stable")
     page = env.get_template("cohort.html").render(
         curriculum=curriculum, competencies=list(curriculum.competencies.values()),
         trainees=list(tables.levels["trainee"]), cohort=cohort, method=method or curriculum.mastery,
@@ -151,7 +154,8 @@ def render_cohort_report(tables: CohortTables, curriculum: Curriculum, path: Pat
         at_risk=at_risk_rows, at_risk_total=len(at_risk), warning_kinds=sorted(set(warned["kind"])),
         alerts=tables.alerts.head(RISK_SHOWN).to_dict("records"), alerts_total=len(tables.alerts),
         weakest=weakest(tables.breakdown).to_dict("records"), breakdown=tables.breakdown.to_dict("records"),
-        progress=_by_key(tables.progress, "trainee"),
+        progress=_by_key(tables.progress, "trainee"), behind=behind.head(RISK_SHOWN).to_dict("records"),
+        behind_total=len(behind),
         ratings=_by_key(tables.ratings, "trainee", "competency"),
         gain=tables.gain, targets=tables.targets, trend=tables.trend)
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -228,7 +228,7 @@ def cohort_tables(grades: pd.DataFrame, curriculum: Curriculum, status: pd.DataF
         targets=target_progress(mastery, grades, cohorts, curriculum), trend=cohort_trend(mastery, cohorts),
         mentor=review_pairs(everything, items), readiness=readiness(levels, curriculum),
         one_gate=one_gate_away(levels, gates), warnings=warned,
-        alerts=at_risk_now.compliance_alerts(warned, replies), progress=progress,
+        alerts=at_risk_now.compliance_alerts(latest, replies), progress=progress,
         breakdown=competency_breakdown(mastery, latest, catalogue, curriculum, flagged),
         ratings=ratings if ratings is not None else pd.DataFrame(columns=RATING_COLUMNS))
 
