@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import groupby
 
 import numpy as np
 import pandas as pd
@@ -72,10 +73,11 @@ def progress(window: pd.DataFrame, modules: pd.DataFrame, curriculum: Curriculum
 
 @dataclass(frozen=True)
 class Evidence:
-    """What the rules read: module results, latest graded attempts, trend runs, activity window, progress."""
+    """What the rules read: module results, red-line replies (`red_line_replies`), trend runs, activity
+    window, progress."""
 
     modules: pd.DataFrame
-    latest: pd.DataFrame
+    red_lines: pd.DataFrame
     trend: pd.DataFrame
     window: pd.DataFrame
     progress: pd.DataFrame
@@ -127,16 +129,25 @@ def _red_line_names(codes: list[str]) -> tuple[str, str]:
 
 def _red_line(evidence: Evidence, curriculum: Curriculum) -> pd.DataFrame:
     # one warning per trainee and module, however many replies: the alerts list each reply
-    hit = red_line_replies(evidence.latest)
-    per = hit.groupby(["trainee", "module"], sort=True).agg(codes=("codes", ";".join), cases=("case", "unique"))
-    per["codes"] = [";".join(dict.fromkeys(codes.split(";"))) for codes in per["codes"]]
-    per = per.reset_index()
-    shown = [", ".join(cases[:CASES_SHOWN]) + (" …" if len(cases) > CASES_SHOWN else "") for cases in per["cases"]]
-    names = [_red_line_names(codes.split(";")) for codes in per["codes"]]
-    zh = [f"{m} 有 {len(c)} 个案例的回复越过红线（{s}）：{n[0]}"
-          for m, c, s, n in zip(per["module"], per["cases"], shown, names, strict=True)]
-    en = [f"{m}: {len(c)} {'reply' if len(c) == 1 else 'replies'} ({s}) {'breaks' if len(c) == 1 else 'break'} "
-          f"red lines: {n[1]}" for m, c, s, n in zip(per["module"], per["cases"], shown, names, strict=True)]
+    hit = evidence.red_lines.sort_values(["trainee", "module"], kind="stable")
+    rows = []
+    for (trainee, module), replies in groupby(zip(hit["trainee"], hit["module"], hit["case"], hit["codes"],
+                                                  strict=True), key=lambda reply: reply[:2]):
+        cases: dict[str, None] = {}
+        codes: dict[str, None] = {}
+        for _, _, case, found in replies:
+            cases[case] = None
+            codes.update(dict.fromkeys(found.split(";")))
+        rows.append((trainee, module, list(cases), ";".join(codes)))
+    per = pd.DataFrame(rows, columns=["trainee", "module", "cases", "codes"])
+    zh, en = [], []
+    for module, cases, found in zip(per["module"], per["cases"], per["codes"], strict=True):
+        shown = ", ".join(cases[:CASES_SHOWN]) + (" …" if len(cases) > CASES_SHOWN else "")
+        names = _red_line_names(found.split(";"))
+        one = len(cases) == 1
+        zh.append(f"{module} 有 {len(cases)} 个案例的回复越过红线（{shown}）：{names[0]}")
+        en.append(f"{module}: {len(cases)} {'reply' if one else 'replies'} ({shown}) {'breaks' if one else 'break'} "
+                  f"red lines: {names[1]}")
     return _rows(per, "red_line", zh, en, module=per["module"], codes=per["codes"])
 
 
@@ -204,12 +215,11 @@ def excerpt(text: str, code: str) -> str:
     return ("…" if start else "") + flat[start:end] + ("…" if end < len(flat) else "")
 
 
-def compliance_alerts(latest: pd.DataFrame, replies: pd.DataFrame | None) -> pd.DataFrame:
-    """Each reply that broke a red line: who, where, which lines (zh, en) and an excerpt of the reply.
+def compliance_alerts(alerts: pd.DataFrame, replies: pd.DataFrame | None) -> pd.DataFrame:
+    """Each reply that broke a red line (`red_line_replies`), with an excerpt of what the trainee wrote.
 
     `replies` has trainee, module, cell (the reply's test cell) and text; without it excerpts are empty.
     """
-    alerts = red_line_replies(latest)
     if replies is None or replies.empty:
         return alerts.assign(excerpt="")[ALERT_COLUMNS].reset_index(drop=True)
     texts = dict(zip(zip(replies["trainee"], replies["module"], replies["cell"], strict=True), replies["text"],

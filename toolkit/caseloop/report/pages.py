@@ -21,6 +21,7 @@ from caseloop.report.tables import RISK_SHOWN, CohortTables
 from caseloop.shares import percent
 
 LANGUAGES = ("zh", "en")
+NAMES_SHOWN = 60  # trainees named in one row of the readiness table; readiness.csv names them all
 ADVICE_STEPS = 2  # first steps of a trainee's learning path shown beside their warnings on the cohort page
 
 
@@ -150,8 +151,9 @@ def render_cohort_report(tables: CohortTables, curriculum: Curriculum, path: Pat
         completion={(r.trainee, r.module): r for r in tables.completion.itertuples()},
         module_ids=list(dict.fromkeys(tables.completion["module"])), levels=tables.levels,
         heatmap=heatmap, distributions=distributions, cohort_mean=cohort_mean,
-        readiness=tables.readiness.to_dict("records"), one_gate=tables.one_gate.to_dict("records"),
-        at_risk=at_risk_rows, at_risk_total=len(at_risk), warning_kinds=sorted(set(warned["kind"])),
+        readiness=tables.readiness.to_dict("records"), names_shown=NAMES_SHOWN,
+        one_gate=tables.one_gate.head(RISK_SHOWN).to_dict("records"), one_gate_total=len(tables.one_gate),
+        at_risk=at_risk_rows, at_risk_total=len(at_risk),
         alerts=tables.alerts.head(RISK_SHOWN).to_dict("records"), alerts_total=len(tables.alerts),
         weakest=weakest(tables.breakdown).to_dict("records"), breakdown=tables.breakdown.to_dict("records"),
         progress=_by_key(tables.progress, "trainee"), behind=behind.head(RISK_SHOWN).to_dict("records"),

@@ -219,7 +219,8 @@ def cohort_tables(grades: pd.DataFrame, curriculum: Curriculum, status: pd.DataF
     trend = at_risk(results, method)
     window = at_risk_now.activity_window(grades, cohorts, trainees)
     progress = at_risk_now.progress(window, modules, curriculum)
-    warned = at_risk_now.warnings(at_risk_now.Evidence(modules, latest, trend, window, progress), curriculum)
+    broken = at_risk_now.red_line_replies(latest)
+    warned = at_risk_now.warnings(at_risk_now.Evidence(modules, broken, trend, window, progress), curriculum)
     return CohortTables(
         mastery=mastery, modules=modules, completion=completion_table(modules, status, trainees, module_ids),
         gates=gates, levels=levels,
@@ -228,7 +229,7 @@ def cohort_tables(grades: pd.DataFrame, curriculum: Curriculum, status: pd.DataF
         targets=target_progress(mastery, grades, cohorts, curriculum), trend=cohort_trend(mastery, cohorts),
         mentor=review_pairs(everything, items), readiness=readiness(levels, curriculum),
         one_gate=one_gate_away(levels, gates), warnings=warned,
-        alerts=at_risk_now.compliance_alerts(latest, replies), progress=progress,
+        alerts=at_risk_now.compliance_alerts(broken, replies), progress=progress,
         breakdown=competency_breakdown(mastery, latest, catalogue, curriculum, flagged),
         ratings=ratings if ratings is not None else pd.DataFrame(columns=RATING_COLUMNS))
 
