@@ -7,6 +7,8 @@ Every expected value is worked out by hand from the rows lead_cohort.py builds (
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import pytest
 
@@ -198,3 +200,32 @@ def test_cohort_workbook_opens_on_the_competency_grid(tables, curriculum, tmp_pa
     assert rows["fay"][3].value is None and rows["ada"][7].value == {"zh": "中级客服", "en": "Intermediate agent"}[lang]
     assert [rows["eve"][8].value, rows["eve"][9].value] == [1, 3]
     assert {"mastery", "warnings", "alerts", "breakdown", "readiness"} <= set(book.sheetnames[1:])
+
+
+def _luminance(colour: str) -> float:
+    red, green, blue = (int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5))
+    return 0.2126 * red + 0.7152 * green + 0.0722 * blue
+
+
+def test_heatmap_has_a_key_values_on_hover_and_a_colour_blind_safe_scale():
+    from caseloop.report.charts import CELL_TOOLTIPS, NO_VALUE, VIRIDIS, heatmap
+
+    svg = heatmap(["a", "b"], ["POL"], {("a", "POL"): 0.125}, legend="Mastery", empty="no data")
+    assert "<title>a · POL: 13%</title>" in svg and "<title>b · POL: —</title>" in svg
+    # 12.5 % is nearer 10 % than 20 % on the tenths scale; b has no value
+    assert [m for m in re.findall(r'<rect class="cell"[^>]*fill="(#\w+)"', svg)] == [VIRIDIS[1], NO_VALUE]
+    assert svg.count("<title>0%</title>") == 1 and "no data" in svg and "Mastery" in svg
+    # a sequential scale: every step lighter than the last, so order reads without telling red from green
+    assert all(_luminance(a) < _luminance(b) for a, b in zip(VIRIDIS, VIRIDIS[1:], strict=False))
+    many = [f"t{i}" for i in range(CELL_TOOLTIPS + 1)]
+    assert 'class="cells"' in heatmap(many, ["POL"], {}) and 'class="cell"' not in heatmap(many, ["POL"], {})
+
+
+def test_histogram_has_axes_a_labelled_threshold_and_says_when_empty():
+    from caseloop.report.charts import distribution
+
+    svg = distribution([0.05, 0.72, 0.75, 0.99], marker=0.7, marker_label="Proficient", y_label="trainees")
+    assert 'class="y-axis"' in svg and ">2</text>" in svg, "the y axis tops at the tallest bar (2 in 70-80 %)"
+    assert "<title>70%–80%: 2</title>" in svg and "Proficient 70%" in svg and ">trainees<" in svg
+    empty = distribution([], empty="no data")
+    assert "no data" in empty and "data-count" not in empty

@@ -25,7 +25,8 @@ WORDS = {
            "email": "含电子邮箱地址", "thin": "证据不足", "proficient": "熟练 70%", "damaged": "笔记本文件损坏",
            "no_work": "还没有评分的作业，所以还没有学习建议", "rating": "✎ 发展中 · coached on openings",
            "eve_idle": "20 天没有评分的提交（最近一次 2026-03-02）", "method": "衰减平均",
-           "flagged": "题被修订待办标记", "push": "重做案例 C-0004（m01 · 题 3（回复）用英文给 Jordan 写回复）"},
+           "flagged": "题被修订待办标记", "push": "重做案例 C-0004（m01 · 题 3（回复）用英文给 Jordan 写回复）",
+           "m01": "m01 · 平台规则与退货退款"},
     "en": {"baseline_gate": "Baseline test done", "low": "low module result",
            "cao_m01": "m01 at 6% (1 / 17 points), below 50%", "email": "contains an e-mail address",
            "thin": "thin evidence", "proficient": "Proficient 70%", "damaged": "notebook file damaged",
@@ -33,7 +34,8 @@ WORDS = {
            "rating": "✎ Developing · coached on openings",
            "eve_idle": "no graded submission for 20 days (last 2026-03-02)", "method": "decaying average",
            "flagged": "item(s) the revision backlog flagged",
-           "push": "redo case C-0004 (m01 · 题 3（回复）用英文给 Jordan 写回复)"},
+           "push": "redo case C-0004 (m01 · 题 3（回复）用英文给 Jordan 写回复)",
+           "m01": "m01 · Platform rules and returns"},
 }
 
 
@@ -133,7 +135,8 @@ def test_trainee_pages_say_what_is_known(browser, pages, lang):
     words = WORDS[lang]
     fay, _ = open_report(browser, pages[lang] / "trainees" / "fay.html")
     assert fay.locator("#path-empty").inner_text() == words["no_work"]
-    assert words["damaged"] in fay.locator('tr[data-status="malformed notebook"]').inner_text()
+    damaged = fay.locator('tr[data-status="malformed notebook"]').inner_text()
+    assert words["damaged"] in damaged and words["m01"] in damaged
     assert_clean(fay.locator("body").inner_text())
     fay.close()
     cao, blocked = open_report(browser, pages[lang] / "trainees" / "cao.html")

@@ -125,9 +125,11 @@ def heatmap(rows: Sequence[str], columns: Sequence[str], values: dict[tuple[str,
 
 
 def distribution(shares: Sequence[float], bins: int = 10, title: str = "", marker: float | None = None,
-                 width: int = 240, height: int = 90, marker_label: str = "", y_label: str = "") -> str:
+                 width: int = 240, height: int = 90, marker_label: str = "", y_label: str = "",
+                 empty: str = "no data") -> str:
     """A histogram of shares 0..1 in `bins` bins: a y axis of counts (0 and the tallest bar), the x axis
-    0 %-100 %, each bar's range and count on hover, and a labelled dashed line at `marker` (a threshold)."""
+    0 %-100 %, each bar's range and count on hover, and a labelled dashed line at `marker` (a threshold).
+    Without any share it says `empty` instead of drawing bars."""
     counts = [0] * bins
     for share in shares:
         counts[min(int(share * bins), bins - 1)] += 1
@@ -138,13 +140,16 @@ def distribution(shares: Sequence[float], bins: int = 10, title: str = "", marke
              f'role="img" aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg">'
              f"<title>{escape(title)}</title>"]
     base = head + height
-    for index, count in enumerate(counts):
+    if not shares:
+        parts.append(f'<text class="empty" x="{(left + width) / 2:.0f}" y="{head + height / 2:.0f}" font-size="12" '
+                     f'text-anchor="middle" fill="#7b8794">{escape(empty)}</text>')
+    for index, count in enumerate(counts if shares else ()):
         h = height * count / top
         parts.append(f'<rect x="{left + index * bar + 1:.1f}" y="{base - h:.1f}" width="{bar - 2:.1f}" '
                      f'height="{h:.1f}" fill="{SERIES_COLOURS[0]}" data-count="{count}">'
                      f"<title>{index * 100 // bins}%–{(index + 1) * 100 // bins}%: {count}</title></rect>")
     parts.append(f'<line class="y-axis" x1="{left}" y1="{head}" x2="{left}" y2="{base}" stroke="#7b8794"/>'
-                 f'<text x="{left - 4}" y="{head + 4}" font-size="10" text-anchor="end">{top}</text>'
+                 f'<text x="{left - 4}" y="{head + 4}" font-size="10" text-anchor="end">{top if shares else ""}</text>'
                  f'<text x="{left - 4}" y="{base}" font-size="10" text-anchor="end">0</text>'
                  f'<text x="2" y="{head - 4}" font-size="10">{escape(y_label)}</text>'
                  f'<line x1="{left}" y1="{base}" x2="{width}" y2="{base}" stroke="#7b8794"/>'

@@ -86,6 +86,7 @@ def render_trainee_reports(tables: CohortTables, curriculum: Curriculum, out_dir
     levels = tables.levels.set_index("trainee").to_dict("index")
     progress = _by_key(tables.progress, "trainee")
     cohorts = cohorts if cohorts is not None else pd.Series(dtype=str)
+    module_names = {module.id: module for module in curriculum.modules}
     written = []
     for trainee in trainees if trainees is not None else list(levels):
         scores = {row["competency"]: row for row in mastery.get(trainee, [])}
@@ -100,7 +101,7 @@ def render_trainee_reports(tables: CohortTables, curriculum: Curriculum, out_dir
             ratings={r["competency"]: r for r in ratings.get(trainee, [])},
             strongest=[r for r in shown.get(trainee, []) if r["side"] == "strongest"],
             weakest=[r for r in shown.get(trainee, []) if r["side"] == "weakest"],
-            mentor=mentor.get(trainee, []), criteria=BY_CODE)
+            mentor=mentor.get(trainee, []), criteria=BY_CODE, module_names=module_names)
         target = trainee_dir / f"{trainee}.html"
         write_atomically(target, page)
         written.append(target)
@@ -120,7 +121,7 @@ def _cohort_charts(tables: CohortTables, curriculum: Curriculum, t: Any) -> tupl
     distributions = {c.code: charts.distribution(
         tables.mastery.loc[tables.mastery["competency"] == c.code, "mastery"].dropna().tolist(),
         title=f'{c.code} {t("掌握度分布", "mastery distribution")}', marker=c.thresholds.get(bar),
-        marker_label=t(level[0], level[1]), y_label=t("人数", "trainees"))
+        marker_label=t(level[0], level[1]), y_label=t("人数", "trainees"), empty=t("无数据", "no data"))
         for c in competencies}
     return heatmap, distributions
 
