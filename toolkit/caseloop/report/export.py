@@ -36,7 +36,7 @@ def competency_grid(tables: CohortTables, curriculum: Curriculum, lang: str) -> 
     codes = list(curriculum.competencies)
     grid = grid.reindex(index=list(tables.levels["trainee"]), columns=codes)
     names = {level.id: (level.zh, level.en)[pick] for level in curriculum.certification}
-    levels = tables.levels.set_index("trainee")["level"].map(names).fillna("")
+    levels = pd.Series([names.get(level, "") for level in tables.levels["level"]], index=tables.levels["trainee"])
     done = tables.progress.set_index("trainee")
     header = {code: f"{code} {(c.zh, c.en)[pick]}" for code, c in curriculum.competencies.items()}
     table = grid.rename(columns=header)
