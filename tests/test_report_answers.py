@@ -229,3 +229,11 @@ def test_histogram_has_axes_a_labelled_threshold_and_says_when_empty():
     assert "<title>70%–80%: 2</title>" in svg and "Proficient 70%" in svg and ">trainees<" in svg
     empty = distribution([], empty="no data")
     assert "no data" in empty and "data-count" not in empty
+
+
+@pytest.mark.parametrize(("change", "shown"), [(0.125, "+13"), (-0.125, "−13"), (0.0, "+0"), (-0.004, "+0"),
+                                               (0.3, "+30")])
+def test_gains_read_as_signed_percentage_points_rounded_half_away_from_zero(change, shown):
+    from caseloop.shares import percentage_points
+
+    assert percentage_points(change) == shown

@@ -20,3 +20,11 @@ def percent(share: float | None) -> str:
     if share is None or (isinstance(share, float) and math.isnan(share)):
         return "—"
     return f"{whole_percent(float(share))}%"
+
+
+def percentage_points(change: float | None) -> str:
+    """A change of share as signed whole percentage points, like "+13" or "−5" (halves away from zero)."""
+    if change is None or (isinstance(change, float) and math.isnan(change)):
+        return "—"
+    size = whole_percent(abs(float(change)))
+    return f"{'−' if change < 0 and size else '+'}{size}"

@@ -18,7 +18,7 @@ from caseloop.course.rubric import BY_CODE
 from caseloop.curriculum import Curriculum, MasteryMethod
 from caseloop.report import wording
 from caseloop.report.tables import RISK_SHOWN, CohortTables
-from caseloop.shares import percent
+from caseloop.shares import percent, percentage_points
 
 LANGUAGES = ("zh", "en")
 NAMES_SHOWN = 60  # trainees named in one row of the readiness table; readiness.csv names them all
@@ -35,6 +35,7 @@ def environment(lang: str) -> Environment:
     env.globals.update(lang=lang, t=lambda zh, en: (zh, en)[pick], graded=GRADED, words=wording,
                        not_submitted=wording.NOT_SUBMITTED)
     env.filters["pct"] = percent
+    env.filters["points"] = percentage_points
     env.filters["num"] = lambda value: "—" if value is None or pd.isna(value) else f"{value:g}"
     env.filters["name"] = lambda item: (item.zh, item.en)[pick] if hasattr(item, "zh") else item[pick]
     env.filters["pick"] = lambda row, stem: _text(row[f"{stem}_{lang}"])

@@ -108,11 +108,11 @@ def highlights(latest: pd.DataFrame, per_trainee: int = HIGHLIGHTS) -> pd.DataFr
     return pd.concat(sides, ignore_index=True)
 
 
-def titled(frame: pd.DataFrame, items: pd.DataFrame) -> pd.DataFrame:
-    """FRAME with each row's item title (`title`) from the item table; the cell id where the item has none."""
+def titled(frame: pd.DataFrame, items: pd.DataFrame, cell: str = "cell") -> pd.DataFrame:
+    """FRAME with the title (`title`) of the item its `cell` column names; the cell id where the item has none."""
     titles = item_titles(items)
     return frame.assign(title=[titles.get((m, c)) or c for m, c in zip(frame["module"].astype(str),
-                                                                     frame["cell"].astype(str), strict=True)])
+                                                                     frame[cell].astype(str), strict=True)])
 
 
 def target_progress(mastery: pd.DataFrame, grades: pd.DataFrame, cohorts: pd.Series,
@@ -227,7 +227,8 @@ def cohort_tables(grades: pd.DataFrame, curriculum: Curriculum, status: pd.DataF
         path=learning_path(mastery, latest, catalogue, curriculum, flagged=flagged),
         risk=trend, highlights=titled(highlights(latest), catalogue), gain_pairs=gain_pairs, gain=gain,
         targets=target_progress(mastery, grades, cohorts, curriculum), trend=cohort_trend(mastery, cohorts),
-        mentor=review_pairs(everything, items), readiness=readiness(levels, curriculum),
+        mentor=titled(review_pairs(everything, items), catalogue, cell="reviews"),
+        readiness=readiness(levels, curriculum),
         one_gate=one_gate_away(levels, gates), warnings=warned,
         alerts=at_risk_now.compliance_alerts(broken, replies), progress=progress,
         breakdown=competency_breakdown(mastery, latest, catalogue, curriculum, flagged),
