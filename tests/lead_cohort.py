@@ -46,7 +46,7 @@ ITEMS = {
 FLAGGED = pd.DataFrame([{"module": "m01", "cell": "p2"}])
 
 
-def _row(trainee: str, module: str, cell: str, score: float | None, day: int, failures: str = "",
+def grade_row(trainee: str, module: str, cell: str, score: float | None, day: int, failures: str = "",
          needs_manual: bool = False) -> dict:
     tags, points, case, _ = ITEMS[module][cell]
     return {"trainee": trainee, "module": module, "notebook": "nb", "cell": cell, "competency": tags, "case": case,
@@ -60,25 +60,25 @@ def grades() -> pd.DataFrame:
     """The cohort's grade table (the compiled table's columns)."""
     rows = []
     # ada: everything right, m07's reply waits for a mentor
-    rows += [_row("ada", "m00", c, 1, 0) for c in ("b1", "b2")]
-    rows += [_row("ada", "m01", c, p, 3) for c, p in (("p1", 8), ("p2", 4), ("reply", 5))]
-    rows += [_row("ada", "m02", c, 2, 10) for c in ("k1", "k2")]
-    rows += [_row("ada", "m07", f"s{i}", 1, 20) for i in range(10)]
-    rows += [_row("ada", "m07", "sign", None, 20, needs_manual=True)]
+    rows += [grade_row("ada", "m00", c, 1, 0) for c in ("b1", "b2")]
+    rows += [grade_row("ada", "m01", c, p, 3) for c, p in (("p1", 8), ("p2", 4), ("reply", 5))]
+    rows += [grade_row("ada", "m02", c, 2, 10) for c in ("k1", "k2")]
+    rows += [grade_row("ada", "m07", f"s{i}", 1, 20) for i in range(10)]
+    rows += [grade_row("ada", "m07", "sign", None, 20, needs_manual=True)]
     # ben: no baseline; m01 8 + 3 + 3 = 14 / 17; m02 2 + 1
-    rows += [_row("ben", "m01", c, p, 4) for c, p in (("p1", 8), ("p2", 3), ("reply", 3))]
-    rows += [_row("ben", "m02", c, p, 15) for c, p in (("k1", 2), ("k2", 1))]
+    rows += [grade_row("ben", "m01", c, p, 4) for c, p in (("p1", 8), ("p2", 3), ("reply", 3))]
+    rows += [grade_row("ben", "m02", c, p, 15) for c, p in (("k1", 2), ("k2", 1))]
     # cao: m00 0 / 2; m01 1 / 17; m02 1 / 4
-    rows += [_row("cao", "m00", c, 0, 0) for c in ("b1", "b2")]
-    rows += [_row("cao", "m01", c, p, 5) for c, p in (("p1", 1), ("p2", 0), ("reply", 0))]
-    rows += [_row("cao", "m02", c, p, 14) for c, p in (("k1", 0), ("k2", 1))]
+    rows += [grade_row("cao", "m00", c, 0, 0) for c in ("b1", "b2")]
+    rows += [grade_row("cao", "m01", c, p, 5) for c, p in (("p1", 1), ("p2", 0), ("reply", 0))]
+    rows += [grade_row("cao", "m02", c, p, 14) for c, p in (("k1", 0), ("k2", 1))]
     # dee: m01 8 + 4 + 2 = 14 / 17, the reply crosses red lines
-    rows += [_row("dee", "m00", c, 1, 0) for c in ("b1", "b2")]
-    rows += [_row("dee", "m01", "p1", 8, 2), _row("dee", "m01", "p2", 4, 2),
-             _row("dee", "m01", "reply", 2, 2, failures="link;email;review_request;time")]
-    rows += [_row("dee", "m02", c, 2, 16) for c in ("k1", "k2")]
+    rows += [grade_row("dee", "m00", c, 1, 0) for c in ("b1", "b2")]
+    rows += [grade_row("dee", "m01", "p1", 8, 2), grade_row("dee", "m01", "p2", 4, 2),
+             grade_row("dee", "m01", "reply", 2, 2, failures="link;email;review_request;time")]
+    rows += [grade_row("dee", "m02", c, 2, 16) for c in ("k1", "k2")]
     # eve: the baseline, half right, then nothing
-    rows += [_row("eve", "m00", "b1", 1, 0), _row("eve", "m00", "b2", 0, 0)]
+    rows += [grade_row("eve", "m00", "b1", 1, 0), grade_row("eve", "m00", "b2", 0, 0)]
     return pd.DataFrame(rows, columns=list(GRADE_COLUMNS))
 
 

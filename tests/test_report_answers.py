@@ -237,3 +237,27 @@ def test_gains_read_as_signed_percentage_points_rounded_half_away_from_zero(chan
     from caseloop.shares import percentage_points
 
     assert percentage_points(change) == shown
+
+
+def test_trend_rule_still_warns_beside_the_first_week_rules(curriculum):
+    from caseloop.report import cohort_tables
+
+    # gus submits m01 four times a day apart; COM (the reply) at 4/5, then 3/5, 3/5, 2/5: the last three
+    # below risk_below 70 % -> a run of 3, the last at 40 %
+    rows = [lead_cohort.grade_row("gus", "m01", "reply", score, day=n) | {"attempt": n + 1}
+            for n, score in enumerate((4, 3, 3, 2))]
+    tables = cohort_tables(pd.DataFrame(rows), curriculum)
+    trend = tables.warnings[tables.warnings["kind"] == "trend"].set_index("competency")
+    assert trend.at["COM", "reason_en"] == "Communication and reply writing: 3 results in a row below 70% (last 40%)"
+    assert trend.at["EMO", "reason_zh"] == "情绪与压力处理 连续 3 次低于 70%（最近 40%）"
+
+
+def test_a_bad_due_day_names_the_file_and_module(repo_course, tmp_path):
+    from caseloop.curriculum import load_curriculum
+    from conftest import assert_bad_file_is_named
+
+    text = repo_course.curriculum_path.read_text(encoding="utf-8")
+    assert "    due_day: 7\n" in text
+    assert_bad_file_is_named(load_curriculum, tmp_path / "curriculum.yaml", text.replace("    due_day: 7\n",
+                                                                                         "    due_day: next week\n"),
+                             "module m01 due_day must be a whole number of days")
