@@ -47,7 +47,8 @@ FLAGGED = pd.DataFrame([{"module": "m01", "cell": "p2"}])
 
 
 def grade_row(trainee: str, module: str, cell: str, score: float | None, day: int, failures: str = "",
-         needs_manual: bool = False) -> dict:
+              needs_manual: bool = False) -> dict:
+    """One row of the grade table: TRAINEE's score on CELL of MODULE, submitted DAY days into the cohort."""
     tags, points, case, _ = ITEMS[module][cell]
     return {"trainee": trainee, "module": module, "notebook": "nb", "cell": cell, "competency": tags, "case": case,
             "score": score, "max_score": float(points), "auto_score": score, "manual_score": None,

@@ -1,8 +1,8 @@
 """Who is at risk now, and why: rules that work from a cohort's first week, beside the trend rule.
 
 Pure functions over the report's tables. A trainee is flagged for each of: a module result below
-`low_result`, a reply that breaks a platform red line, a module past its due day without a graded
-submission, no submission for `idle_days` while the cohort went on, and (the trend rule)
+`low_result`, replies in a module that break a platform red line, a module past its due day without a graded
+submission, no graded submission for `idle_days` while the cohort went on, and (the trend rule)
 `risk_attempts` results in a row below `risk_below` on one competency. Dates are judged against the
 cohort's latest submission (`as_of`), so a report says the same whenever it is run.
 """

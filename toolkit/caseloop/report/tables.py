@@ -284,5 +284,8 @@ def read_flagged(course: Course) -> pd.DataFrame | None:
     path = course.reports_dir / BACKLOG_FILE
     if not path.is_file():
         return None
-    table = pd.read_csv(path, dtype=str, keep_default_na=False, usecols=lambda c: c in {"module", "cell", "flag"})
-    return table[(table.get("cell", "") != "")][["module", "cell"]].drop_duplicates()
+    table = pd.read_csv(path, dtype=str, keep_default_na=False)
+    if not {"module", "cell"} <= set(table.columns):
+        raise CourseError(f"{path}: not a revision backlog (no module and cell columns); run `caseloop revise` "
+                          "to write it again")
+    return table.loc[table["cell"] != "", ["module", "cell"]].drop_duplicates()
