@@ -261,3 +261,16 @@ def test_a_bad_due_day_names_the_file_and_module(repo_course, tmp_path):
     assert_bad_file_is_named(load_curriculum, tmp_path / "curriculum.yaml", text.replace("    due_day: 7\n",
                                                                                          "    due_day: next week\n"),
                              "module m01 due_day must be a whole number of days")
+
+
+def test_every_rule_status_and_method_has_words_in_both_languages():
+    from caseloop.analysis.mastery import METHODS
+    from caseloop.analysis.risk import RULES
+    from caseloop.course import journal
+    from caseloop.report import wording
+
+    assert set(wording.WARNINGS) == set(RULES), "each at-risk rule is named on the pages"
+    statuses = journal.FINAL | {journal.FAILED}
+    assert statuses <= set(wording.STATUSES), sorted(statuses - set(wording.STATUSES))
+    assert all(zh and en for (zh, en), _ in wording.STATUSES.values())
+    assert set(wording.METHODS) == set(METHODS)

@@ -1,5 +1,5 @@
-"""The words report pages show for the course's codes: mastery methods, submission statuses, at-risk
-rules and target states, each in zh and en.
+"""The words report pages show for the course's codes: mastery methods, submission statuses and
+at-risk rules, each in zh and en.
 
 A page never prints a raw code, an exception or a server path: a status's technical detail stays
 in reports/grade-<module>.csv, and the page says what happened and what to do.
@@ -66,11 +66,6 @@ WARNINGS: dict[str, tuple[str, str]] = {
     "inactive": ("长时间无提交", "no recent activity"),
     "trend": ("连续低于门槛", "results falling short in a row"),
 }
-
-# certification readiness row kind -> (zh, en)
-READINESS: dict[str, tuple[str, str]] = {"level": ("等级", "level"), "permission": ("权限", "permission"),
-                                         "none": ("尚未认证", "not certified yet")}
-
 
 def status_label(status: str) -> tuple[str, str]:
     """A submission status's (zh, en) label; an unknown status reads as itself."""
