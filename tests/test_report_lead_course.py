@@ -33,3 +33,19 @@ def test_report_shows_the_leads_rating_and_skips_flagged_items(demo_course, tmp_
     path = pd.read_csv(tmp_path / "path.csv", dtype=str, keep_default_na=False)
     assert not flagged & set(zip(path["module"], path["cell"], strict=True)), "no flagged item is recommended"
     assert not set(path["module"]) & {"m00", "m07", "m00post"}
+
+
+def test_lead_notebook_formats_numbers_and_explains_empty_tables(demo_course, tmp_path):
+    import re
+
+    assert main(["--course", str(demo_course.root), "report", "notebook", "--lang", "en", "--out",
+                 str(tmp_path)]) == 0
+    html = (tmp_path / "lead.html").read_text(encoding="utf-8")
+    tables = re.findall(r"<table.*?</table>", html, re.S)
+    assert len(tables) >= 8
+    for table in tables:
+        assert re.search(r"<tbody>\s*<tr", table), "an empty table is replaced by a line saying why"
+        cells = re.findall(r"<td[^>]*>([^<]*)</td>", table)
+        assert not [c for c in cells if re.fullmatch(r"\d\.\d{3,}", c.strip())], "shares read as percentages"
+        assert not [c for c in cells if re.search(r"\d{2}:\d{2}:\d{2}\+00:00", c)], "dates read as YYYY-MM-DD"
+    assert re.search(r"<td[^>]*>\d{1,3}%</td>", html) and "grades up to" in html
