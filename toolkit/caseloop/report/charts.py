@@ -31,7 +31,8 @@ def share_colour(share: float | None) -> str:
 
 def radar(axes: Sequence[tuple[str, float | None]], rings: Sequence[float] = (0.5, 0.7, 0.85),
           title: str = "", size: int = 360) -> str:
-    """A radar chart: one spoke per (label, share 0..1, or None / NaN for no value); rings at the level thresholds."""
+    """A radar chart: one spoke per (label, share 0..1, or None / NaN for no value); rings at the level
+    thresholds, each labelled with its share."""
     axes = [(label, None if value is None or value != value else value) for label, value in axes]
     n = max(len(axes), 3)
     centre, radius = size / 2, size / 2 - 70
@@ -44,7 +45,11 @@ def radar(axes: Sequence[tuple[str, float | None]], rings: Sequence[float] = (0.
              f'xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>']
     for ring in (*rings, 1.0):
         ring_points = " ".join(f"{x:.1f},{y:.1f}" for x, y in (point(i, ring) for i in range(n)))
-        parts.append(f'<polygon points="{ring_points}" fill="none" stroke="#cbd2d9" stroke-width="1"/>')
+        parts.append(f'<polygon points="{ring_points}" fill="none" stroke="#cbd2d9" stroke-width="1">'
+                     f"<title>{percent(ring)}</title></polygon>")
+    for ring in rings:  # each threshold ring says its share beside the first spoke
+        parts.append(f'<text class="ring-label" x="{centre + 3:.1f}" y="{centre - radius * ring - 2:.1f}" '
+                     f'font-size="9" fill="#7b8794">{percent(ring)}</text>')
     for index, (label, value) in enumerate(axes):
         x, y = point(index, 1.0)
         lx, ly = point(index, 1.18)
