@@ -90,7 +90,7 @@ def test_cohort_page_answers_a_lead_first(browser, pages, lang):
     assert words["thin"] in weakest.inner_text()
     assert page.locator('#progress tr[data-trainee="fay"] td').nth(1).inner_text() == "0 / 3"
     assert rows_of(page, "progress") == ["fay", "eve", "ben"], "only who is behind, furthest first"
-    assert page.locator('#competency-table tr[data-trainee="ada"] td[data-progress]').inner_text() == "3 / 3"
+    assert page.locator('#competency-table tr[data-trainee="ada"] td.progress').inner_text() == "3 / 3"
     assert page.locator('#breakdown tr[data-competency="COM"] td[data-level="developing"]').inner_text() == "2"
     assert words["method"] in page.locator("#method").inner_text()
     assert page.locator("#heatmap svg g.legend rect").count() == 12, "eleven tenths and the no-data swatch"

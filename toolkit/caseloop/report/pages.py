@@ -22,6 +22,7 @@ from caseloop.shares import percent, percentage_points
 
 LANGUAGES = ("zh", "en")
 NAMES_SHOWN = 60  # trainees named in one row of the readiness table; readiness.csv names them all
+WARNINGS_SHOWN = 5  # warnings listed per trainee on the cohort page; the trainee's report lists them all
 ADVICE_STEPS = 2  # first steps of a trainee's learning path shown beside their warnings on the cohort page
 
 
@@ -155,7 +156,7 @@ def render_cohort_report(tables: CohortTables, curriculum: Curriculum, path: Pat
         heatmap=heatmap, distributions=distributions, cohort_mean=cohort_mean,
         readiness=tables.readiness.to_dict("records"), names_shown=NAMES_SHOWN,
         one_gate=tables.one_gate.head(RISK_SHOWN).to_dict("records"), one_gate_total=len(tables.one_gate),
-        at_risk=at_risk_rows, at_risk_total=len(at_risk),
+        at_risk=at_risk_rows, at_risk_total=len(at_risk), warnings_shown=WARNINGS_SHOWN,
         alerts=tables.alerts.head(RISK_SHOWN).to_dict("records"), alerts_total=len(tables.alerts),
         weakest=weakest(tables.breakdown).to_dict("records"), breakdown=tables.breakdown.to_dict("records"),
         progress=_by_key(tables.progress, "trainee"), behind=behind.head(RISK_SHOWN).to_dict("records"),
