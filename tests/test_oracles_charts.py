@@ -55,6 +55,8 @@ def test_rings_at_the_thresholds_and_the_full_ring():
     root, width = parsed(radar(SHARES, rings=rings))
     outlines = [p for p in root.iter(f"{SVG}polygon") if p.get("class") != "radar-shape"]
     assert len(outlines) == len(rings) + 1
+    labels = [label.text for label in root.iter(f"{SVG}text") if label.get("class") == "ring-label"]
+    assert labels == ["50%", "70%", "85%"], "each threshold ring is labelled with its share"
     for outline, ring in zip(outlines, (*rings, 1.0), strict=True):
         wanted = [expected_point(width, i, len(SHARES), ring) for i in range(len(SHARES))]
         for drawn, corner in zip(points(outline.get("points")), wanted, strict=True):
@@ -68,7 +70,7 @@ def test_spokes_reach_the_full_ring_and_labels_stay_inside_the_chart():
         assert (float(spoke.get("x1")), float(spoke.get("y1"))) == (width / 2, width / 2)
         end = (float(spoke.get("x2")), float(spoke.get("y2")))
         assert end == pytest.approx(expected_point(width, i, len(SHARES), 1.0), abs=0.06)
-    labels = list(root.iter(f"{SVG}text"))
+    labels = [label for label in root.iter(f"{SVG}text") if label.get("class") != "ring-label"]
     assert [label.text.split()[0] for label in labels] == [code for code, _ in SHARES]
     assert [label.text.split()[1] for label in labels] == ["90%", "25%", "100%", "60%", "0%", "45%"]
     for label in labels:

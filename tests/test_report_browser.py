@@ -77,9 +77,11 @@ def test_cohort_report_renders_heatmap_and_distributions(browser, demo_run):
     page, blocked = open_report(browser, demo_run["cohort report"])
     heatmap = page.locator("#heatmap svg.heatmap")
     assert heatmap.bounding_box()["height"] > 32 * 20, "one heatmap row per trainee"
-    cells = page.locator("#heatmap svg path.cells")
-    assert cells.count() >= 3, "cells coloured by mastery, more than one colour in this cohort"
-    assert sum(cells.nth(i).bounding_box()["width"] for i in range(cells.count())) > 6 * 30
+    cells = page.locator("#heatmap svg rect.cell")
+    assert cells.count() == 32 * 6, "one cell per trainee and competency"
+    colours = set(cells.evaluate_all("cells => cells.map(cell => cell.getAttribute('fill'))"))
+    assert len(colours) >= 3, "cells coloured by mastery, more than one colour in this cohort"
+    assert sum(cells.nth(i).bounding_box()["width"] for i in range(6)) > 6 * 30
     distributions = page.locator("#distributions svg.distribution")
     assert distributions.count() == 6
     assert all(distributions.nth(i).bounding_box()["width"] > 100 for i in range(6))

@@ -222,7 +222,7 @@ def test_learning_path_redo_failed_cases_then_the_module_that_trains_it(curricul
         expected.append((4, "module", "", "m03", "COM"))
     assert list(zip(path["step"], path["kind"], path["case"], path["module"], path["competency"], strict=True)) \
         == expected
-    assert path["reason_en"].iloc[0] == "Platform rules 33%: redo case C-c1 (m01 · c1), failed checks: blame"
+    assert path["reason_en"].iloc[0] == "Platform rules 33%: redo case C-c1 (m01 · c1), failed checks: blames the buyer"
     assert path["reason_zh"].iloc[2] == "平台规则 33%：学习模块 m03"
 
 
@@ -331,7 +331,8 @@ def test_repo_curriculum_declares_gates_levels_and_targets(repo_course):
     assert [level.id for level in curriculum.certification] == ["junior", "intermediate", "senior"]
     assert curriculum.gates["simulated_cases"].params == {"module": "m07", "count": 10, "min": 0.85}
     assert curriculum.gates["mentor_signoff"].kind == "mentor_signoff"
-    assert curriculum.assessment == {"baseline": "m00", "post_test": "m00post"}
+    assert curriculum.assessment == {"baseline": "m00", "post_test": "m00post", "final": "m07"}
+    assert "m07" not in {m.id for m in curriculum.training_modules} and curriculum.modules[1].due_day == 7
     assert {t.competency for t in curriculum.targets} >= {"PRD"}
 
 
@@ -365,8 +366,8 @@ def test_reports_render_levels_permissions_and_reasons(curriculum, tmp_path):
     assert '<strong id="level">Junior</strong>' in di
     assert "Next level: Intermediate" in di and "4 of 10 cases solved in m07" in di
     cohort = render_cohort_report(tables, curriculum, tmp_path / "cohort.html", lang="zh").read_text(encoding="utf-8")
-    senior = re.search(r'<tr data-level="senior">(.*?)</tr>', cohort, re.S)[1]
-    junior = re.search(r'<tr data-level="junior">(.*?)</tr>', cohort, re.S)[1]
+    senior = re.search(r'<tr data-kind="level" data-level="senior">(.*?)</tr>', cohort, re.S)[1]
+    junior = re.search(r'<tr data-kind="level" data-level="junior">(.*?)</tr>', cohort, re.S)[1]
     assert ">1<" in senior and "ana" in senior and "di" in junior and "bo" not in junior
 
 

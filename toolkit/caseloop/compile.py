@@ -11,6 +11,7 @@ submission replaces its rows (a regrade, or a mentor's manual score).
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +37,8 @@ GRADE_COLUMNS = {
     "submitted_at": "submission timestamp (UTC)",
     "attempt": "1 for the first submission compiled, then 2, 3 ...",
 }
-ITEM_COLUMNS = ["module", "notebook", "cell", "competency", "case", "points", "rubric", "reviews"]
+ITEM_COLUMNS = ["module", "notebook", "cell", "competency", "case", "points", "rubric", "reviews", "title"]
+TITLE_LENGTH = 60  # characters of an exercise's question kept as the item's name on reports
 ADDED_COLUMNS = {"comment": ""}  # columns newer than some stored grade tables: column -> value for old rows
 KEY = ["trainee", "module", "notebook", "cell", "submitted_at"]
 
@@ -74,7 +76,10 @@ def item_table(course: Course) -> pd.DataFrame:
     rows = []
     for path in sorted(course.source_dir.glob("*/*.ipynb")):
         nb = nbformat.read(path, as_version=4)
+        question = ""
         for cell in nb.cells:
+            if cell.cell_type == "markdown" and cell.source.strip():
+                question = cell.source
             grading = cell.metadata.get("nbgrader", {})
             if not grading.get("grade") and not grading.get("task"):
                 continue
@@ -88,8 +93,15 @@ def item_table(course: Course) -> pd.DataFrame:
             rows.append({"module": path.parent.name, "notebook": path.stem, "cell": grading["grade_id"],
                          "competency": ";".join(tags["competency"]), "case": tags["case"],
                          "points": float(grading.get("points", 0)), "rubric": tags.get("rubric", ""),
-                         "reviews": tags.get("reviews", "")})
+                         "reviews": tags.get("reviews", ""), "title": exercise_title(question)})
     return pd.DataFrame(rows, columns=ITEM_COLUMNS)
+
+
+def exercise_title(markdown: str) -> str:
+    """An item's name on reports: the first line of the question above it, without markdown marks."""
+    line = markdown.strip().splitlines()[0] if markdown.strip() else ""
+    line = re.sub(r"^#+\s*|\*\*|__|`", "", line).strip()
+    return line if len(line) <= TITLE_LENGTH else line[:TITLE_LENGTH - 1] + "…"
 
 
 def gradebook_table(course: Course) -> pd.DataFrame:

@@ -27,7 +27,6 @@ from caseloop.schemas import Document, Finding, InvalidFile, read_yaml
 __all__ = ["CertificationLevel", "Competency", "Curriculum", "Gate", "MasteryMethod", "Module", "Target",
            "load_curriculum"]
 
-
 def load_curriculum(path: Path) -> Curriculum:
     """The curriculum file at PATH, checked against its published schema and for codes used before they are
     declared; every problem names the file, the line and the field (`caseloop.schemas`)."""
@@ -41,10 +40,11 @@ def load_curriculum(path: Path) -> Curriculum:
     competencies = {item["code"]: Competency(item["code"], item["zh"], item["en"],
                                              {**default_thresholds, **item.get("thresholds", {})})
                     for item in data["competencies"]}
-    modules = [Module(m["id"], m["zh"], m["en"]) for m in data["modules"]]
+    modules = [Module(m["id"], m["zh"], m["en"], m.get("due_day")) for m in data["modules"]]
     spec = data.get("mastery", {})
     mastery = MasteryMethod(**{key: spec.get(key, getattr(MasteryMethod, key)) for key in
-                               ("method", "weight", "n", "at_level", "min_items", "risk_attempts", "risk_below")})
+                               ("method", "weight", "n", "at_level", "min_items", "risk_attempts", "risk_below",
+                                "low_result", "idle_days")})
     permissions = {key: (value["zh"], value["en"]) for key, value in data.get("permissions", {}).items()}
     gates = {}
     for item in data.get("gates", []):

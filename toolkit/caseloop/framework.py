@@ -30,9 +30,12 @@ class Competency:
 
 @dataclass(frozen=True)
 class Module:
+    """One module of the course; `due_day` is how many days after a cohort's start it is due (None: no deadline)."""
+
     id: str
     zh: str
     en: str
+    due_day: int | None = None
 
 
 @dataclass(frozen=True)
@@ -41,7 +44,8 @@ class MasteryMethod:
 
     `weight` is the newest result's weight in a decaying average; `n` is how many results at or
     above `at_level` n_mastery needs; scores resting on fewer than `min_items` graded cells are
-    flagged as thin; `risk_attempts` results in a row below `risk_below` mark a trainee at risk.
+    flagged as thin; `risk_attempts` results in a row below `risk_below` mark a trainee at risk, and
+    so, from the first week, does one module result below `low_result` or no submission for `idle_days`.
     """
 
     method: str = "decaying_average"
@@ -51,6 +55,8 @@ class MasteryMethod:
     min_items: int = 3
     risk_attempts: int = 3
     risk_below: float = 0.7
+    low_result: float = 0.5
+    idle_days: int = 7
 
 
 @dataclass(frozen=True)
@@ -101,6 +107,12 @@ class Curriculum:
     gates: dict[str, Gate] = field(default_factory=dict)
     certification: list[CertificationLevel] = field(default_factory=list)
     targets: list[Target] = field(default_factory=list)
+
+    @property
+    def training_modules(self) -> list[Module]:
+        """The modules a trainee learns from: every module but the baseline, post-test and final assessment."""
+        tests = set(self.assessment.values())
+        return [m for m in self.modules if m.id not in tests]
 
     def level_label(self, level: str) -> str:
         zh, en = self.level_names.get(level, (level, level))

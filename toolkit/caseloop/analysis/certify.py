@@ -13,15 +13,13 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from caseloop.shares import percent
+
 if TYPE_CHECKING:
     from caseloop.framework import CertificationLevel, Curriculum, Gate
 
 GATE_COLUMNS = ["trainee", "gate", "met", "value", "reason_zh", "reason_en"]
 LEVEL_COLUMNS = ["trainee", "level", "permissions", "next_level", "missing", "missing_zh", "missing_en"]
-
-
-def _pct(value: float) -> str:
-    return "—" if pd.isna(value) else f"{value:.0%}"
 
 
 def _module_shares(latest: pd.DataFrame, module: str, mask: pd.Series | None = None,
@@ -64,8 +62,8 @@ def _module_score(gate: Gate, trainees: list[str], latest: pd.DataFrame, mastery
         share = shares.get(t, float("nan"))
         met = t in done and share >= p["min"] - 1e-9
         reason = ("", "") if met else _not_submitted(module) if t not in done else (
-            f"{module} 得分 {_pct(share)}，需要 ≥ {_pct(p['min'])}",
-            f"{module} at {_pct(share)}, needs {_pct(p['min'])}")
+            f"{module} 得分 {percent(share)}，需要 ≥ {percent(p['min'])}",
+            f"{module} at {percent(share)}, needs {percent(p['min'])}")
         rows.append((met, share, *reason))
     return rows
 
@@ -106,8 +104,8 @@ def _competency_level(gate: Gate, trainees: list[str], latest: pd.DataFrame, mas
         met = order.index(level) >= order.index(need)
         have = curriculum.level_names.get(level, (level, level))
         rows.append((met, value, *(("", "") if met else (
-            f"{code} 掌握度 {_pct(value)}（{have[0]}），需要达到「{label[0]}」",
-            f"{code} mastery {_pct(value)} ({have[1]}), needs {label[1]}"))))
+            f"{code} 掌握度 {percent(value)}（{have[0]}），需要达到「{label[0]}」",
+            f"{code} mastery {percent(value)} ({have[1]}), needs {label[1]}"))))
     return rows
 
 
@@ -136,8 +134,8 @@ def _mentor_signoff(gate: Gate, trainees: list[str], latest: pd.DataFrame, maste
         elif pd.isna(share):
             reason = (f"{module} 尚无导师签字评分", f"no mentor sign-off on {module} yet")
         else:
-            reason = (f"{module} 导师评分 {_pct(share)}，需要 ≥ {_pct(p['min'])}",
-                      f"mentor score on {module} {_pct(share)}, needs {_pct(p['min'])}")
+            reason = (f"{module} 导师评分 {percent(share)}，需要 ≥ {percent(p['min'])}",
+                      f"mentor score on {module} {percent(share)}, needs {percent(p['min'])}")
         rows.append((met, share, *reason))
     return rows
 
@@ -211,3 +209,33 @@ def certification(gates: pd.DataFrame, curriculum: Curriculum, trainees: list[st
         rows.append((trainee, reached.id if reached else "", ";".join(permissions), next_level, ";".join(missing),
                      "；".join(met[trainee, g][1] for g in missing), "; ".join(met[trainee, g][2] for g in missing)))
     return pd.DataFrame(rows, columns=LEVEL_COLUMNS)
+
+
+READINESS_COLUMNS = ["kind", "id", "trainees", "who"]
+ONE_GATE_COLUMNS = ["trainee", "level", "next_level", "gate", "reason_zh", "reason_en"]
+
+
+def readiness(levels: pd.DataFrame, curriculum: Curriculum) -> pd.DataFrame:
+    """How many trainees (and who) hold each level and each permission, plus those not certified yet.
+
+    `kind` is level, permission or none; `who` is ';'-separated. A trainee at a level holds every
+    level below it too, so a level's row counts everyone cleared for what it unlocks.
+    """
+    order = [level.id for level in curriculum.certification]
+    rank = levels["level"].map({level: index for index, level in enumerate(order)}).fillna(-1)
+    rows = []
+    for index, level in enumerate(curriculum.certification):
+        who = sorted(levels.loc[rank >= index, "trainee"])
+        rows.append(("level", level.id, len(who), ";".join(who)))
+        rows += [("permission", permission, len(who), ";".join(who)) for permission in level.permissions]
+    none = sorted(levels.loc[rank < 0, "trainee"])
+    rows.append(("none", "", len(none), ";".join(none)))
+    return pd.DataFrame(rows, columns=READINESS_COLUMNS)
+
+
+def one_gate_away(levels: pd.DataFrame, gates: pd.DataFrame) -> pd.DataFrame:
+    """Trainees whose next level misses exactly one gate: the gate, and why it is still shut (zh, en)."""
+    close = levels[(levels["next_level"] != "") & (levels["missing"] != "") & ~levels["missing"].str.contains(";")]
+    close = close.rename(columns={"missing": "gate"})[["trainee", "level", "next_level", "gate"]]
+    reasons = gates[["trainee", "gate", "reason_zh", "reason_en"]]
+    return close.merge(reasons, on=["trainee", "gate"], how="left")[ONE_GATE_COLUMNS].reset_index(drop=True)

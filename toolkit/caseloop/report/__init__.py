@@ -1,10 +1,12 @@
 """Report stage: what leads act on, from the grade table, as HTML (zh or en), CSV and XLSX.
 
-`tables` computes (pure functions over the grade table), `pages` renders, `write` puts a course's
-reports on disk; charts are inline SVG (`charts`).
+`tables` computes (pure functions over the grade table), `pages` renders with the words of
+`wording`, `export` writes CSV and XLSX, `write` puts a course's reports on disk; charts are inline
+SVG (`charts`).
 """
 
-from caseloop.report.pages import LANGUAGES, environment, export_tables, render_cohort_report, render_trainee_reports
+from caseloop.report.export import export_tables
+from caseloop.report.pages import LANGUAGES, environment, render_cohort_report, render_trainee_reports
 from caseloop.report.tables import CohortTables, cohort_tables, highlights
 from caseloop.report.write import course_tables, run_lead_notebook, write_kpi_report, write_reports
 

@@ -1,9 +1,8 @@
-"""Rendering reports: the Jinja environment (zh or en), trainee and cohort pages, CSV and XLSX tables."""
+"""Rendering reports: the Jinja environment (zh or en) and the trainee and cohort pages."""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
@@ -11,13 +10,20 @@ import pandas as pd
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 import caseloop.report.charts as charts
-from caseloop.course import CourseError, replacing, write_atomically
+from caseloop.analysis.breakdown import weakest
+from caseloop.checks.reasons import failure_reasons
+from caseloop.course import CourseError, write_atomically
 from caseloop.course.journal import GRADED
 from caseloop.course.rubric import BY_CODE
 from caseloop.curriculum import Curriculum, MasteryMethod
+from caseloop.report import wording
 from caseloop.report.tables import RISK_SHOWN, CohortTables
+from caseloop.shares import percent, percentage_points
 
 LANGUAGES = ("zh", "en")
+NAMES_SHOWN = 60  # trainees named in one row of the readiness table; readiness.csv names them all
+WARNINGS_SHOWN = 5  # warnings listed per trainee on the cohort page; the trainee's report lists them all
+ADVICE_STEPS = 2  # first steps of a trainee's learning path shown beside their warnings on the cohort page
 
 
 def environment(lang: str) -> Environment:
@@ -27,12 +33,26 @@ def environment(lang: str) -> Environment:
     env = Environment(loader=PackageLoader("caseloop.report", "templates"), autoescape=select_autoescape(["html"]),
                       trim_blocks=True, lstrip_blocks=True)
     pick = 0 if lang == "zh" else 1
-    env.globals.update(lang=lang, t=lambda zh, en: (zh, en)[pick], graded=GRADED)
-    env.filters["pct"] = lambda share: "—" if share is None or pd.isna(share) else f"{share:.0%}"
+    env.globals.update(lang=lang, t=lambda zh, en: (zh, en)[pick], graded=GRADED, words=wording,
+                       not_submitted=wording.NOT_SUBMITTED)
+    env.filters["pct"] = percent
+    env.filters["points"] = percentage_points
     env.filters["num"] = lambda value: "—" if value is None or pd.isna(value) else f"{value:g}"
     env.filters["name"] = lambda item: (item.zh, item.en)[pick] if hasattr(item, "zh") else item[pick]
-    env.filters["pick"] = lambda row, stem: row[f"{stem}_{lang}"]
+    env.filters["pick"] = lambda row, stem: _text(row[f"{stem}_{lang}"])
+    env.filters["text"] = _text
+    env.filters["failures"] = lambda codes: failure_reasons(_text(codes))[pick] or "—"
+    env.filters["status"] = lambda status: wording.status_label(status)[pick]
+    env.filters["advice"] = lambda status: wording.status_advice(status)[pick]
+    env.filters["method"] = lambda method: wording.method_label(method)[pick]
+    env.filters["day"] = lambda stamp: "—" if stamp is None or pd.isna(stamp) else pd.Timestamp(stamp).strftime(
+        "%Y-%m-%d")
     return env
+
+
+def _text(value: Any) -> str:
+    """A table value as page text: missing values (None, NaN) are empty, never "nan"."""
+    return "" if value is None or (isinstance(value, float) and value != value) else str(value)
 
 
 def _bucket(frame: pd.DataFrame) -> dict[str, list[dict[str, Any]]]:
@@ -43,11 +63,12 @@ def _bucket(frame: pd.DataFrame) -> dict[str, list[dict[str, Any]]]:
     return buckets
 
 
-def atomic_csv(frame: pd.DataFrame, path: Path) -> Path:
-    with replacing(path) as partial:
-        frame.to_csv(partial, index=False)
-    return path
-    return path
+def _by_key(frame: pd.DataFrame, *keys: str) -> dict[Any, dict[str, Any]]:
+    """Rows of FRAME as dicts keyed by the values of KEYS (a tuple when more than one)."""
+    rows = frame.to_dict("records")
+    if len(keys) == 1:
+        return {row[keys[0]]: row for row in rows}
+    return {tuple(row[k] for k in keys): row for row in rows}
 
 
 def waiting_counts(waiting: pd.DataFrame) -> tuple[dict[tuple[str, str], int], dict[tuple[str, str], int]]:
@@ -70,11 +91,14 @@ def render_trainee_reports(tables: CohortTables, curriculum: Curriculum, out_dir
     rings = sorted({v for c in competencies for v in c.thresholds.values()})
     t = env.globals["t"]
     mastery, gates, path = _bucket(tables.mastery), _bucket(tables.gates), _bucket(tables.path)
-    completion, risk, shown = _bucket(tables.completion), _bucket(tables.risk), _bucket(tables.highlights)
-    mentor = _bucket(tables.mentor)
+    completion, shown = _bucket(tables.completion), _bucket(tables.highlights)
+    warned, alerts, mentor = _bucket(tables.warnings), _bucket(tables.alerts), _bucket(tables.mentor)
+    ratings = _bucket(tables.ratings)
     levels = tables.levels.set_index("trainee").to_dict("index")
     waiting_modules, waiting_competencies = waiting_counts(tables.waiting)
+    progress = _by_key(tables.progress, "trainee")
     cohorts = cohorts if cohorts is not None else pd.Series(dtype=str)
+    module_names = {module.id: module for module in curriculum.modules}
     written = []
     for trainee in trainees if trainees is not None else list(levels):
         scores = {row["competency"]: row for row in mastery.get(trainee, [])}
@@ -84,10 +108,12 @@ def render_trainee_reports(tables: CohortTables, curriculum: Curriculum, out_dir
         page = template.render(
             trainee=trainee, cohort=cohorts.get(trainee, ""), curriculum=curriculum, competencies=competencies,
             scores=scores, radar=radar, level=levels[trainee], gates=gates.get(trainee, []),
-            path=path.get(trainee, []), modules=completion.get(trainee, []), risk=risk.get(trainee, []),
+            path=path.get(trainee, []), modules=completion.get(trainee, []), warnings=warned.get(trainee, []),
+            alerts=alerts.get(trainee, []), progress=progress.get(trainee),
+            ratings={r["competency"]: r for r in ratings.get(trainee, [])},
             strongest=[r for r in shown.get(trainee, []) if r["side"] == "strongest"],
             weakest=[r for r in shown.get(trainee, []) if r["side"] == "weakest"],
-            mentor=mentor.get(trainee, []), criteria=BY_CODE,
+            mentor=mentor.get(trainee, []), criteria=BY_CODE, module_names=module_names,
             waiting_modules={m: n for (tr, m), n in waiting_modules.items() if tr == trainee},
             waiting_competencies={c: n for (tr, c), n in waiting_competencies.items() if tr == trainee})
         target = trainee_dir / f"{trainee}.html"
@@ -96,64 +122,64 @@ def render_trainee_reports(tables: CohortTables, curriculum: Curriculum, out_dir
     return written
 
 
+def _cohort_charts(tables: CohortTables, curriculum: Curriculum, t: Any) -> tuple[str, dict[str, str]]:
+    """The cohort page's heatmap and one mastery histogram per competency, as inline SVG."""
+    competencies = list(curriculum.competencies.values())
+    trainees = list(tables.levels["trainee"])
+    values = {(r.trainee, r.competency): r.mastery for r in tables.mastery.itertuples() if pd.notna(r.mastery)}
+    heatmap = charts.heatmap(trainees, [c.code for c in competencies], values,
+                             title=t("学员 × 能力 掌握度热力图", "Trainee × competency mastery heatmap"),
+                             legend=t("掌握度", "Mastery"), empty=t("无数据", "no data"))
+    bar = curriculum.mastery.at_level
+    level = curriculum.level_names.get(bar, (bar, bar))
+    distributions = {c.code: charts.distribution(
+        tables.mastery.loc[tables.mastery["competency"] == c.code, "mastery"].dropna().tolist(),
+        title=f'{c.code} {t("掌握度分布", "mastery distribution")}', marker=c.thresholds.get(bar),
+        marker_label=t(level[0], level[1]), y_label=t("人数", "trainees"), empty=t("无数据", "no data"))
+        for c in competencies}
+    return heatmap, distributions
+
+
 def render_cohort_report(tables: CohortTables, curriculum: Curriculum, path: Path, lang: str = "zh",
                          cohort: str = "", method: MasteryMethod | None = None,
                          notes: list[tuple[str, str]] | None = None) -> Path:
-    """The cohort report for leads: completion, heatmap, distributions, certification, risk, gain, targets;
+    """The cohort report for leads: the answers first (readiness, one gate away, at risk, red lines,
+    weakest competencies, progress), then the per-competency breakdown, grid, charts, gain, targets;
     `notes` are (zh, en) warnings about its inputs, shown at the top."""
     env = environment(lang)
     t = env.globals["t"]
-    competencies = list(curriculum.competencies.values())
-    trainees = list(tables.levels["trainee"])
-    mastery_of = {(r.trainee, r.competency): r for r in tables.mastery.itertuples()}
-    heatmap = charts.heatmap(trainees, [c.code for c in competencies],
-                             {key: row.mastery for key, row in mastery_of.items() if pd.notna(row.mastery)},
-                             title=t("学员 × 能力 掌握度热力图", "Trainee × competency mastery heatmap"))
-    bar = curriculum.mastery.at_level
-    distributions = {c.code: charts.distribution(
-        tables.mastery.loc[tables.mastery["competency"] == c.code, "mastery"].dropna().tolist(),
-        title=f'{c.code} {t("掌握度分布", "mastery distribution")}', marker=c.thresholds.get(bar))
-        for c in competencies}
+    heatmap, distributions = _cohort_charts(tables, curriculum, t)
     cohort_mean = tables.mastery.groupby("competency", observed=True)["mastery"].mean()
-    first_step = tables.path.drop_duplicates(["trainee", "competency"]).set_index(["trainee", "competency"])
-    risk = tables.risk.sort_values(["run", "last_share"], ascending=[False, True]).head(RISK_SHOWN)
-    risk = risk.merge(first_step[[f"reason_{lang}"]].reset_index(), on=["trainee", "competency"], how="left")
+    warned = tables.warnings
+    at_risk = warned.groupby("trainee", sort=False).size().sort_values(ascending=False, kind="stable")
+    chosen = at_risk.index[:RISK_SHOWN]
+    shown = _bucket(warned[warned["trainee"].isin(chosen)])
+    steps = _bucket(tables.path[tables.path["trainee"].isin(chosen)])
+    at_risk_rows = [{"trainee": trainee, "warnings": shown[trainee],
+                     "advice": [step[f"reason_{lang}"] for step in steps.get(trainee, [])[:ADVICE_STEPS]]}
+                    for trainee in chosen]
+    behind = tables.progress[tables.progress["missed"] != ""]
+    behind = behind.assign(gap=behind["due"] - behind["done_of_due"]).sort_values("gap", ascending=False,
+                                                                                  kind="stable")
     waiting_modules, waiting_competencies = waiting_counts(tables.waiting)
     page = env.get_template("cohort.html").render(
-        curriculum=curriculum, competencies=competencies, trainees=trainees, cohort=cohort, notes=notes or [],
-        method=method or curriculum.mastery, mastery=mastery_of,
+        curriculum=curriculum, competencies=list(curriculum.competencies.values()),
+        trainees=list(tables.levels["trainee"]), cohort=cohort, notes=notes or [],
+        method=method or curriculum.mastery,
+        mastery={(r.trainee, r.competency): r for r in tables.mastery.itertuples()},
         completion={(r.trainee, r.module): r for r in tables.completion.itertuples()},
         module_ids=list(dict.fromkeys(tables.completion["module"])), levels=tables.levels,
-        level_counts=tables.levels["level"].value_counts().to_dict(), heatmap=heatmap, distributions=distributions,
-        cohort_mean=cohort_mean, weakest=cohort_mean.sort_values().head(2), risk=risk.to_dict("records"),
-        risk_total=len(tables.risk),
+        heatmap=heatmap, distributions=distributions, cohort_mean=cohort_mean,
+        readiness=tables.readiness.to_dict("records"), names_shown=NAMES_SHOWN,
+        one_gate=tables.one_gate.head(RISK_SHOWN).to_dict("records"), one_gate_total=len(tables.one_gate),
+        at_risk=at_risk_rows, at_risk_total=len(at_risk), warnings_shown=WARNINGS_SHOWN,
+        alerts=tables.alerts.head(RISK_SHOWN).to_dict("records"), alerts_total=len(tables.alerts),
+        weakest=weakest(tables.breakdown).to_dict("records"), breakdown=tables.breakdown.to_dict("records"),
+        progress=_by_key(tables.progress, "trainee"), behind=behind.head(RISK_SHOWN).to_dict("records"),
+        behind_total=len(behind),
+        ratings=_by_key(tables.ratings, "trainee", "competency"),
         gain=tables.gain, targets=tables.targets, trend=tables.trend, waiting_modules=waiting_modules,
         waiting_competencies=waiting_competencies, waiting_total=sum(waiting_modules.values()))
     path.parent.mkdir(parents=True, exist_ok=True)
     write_atomically(path, page)
     return path
-
-
-def export_tables(tables: CohortTables, out_dir: Path) -> dict[str, Path]:
-    """Every table as reports/<name>.csv, and all of them as sheets of reports/cohort.xlsx (atomically)."""
-    from openpyxl import Workbook
-
-    out_dir.mkdir(parents=True, exist_ok=True)
-    written = {}
-    for field in fields(tables):
-        written[field.name] = atomic_csv(getattr(tables, field.name), out_dir / f"{field.name.replace('_', '-')}.csv")
-    xlsx = out_dir / "cohort.xlsx"
-    book = Workbook(write_only=True)  # streams rows: many times faster than pandas' cell-by-cell writer
-    for field in fields(tables):
-        frame = getattr(tables, field.name)
-        for column in frame.select_dtypes(include=["datetimetz"]).columns:
-            frame = frame.assign(**{column: frame[column].dt.tz_localize(None)})
-        sheet = book.create_sheet(field.name[:31])
-        sheet.append(list(frame.columns))
-        for row in frame.astype(object).where(frame.notna(), None).itertuples(index=False):
-            sheet.append(row)
-    with replacing(xlsx) as partial:
-        book.save(partial)
-    written["xlsx"] = xlsx
-    return written
-

@@ -1,9 +1,11 @@
 """The tables a report shows, as pure functions over the grade table.
 
-`cohort_tables` gathers mastery, gates and levels, learning paths, at-risk runs, pre/post gain,
-completion, the course's targets and the trend across cohorts. Scoring lives in
+`cohort_tables` gathers mastery, gates and levels, readiness, learning paths, who is at risk and
+why, red-line alerts, progress, the per-competency breakdown, pre/post gain, completion, the
+course's targets, the trend across cohorts and the lead's own ratings. Scoring lives in
 `caseloop.analysis.mastery`, certification in `caseloop.analysis.certify`, paths in
-`caseloop.analysis.learning_path`.
+`caseloop.analysis.learning_path`, the at-risk rules in `caseloop.analysis.risk`, the breakdown in
+`caseloop.analysis.breakdown`.
 """
 
 from __future__ import annotations
@@ -13,11 +15,14 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from caseloop.analysis import risk as at_risk_now
 from caseloop.analysis.agreement import review_pairs
-from caseloop.analysis.certify import certification, gate_results
-from caseloop.analysis.learning_path import learning_path
+from caseloop.analysis.breakdown import competency_breakdown
+from caseloop.analysis.certify import certification, gate_results, one_gate_away, readiness
+from caseloop.analysis.learning_path import item_titles, learning_path
 from caseloop.analysis.mastery import (
     at_risk,
+    by_competency,
     competency_results,
     latest_attempts,
     mastery_table,
@@ -26,12 +31,15 @@ from caseloop.analysis.mastery import (
     waiting_for_mentor,
     with_categories,
 )
-from caseloop.course import Course
+from caseloop.course import Course, CourseError
 from caseloop.course.journal import GRADED, read_batch_status
 from caseloop.curriculum import Curriculum, MasteryMethod
 from caseloop.schemas import InvalidFile, read_table, table_finding
 
 COHORTS_FILE = "cohorts.csv"
+RATINGS_FILE = "ratings.csv"
+RATING_COLUMNS = ["trainee", "competency", "level", "note", "rated_by", "rated_on"]
+BACKLOG_FILE = "revision-backlog.csv"
 HIGHLIGHTS = 3
 RISK_SHOWN = 200  # longest runs shown in the cohort report; risk.csv has them all
 
@@ -53,6 +61,13 @@ class CohortTables:
     targets: pd.DataFrame
     trend: pd.DataFrame
     mentor: pd.DataFrame
+    readiness: pd.DataFrame
+    one_gate: pd.DataFrame
+    warnings: pd.DataFrame
+    alerts: pd.DataFrame
+    progress: pd.DataFrame
+    breakdown: pd.DataFrame
+    ratings: pd.DataFrame
     waiting: pd.DataFrame  # cells still waiting for a mentor's grade: counted in no score, shown as waiting
 
 
@@ -94,6 +109,13 @@ def highlights(latest: pd.DataFrame, per_trainee: int = HIGHLIGHTS) -> pd.DataFr
         chosen = latest.iloc[index[rank < per_trainee]][columns]
         sides.append(chosen.assign(share=chosen["score"] / chosen["max_score"], side=side))
     return pd.concat(sides, ignore_index=True)
+
+
+def titled(frame: pd.DataFrame, items: pd.DataFrame, cell: str = "cell") -> pd.DataFrame:
+    """FRAME with the title (`title`) of the item its `cell` column names; the cell id where the item has none."""
+    titles = item_titles(items)
+    return frame.assign(title=[titles.get((m, c)) or c for m, c in zip(frame["module"].astype(str),
+                                                                     frame[cell].astype(str), strict=True)])
 
 
 def target_progress(mastery: pd.DataFrame, grades: pd.DataFrame, cohorts: pd.Series,
@@ -139,10 +161,39 @@ def item_catalogue(grades: pd.DataFrame, items: pd.DataFrame | None = None) -> p
     return pd.concat(frames, ignore_index=True).drop_duplicates(["module", "notebook", "cell"])
 
 
+def flagged_evidence(latest: pd.DataFrame, flagged: pd.DataFrame | None) -> pd.DataFrame:
+    """Per trainee x competency: how many of the latest graded cells behind the score the backlog flagged."""
+    if flagged is None or flagged.empty:
+        return pd.DataFrame(columns=["trainee", "competency", "flagged"])
+    broken = set(zip(flagged["module"], flagged["cell"], strict=True))
+    marked = latest[[(m, c) in broken for m, c in zip(latest["module"], latest["cell"], strict=True)]]
+    long = by_competency(marked, ["trainee", "cell"])
+    return long.groupby(["trainee", "competency"], as_index=False, observed=True).size().rename(
+        columns={"size": "flagged"})
+
+
+def gate_flags(gates: pd.DataFrame, curriculum: Curriculum, flagged: pd.DataFrame | None,
+               items: pd.DataFrame) -> pd.Series:
+    """Per row of the gate table: how many backlog-flagged items the gate rests on (its module's or competency's)."""
+    if flagged is None or flagged.empty:
+        return pd.Series(0, index=gates.index)
+    per_module = flagged["module"].value_counts()
+    tagged = flagged.merge(items[["module", "cell", "competency"]], on=["module", "cell"])
+    per_competency = by_competency(tagged, ["cell"])["competency"].astype(str).value_counts()
+    counts = {gate.id: int(per_module.get(gate.params["module"], 0)) if "module" in gate.params
+              else int(per_competency.get(gate.params.get("competency", ""), 0)) for gate in curriculum.gates.values()}
+    return gates["gate"].map(counts).fillna(0).astype(int)
+
+
 def cohort_tables(grades: pd.DataFrame, curriculum: Curriculum, status: pd.DataFrame | None = None,
                   items: pd.DataFrame | None = None, cohorts: pd.Series | None = None,
-                  method: MasteryMethod | None = None) -> CohortTables:
-    """All report tables for the trainees in `grades` (and in `status`, who may have no grades)."""
+                  method: MasteryMethod | None = None, flagged: pd.DataFrame | None = None,
+                  replies: pd.DataFrame | None = None, ratings: pd.DataFrame | None = None) -> CohortTables:
+    """All report tables for the trainees in `grades` (and in `status`, who may have no grades).
+
+    `flagged` is the revision backlog's (module, cell) pairs, `replies` the trainees' reply texts
+    (for red-line excerpts) and `ratings` the lead's manual ratings; each may be left out.
+    """
     status = status if status is not None else pd.DataFrame(columns=["trainee", "module", "status", "detail"])
     cohorts = cohorts if cohorts is not None else cohort_of(grades)
     method = method or curriculum.mastery
@@ -157,16 +208,35 @@ def cohort_tables(grades: pd.DataFrame, curriculum: Curriculum, status: pd.DataF
     module_order = [m.id for m in curriculum.modules]
     present = set(modules["module"]) | set(status["module"])
     module_ids = [m for m in module_order if m in present] + sorted(present - set(module_order))
+    if flagged is not None and not flagged.empty:
+        mastery = mastery.merge(flagged_evidence(latest, flagged), on=["trainee", "competency"], how="left")
+        mastery["flagged"] = mastery["flagged"].fillna(0).astype(int)
+    else:
+        mastery = mastery.assign(flagged=0)
     gates = gate_results(everything, mastery, curriculum, trainees)
+    catalogue = item_catalogue(grades, items)
+    gates["flagged"] = gate_flags(gates, curriculum, flagged, catalogue)
+    levels = certification(gates, curriculum, trainees)
     baseline, post = curriculum.assessment.get("baseline", ""), curriculum.assessment.get("post_test", "")
     gain_pairs, gain = pre_post_gain(latest, baseline, post)
+    trend = at_risk(results, method)
+    window = at_risk_now.activity_window(grades, cohorts, trainees)
+    progress = at_risk_now.progress(window, modules, curriculum)
+    broken = at_risk_now.red_line_replies(latest)
+    warned = at_risk_now.warnings(at_risk_now.Evidence(modules, broken, trend, window, progress), curriculum)
     return CohortTables(
         mastery=mastery, modules=modules, completion=completion_table(modules, status, trainees, module_ids),
-        gates=gates, levels=certification(gates, curriculum, trainees),
-        path=learning_path(mastery, latest, item_catalogue(grades, items), curriculum),
-        risk=at_risk(results, method), highlights=highlights(latest), gain_pairs=gain_pairs, gain=gain,
+        gates=gates, levels=levels,
+        path=learning_path(mastery, latest, catalogue, curriculum, flagged=flagged),
+        risk=trend, highlights=titled(highlights(latest), catalogue), gain_pairs=gain_pairs, gain=gain,
         targets=target_progress(mastery, grades, cohorts, curriculum), trend=cohort_trend(mastery, cohorts),
-        mentor=review_pairs(everything, items), waiting=waiting_for_mentor(everything))
+        mentor=titled(review_pairs(everything, items), catalogue, cell="reviews"),
+        waiting=waiting_for_mentor(everything),
+        readiness=readiness(levels, curriculum),
+        one_gate=one_gate_away(levels, gates), warnings=warned,
+        alerts=at_risk_now.compliance_alerts(broken, replies), progress=progress,
+        breakdown=competency_breakdown(mastery, latest, catalogue, curriculum, flagged),
+        ratings=ratings if ratings is not None else pd.DataFrame(columns=RATING_COLUMNS))
 
 
 def batch_status(course: Course) -> pd.DataFrame:
@@ -192,3 +262,42 @@ def read_cohorts(course: Course) -> pd.DataFrame | None:
                                          f"in more than one cohort (lines {lines[table.at[row, 'trainee']]})",
                                          "keep one row per trainee") for row in again])
     return table
+
+
+def read_ratings(course: Course, curriculum: Curriculum) -> pd.DataFrame | None:
+    """reports/ratings.csv, the lead's own ratings (trainee, competency, level, note, rated_by, rated_on), if kept.
+
+    Every row is checked against the curriculum; a bad row is named with what to write instead.
+    """
+    path = course.reports_dir / RATINGS_FILE
+    if not path.is_file():
+        return None
+    table = pd.read_csv(path, dtype=str, keep_default_na=False)
+    if not {"trainee", "competency", "level"} <= set(table.columns):
+        raise CourseError(f"{path}: needs the columns {', '.join(RATING_COLUMNS)} (note, rated_by and rated_on "
+                          "may be empty); fix the header")
+    for column in RATING_COLUMNS:
+        table[column] = table[column].str.strip() if column in table else ""
+    for number, row in enumerate(table.itertuples(), start=2):
+        if row.competency not in curriculum.competencies:
+            raise CourseError(f"{path}: line {number}: unknown competency {row.competency!r}; use one of "
+                              f"{', '.join(curriculum.competencies)}")
+        if row.level not in curriculum.level_names:
+            raise CourseError(f"{path}: line {number}: unknown level {row.level!r}; use one of "
+                              f"{', '.join(curriculum.level_names)}")
+        if row.rated_on and pd.isna(pd.to_datetime(row.rated_on, errors="coerce")):
+            raise CourseError(f"{path}: line {number}: rated_on {row.rated_on!r} is not a date; write it as "
+                              "YYYY-MM-DD")
+    return table[RATING_COLUMNS].drop_duplicates(["trainee", "competency"], keep="last")
+
+
+def read_flagged(course: Course) -> pd.DataFrame | None:
+    """The (module, cell) pairs of reports/revision-backlog.csv that name a cell, when `caseloop revise` wrote one."""
+    path = course.reports_dir / BACKLOG_FILE
+    if not path.is_file():
+        return None
+    table = pd.read_csv(path, dtype=str, keep_default_na=False)
+    if not {"module", "cell"} <= set(table.columns):
+        raise CourseError(f"{path}: not a revision backlog (no module and cell columns); run `caseloop revise` "
+                          "to write it again")
+    return table.loc[table["cell"] != "", ["module", "cell"]].drop_duplicates()

@@ -8,16 +8,21 @@ from pathlib import Path
 import pandas as pd
 
 from caseloop.analysis.mastery import mastery_table
+from caseloop.checks.reasons import RED_LINES
 from caseloop.course import Course, CourseError, staged, write_atomically
 from caseloop.curriculum import Curriculum, MasteryMethod
-from caseloop.report.pages import (
-    atomic_csv,
-    environment,
-    export_tables,
-    render_cohort_report,
-    render_trainee_reports,
+from caseloop.report.export import atomic_csv, export_tables
+from caseloop.report.pages import environment, render_cohort_report, render_trainee_reports
+from caseloop.report.tables import (
+    COHORTS_FILE,
+    CohortTables,
+    batch_status,
+    cohort_of,
+    cohort_tables,
+    read_cohorts,
+    read_flagged,
+    read_ratings,
 )
-from caseloop.report.tables import COHORTS_FILE, CohortTables, batch_status, cohort_of, cohort_tables, read_cohorts
 from caseloop.schemas import Finding, InvalidFile
 
 Warn = Callable[[tuple[str, str]], None]
@@ -55,6 +60,17 @@ def _declared(items: pd.DataFrame, curriculum: Curriculum, course: Course) -> No
                            for row in unknown.itertuples()])
 
 
+def reply_texts(course: Course, trainees: set[str]) -> pd.DataFrame:
+    """What TRAINEES wrote in each answer cell, keyed by the graded cell that scores it (for red-line excerpts)."""
+    from caseloop.revise.inputs import source_items, submitted_answers
+
+    answers = submitted_answers(course)
+    answers = answers[answers["trainee"].isin(trainees)]
+    scored_by = source_items(course).dropna(subset=["answer_cell"])
+    scored_by = scored_by[["module", "notebook", "cell", "answer_cell"]].rename(columns={"answer_cell": "field"})
+    return answers.merge(scored_by, on=["module", "notebook", "field"])[["trainee", "module", "cell", "text"]]
+
+
 def course_tables(course: Course, grades: pd.DataFrame, cohort: str | None = None,
                   method: MasteryMethod | None = None,
                   warn: Warn | None = None) -> tuple[CohortTables, pd.Series, list[str]]:
@@ -80,7 +96,9 @@ def course_tables(course: Course, grades: pd.DataFrame, cohort: str | None = Non
             raise CourseError(f"no trainee in cohort {cohort!r}; known cohorts: {', '.join(sorted(set(cohorts)))} "
                               f"(from {course.reports_dir / COHORTS_FILE} or the month of the first submission)")
         grades, status = grades[grades["trainee"].isin(chosen)], status[status["trainee"].isin(chosen)]
-    tables = cohort_tables(grades, curriculum, status, items, cohorts, method)
+    broke = set(grades.loc[grades["failures"].fillna("").str.contains("|".join(RED_LINES)), "trainee"].astype(str))
+    tables = cohort_tables(grades, curriculum, status, items, cohorts, method, read_flagged(course),
+                           reply_texts(course, broke) if broke else None, read_ratings(course, curriculum))
     return tables, cohorts, list(tables.levels["trainee"])
 
 
@@ -101,7 +119,7 @@ def write_reports(course: Course, grades: pd.DataFrame, out_dir: Path | None = N
     with staged(out_dir) as stage:
         pages = render_trainee_reports(tables, curriculum, stage, lang, trainees, cohorts)
         render_cohort_report(tables, curriculum, stage / "cohort.html", lang, cohort or "", method, notes)
-        export_tables(tables, stage)
+        export_tables(tables, stage, curriculum, lang)
     return out_dir / "cohort.html", [out_dir / page.relative_to(stage) for page in pages]
 
 
