@@ -139,3 +139,20 @@ Mia"""
     assert good.level == 4 and not good.unsure
     assert bad.level <= 2 and any(f.code == "translated" for f in bad.findings)
     assert any("word-by-word" in reason for reason in bad.unsure)
+
+
+def test_a_mistake_with_levels_costs_them_and_the_reply_can_still_be_sent():
+    """C-0006 marks the old "14 days after the goods are back" as a mistake of two levels, not a reason to refuse
+    sending: a reply right in everything else drops from excellent to adequate, and says why."""
+    import yaml
+
+    from caseloop.checks.casefile import cases_folder
+
+    case = yaml.safe_load((cases_folder() / "C-0006.yaml").read_text(encoding="utf-8"))
+    right = case["reply_template"]
+    late = right.replace("innerhalb von 2 Werktagen", "innerhalb von 14 Tagen")
+    assert late != right
+    good, slow = checks.reply(right, 4, case="C-0006"), checks.reply(late, 4, case="C-0006")
+    assert good.level == 4
+    assert slow.level == 2
+    assert any(f.code == "case_wrong:refund_14_days_after_receipt" and not f.ok for f in slow.findings)

@@ -21,12 +21,17 @@ from caseloop.checks.quantities import UNITS, colours, dates, quantities, versio
 
 @dataclass(frozen=True)
 class Rule:
-    """Something a reply to this case must do (`must`) or must not do (`wrong`): met by any of `any`."""
+    """Something a reply to this case must do (`must`) or must not do (`wrong`): met by any of `any`.
+
+    A `wrong` rule with `levels` is a mistake a mentor marks down by that many levels; without, the reply
+    cannot be sent.
+    """
 
     id: str
     zh: str
     en: str
     any: tuple[str, ...]
+    levels: int | None = None
 
     def match(self, text: str, language: str) -> str | None:
         """The text of the first entry of `any` found in the normalised reply, or None."""
@@ -97,6 +102,7 @@ class Fact:
     about: str | None
     allowed: tuple
     unit: str
+    levels: int | None = None  # as on a `wrong` rule: the levels a wrong statement costs (None: cannot be sent)
 
     def stated_wrongly(self, sentence: str, language: str, today: dt.date) -> str | None:
         """The text of the sentence that states this fact wrongly, or None."""
@@ -186,7 +192,7 @@ def parse_fact(item: dict[str, Any], where: str) -> Fact:
     allowed = kind.parse(item["value"])
     if not allowed:
         raise ValueError(f"{where}: value {item['value']!r} is not {kind.value_help}")
-    return Fact(item["id"], item["zh"], item["en"], item.get("about"), allowed, item["unit"])
+    return Fact(item["id"], item["zh"], item["en"], item.get("about"), allowed, item["unit"], item.get("levels"))
 
 
 def reply_rules(case: dict[str, Any]) -> ReplyRules | None:
@@ -202,7 +208,7 @@ def reply_rules(case: dict[str, Any]) -> ReplyRules | None:
     rules: dict[str, list[Rule]] = {"must": [], "wrong": []}
     for section, made in rules.items():
         for item in block.get(section) or ():
-            rule = Rule(item["id"], item["zh"], item["en"], tuple(item["any"]))
+            rule = Rule(item["id"], item["zh"], item["en"], tuple(item["any"]), item.get("levels"))
             for entry in rule.any:
                 _known(entry, f"{case_id} reply.{section}.{rule.id}")
             made.append(rule)

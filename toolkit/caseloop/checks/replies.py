@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from caseloop.checks.casefile import library as case_library
+from caseloop.checks.caserules import Fact, reply_rules
 from caseloop.checks.fluency import translation_markers
 from caseloop.checks.languages import detect_language, register, word_count
 from caseloop.checks.phrases import ELEMENTS, FUNCTION_WORDS, JA_GRAMMAR, element_pattern
@@ -150,17 +151,27 @@ def _gates(reply: _Reply, forbid: Iterable[str]) -> None:
     rules = _rules(reply)
     if rules is None:
         return
-    for rule, matched in rules.wrong(reply.text, reply.language):
-        reply.fail(f"case_wrong:{rule.id}", f"本案不能这样处理：{rule.zh}（「{matched[:50]}」）",
-                   f"wrong for this case: {rule.en} ('{matched[:50]}')")
-    for fact, matched in rules.false_facts(reply.text, reply.language):
-        reply.fail(f"false_fact:{fact.id}", f"本案事实写错了：{fact.zh}（回复写的是「{matched[:40]}」）",
-                   f"states this case's facts wrongly: {fact.en} (the reply says '{matched[:40]}')")
+    for rule, matched in _case_mistakes(reply, rules, blocking=True):
+        _say_mistake(reply, rule, matched)
+
+
+def _case_mistakes(reply: _Reply, rules: Any, blocking: bool) -> list[tuple[Any, str]]:
+    """The case's `wrong` rules the reply breaks and the facts it states wrongly, each with the text that does:
+    those that block sending (no `levels`), or those that cost levels."""
+    found = [*rules.wrong(reply.text, reply.language), *rules.false_facts(reply.text, reply.language)]
+    return [(item, matched) for item, matched in found if (item.levels is None) == blocking]
+
+
+def _say_mistake(reply: _Reply, item: Any, matched: str) -> None:
+    if isinstance(item, Fact):
+        reply.fail(f"false_fact:{item.id}", f"本案事实写错了：{item.zh}（回复写的是「{matched[:40]}」）",
+                   f"states this case's facts wrongly: {item.en} (the reply says '{matched[:40]}')")
+    else:
+        reply.fail(f"case_wrong:{item.id}", f"本案不能这样处理：{item.zh}（「{matched[:50]}」）",
+                   f"wrong for this case: {item.en} ('{matched[:50]}')")
 
 
 def _rules(reply: _Reply) -> Any:
-    from caseloop.checks.caserules import reply_rules
-
     return reply_rules(reply.case) if reply.case else None
 
 
@@ -329,6 +340,9 @@ def reply(
     _gates(judged, forbid)
     blocked = any(not f.ok for f in judged.findings)  # could not be sent; the rest is still said, to learn from
     rules = _rules(judged)
+    mistakes = _case_mistakes(judged, rules, blocking=False) if rules is not None else []
+    for item, matched in mistakes:
+        _say_mistake(judged, item, matched)
     missing = rules.missing(text, lang) if rules is not None else []
     for rule in missing:
         judged.fail(f"case_missing:{rule.id}", f"没有做到本案要求的：{rule.zh}", f"does not do what this case needs: "
@@ -350,6 +364,7 @@ def reply(
                     _known_words(judged))
     needed = len(rules.must) if rules is not None else 1
     # Missing what the case needs costs a level per item; missing most of it leaves the buyer's problem unsolved.
+    gaps += sum(item.levels for item, _ in mistakes)
     level = 0 if blocked else 1 if len(missing) * 2 > needed else max(1, 4 - gaps - len(missing))
     if level == 2:  # the middle band: between a reply that may be sent and one that needs a rewrite
         judged.unsure.append("between a pass and a rewrite (adequate)")
