@@ -27,7 +27,7 @@ RESULT_COLUMNS = ["id", "score", "title", "problem_type", "market", "state"]
 # type whose cases match the query best on average lifts its cases by up to PROBLEM_WEIGHT (cluster-based
 # retrieval: a case is scored with its cluster); a market the query names lifts that market's cases by only
 # MARKET_WEIGHT, so that a query about a problem finds the problem in every market before the market's other cases.
-PROBLEM_WEIGHT = 0.5
+PROBLEM_WEIGHT = 1.0
 MARKET_WEIGHT = 0.1
 _MARKET_NAMES = {code: re.compile("|".join([rf"\b{code}\b", *(f"(?i:{re.escape(name)})" for name in sorted(
     {en, zh, zh.removesuffix("站")}, key=len, reverse=True))])) for code, (zh, en) in MARKETS.items()}
