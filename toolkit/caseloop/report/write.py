@@ -53,20 +53,22 @@ def write_reports(course: Course, grades: pd.DataFrame, out_dir: Path | None = N
 
 def write_kpi_report(course: Course, grades: pd.DataFrame, kpis_path: Path, out_dir: Path | None = None,
                      lang: str = "zh", method: MasteryMethod | None = None) -> tuple[Path, pd.DataFrame, pd.DataFrame]:
-    """Join the KPI file to training and write reports/kpi.html, kpi-before-after.csv and kpi-mastery.csv."""
-    from caseloop.analysis.kpi import assign_phase, before_after, kpi_vs_mastery, read_kpis
+    """Join the KPI file to training; write reports/kpi.html, kpi-before-after.csv, kpi-amazon.csv, kpi-mastery.csv."""
+    from caseloop.analysis import kpi as kpi_analysis
 
     out_dir = out_dir or course.reports_dir
     curriculum = course.curriculum()
-    kpis = assign_phase(read_kpis(kpis_path), grades)
-    unknown = sorted(set(kpis["trainee"]) - set(grades["trainee"]))
+    kpis, unknown = kpi_analysis.compared_agents(kpi_analysis.read_kpis(kpis_path), grades)
+    kpis = kpi_analysis.assign_phase(kpis, grades)
     mastery = mastery_table(grades, curriculum, method)
-    changes, relation = before_after(kpis), kpi_vs_mastery(kpis, mastery)
+    changes, amazon = kpi_analysis.before_after(kpis), kpi_analysis.amazon_rates(kpis)
+    relation = kpi_analysis.kpi_vs_mastery(kpis, mastery)
     out_dir.mkdir(parents=True, exist_ok=True)
     atomic_csv(changes, out_dir / "kpi-before-after.csv")
+    atomic_csv(amazon, out_dir / "kpi-amazon.csv")
     atomic_csv(relation, out_dir / "kpi-mastery.csv")
     page = environment(lang).get_template("kpi.html").render(
-        source=kpis_path.name, changes=changes, relation=relation, unknown=unknown,
+        source=kpis_path.name, changes=changes, amazon=amazon, relation=relation, unknown=unknown,
         phases=kpis["phase"].value_counts().to_dict(), trainees=kpis["trainee"].nunique())
     path = out_dir / "kpi.html"
     write_atomically(path, page)
