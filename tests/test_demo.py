@@ -128,6 +128,7 @@ def test_mentor_scores_follow_the_replies_and_one_review_waits(programme_run, re
     waiting = trainee_of(cohorts, "late_review")
     assert mentor.loc[mentor["trainee"] == waiting, "pending"].astype(str).eq("True").all()
     scored = mentor[mentor["trainee"] != waiting]
+    assert scored["pending"].astype(str).eq("False").all(), "the mentor scored everyone else's rubric"
     assert len(scored) == 12 * scored["trainee"].nunique() and scored["trainee"].nunique() >= 28
     answers = pd.read_csv(programme_run["answers"], keep_default_na=False)
     variant = answers[answers["module"] == "m07"].set_index(["trainee", "var"])["variant"]
@@ -175,3 +176,16 @@ def test_kpis_and_the_backlog_on_the_demo(programme_run, reports):
     assert "too_easy" in flags["c0001_reply_hours"], "the answer left in the release"
     survey = pd.read_csv(reports / "survey.csv", keep_default_na=False)
     assert survey["module"].nunique() == 10
+
+
+def test_quick_runs_one_cohort_through_m01_from_the_command_line(repo_course, tmp_path, capsys):
+    from caseloop.cli import main
+
+    workspace = tmp_path / "quick"
+    assert main(["--course", str(repo_course.root), "demo", "--quick", "--trainees", "3", "--workspace",
+                 str(workspace)]) == 0
+    out = capsys.readouterr().out
+    assert re.search(rf"cohort report +{re.escape(str(workspace / 'reports' / 'cohort.html'))}\n", out)
+    status = pd.read_csv(workspace / "reports" / "grade-m01.csv").set_index("trainee")["status"]
+    assert status.to_dict() == {"trainee01": "graded", "trainee02": "graded", "trainee03": "malformed notebook"}
+    assert sorted(p.name for p in (workspace / "reports").glob("grade-*.csv")) == ["grade-m01.csv"]
