@@ -125,3 +125,26 @@ def test_a_count_without_its_whole_is_named(tmp_path):
     path.write_text("trainee,period,phase,defect_orders\na1,2026-09,before,3\n", encoding="utf-8")
     with pytest.raises(CourseError, match="column defect_orders needs column orders"):
         read_kpis(path)
+
+
+def test_the_kpi_page_shows_rates_as_percentages_rounded_half_up(tmp_path):
+    import re
+
+    from caseloop.analysis.kpi import amazon_rates, before_after, compared_agents, read_kpis
+    from caseloop.report.pages import environment
+
+    kpis, unknown = compared_agents(read_kpis(amazon_file(tmp_path)), pd.DataFrame({"trainee": ["a1", "a2"]}))
+    shares = pd.DataFrame({"trainee": ["a1", "a1", "a2", "a2"], "period": ["2026-09", "2027-02"] * 2,
+                           "phase": ["before", "after"] * 2, "csat": [0.625, 0.6375, 0.651, 0.6886]})
+    page = environment("en").get_template("kpi.html").render(
+        source="kpis.csv", changes=before_after(shares), amazon=amazon_rates(kpis), relation=pd.DataFrame(
+            columns=["kpi", "zh", "en", "n", "spearman"]), unknown=unknown, phases={"before": 2}, trainees=2)
+    csat = re.search(r'<tr data-kpi="csat".*?</tr>', page, re.S)[0]
+    # before (0.625 + 0.651) / 2 = 63.8 %, after (0.6375 + 0.6886) / 2 = 66.305 % -> 66.3 %, change +2.5 pp
+    assert "63.8 %" in csat and "66.3 %" in csat and "+2.5 pp" in csat and "0.638" not in csat
+    odr = re.search(r'<tr data-rate="order_defect_rate".*?</tr>', page, re.S)[0]
+    # 17 / 2000 = 0.85 % rounds up to 0.9 %; 13 / 1300 = 1.0 %; +0.15 pp rounds to +0.2 pp
+    assert "0.9 %" in odr and "1.0 %" in odr and "+0.2 pp" in odr and "&lt; 1 %" in odr and "1 → 1 / 2" in odr
+    chargeback = re.search(r'<tr data-rate="chargeback_rate".*?</tr>', page, re.S)[0]
+    assert "none of its own" in chargeback and "-0.0" not in page
+    assert "left out: a3, stranger" in page
