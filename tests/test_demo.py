@@ -182,10 +182,11 @@ def test_quick_runs_one_cohort_through_m01_from_the_command_line(repo_course, tm
     from caseloop.cli import main
 
     workspace = tmp_path / "quick"
-    assert main(["--course", str(repo_course.root), "demo", "--quick", "--trainees", "3", "--workspace",
-                 str(workspace)]) == 0
+    assert main(["--course", str(repo_course.root), "demo", "--quick", "--trainees", "3", "--lang", "en",
+                 "--workspace", str(workspace)]) == 0
     out = capsys.readouterr().out
     assert re.search(rf"cohort report +{re.escape(str(workspace / 'reports' / 'cohort.html'))}\n", out)
     status = pd.read_csv(workspace / "reports" / "grade-m01.csv").set_index("trainee")["status"]
     assert status.to_dict() == {"trainee01": "graded", "trainee02": "graded", "trainee03": "malformed notebook"}
     assert sorted(p.name for p in (workspace / "reports").glob("grade-*.csv")) == ["grade-m01.csv"]
+    assert '<html lang="en">' in (workspace / "reports" / "cohort.html").read_text(encoding="utf-8")

@@ -140,7 +140,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     workspace = args.workspace or Path(tempfile.mkdtemp(prefix="caseloop-demo-"))
     if args.quick:
-        paths = demo.run_module(course_of(args), workspace, size=args.trainees, seed=args.seed, progress=progress)
+        paths = demo.run_module(course_of(args), workspace, size=args.trainees, seed=args.seed, lang=args.lang,
+                                progress=progress)
     else:
         paths = demo.run(course_of(args), workspace, seed=args.seed, lang=args.lang, progress=progress)
     width = max(map(len, paths))

@@ -82,8 +82,9 @@ def submit_cohort(course: Course, module: str, size: int, seed: int,
     return manifest
 
 
-def run_module(course: Course, workspace: Path, size: int = COHORT_SIZE, seed: int = 2026,
-        echo: Callable[[str], None] = print, progress: Callable = lambda items, **_: items) -> dict[str, Path]:
+def run_module(course: Course, workspace: Path, size: int = COHORT_SIZE, seed: int = 2026, lang: str = "zh",
+               echo: Callable[[str], None] = print,
+               progress: Callable = lambda items, **_: items) -> dict[str, Path]:
     """The loop on DEMO_MODULE for one simulated cohort in `workspace`; returns the paths of what it wrote."""
     from caseloop import compile as compile_stage
     from caseloop import grade, release, report, revise
@@ -109,7 +110,7 @@ def run_module(course: Course, workspace: Path, size: int = COHORT_SIZE, seed: i
     step(5, "compile the gradebook into the tidy grade table")
     grades, grades_path = compile_stage.compile_course(ws)
     step(6, "write competency reports and the revision backlog")
-    cohort_path, trainee_paths = report.write_reports(ws, grades)
+    cohort_path, trainee_paths = report.write_reports(ws, grades, lang=lang)
     revised = revise.revise(ws, grades)
     for entry in revised.backlog.head(3).itertuples():
         echo(f"  backlog #{entry.rank}: {entry.module} {entry.cell or ''} {entry.flag_text} "
