@@ -42,7 +42,8 @@ def repo_course() -> Course:
 
 @pytest.fixture(scope="session")
 def demo_run(repo_course: Course, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """The full demo loop: release, 32 simulated trainees submit, collect, autograde, compile, report."""
+    """The one-module loop (`caseloop demo --quick`): release m01, 32 simulated trainees submit, collect,
+    autograde, compile, report, revise."""
     from caseloop.demo import run_module
 
     workspace = tmp_path_factory.mktemp("demo") / "course"
