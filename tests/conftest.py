@@ -44,11 +44,38 @@ def repo_course() -> Course:
 
 @pytest.fixture(scope="session")
 def demo_run(repo_course: Course, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """The full demo loop: release, 32 simulated trainees submit, collect, autograde, compile, report."""
-    from caseloop.demo import run
+    """The one-module loop (`caseloop demo --quick`): release m01, 32 simulated trainees submit, collect,
+    autograde, compile, report, revise."""
+    from caseloop.demo import run_module
 
     workspace = tmp_path_factory.mktemp("demo") / "course"
-    return run(repo_course, workspace, echo=lambda line: None)
+    return run_module(repo_course, workspace, echo=lambda line: None)
+
+
+def course_data_state(course: Course) -> dict[str, tuple[int, int]]:
+    """(size, mtime) of every file of the course's run-time data and releases: what a demo must never touch."""
+    folders = [course.root / name for name in ("submitted", "autograded", "feedback", "exchange", "reports",
+                                               "release", "trainees")]
+    files = [p for folder in folders if folder.is_dir() for p in folder.rglob("*") if p.is_file()]
+    files += [p for p in course.root.glob("gradebook*") if p.is_file()]
+    return {str(p): (p.stat().st_size, p.stat().st_mtime_ns) for p in files}
+
+
+@pytest.fixture(scope="session")
+def programme_run(repo_course: Course, tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """`caseloop demo`'s whole programme (two cohorts, every module, mentor scores, KPIs), in English.
+
+    The simulated today is fixed, so every date in the reports is the same from run to run; the
+    result also holds the course's own data before and after, to show the demo left it alone.
+    """
+    from datetime import date
+
+    from caseloop.demo import run
+
+    before = course_data_state(repo_course)
+    workspace = tmp_path_factory.mktemp("programme") / "course"
+    paths = run(repo_course, workspace, lang="en", today=date(2026, 11, 30), echo=lambda line: None)
+    return {**paths, "course data before": before, "course data after": course_data_state(repo_course)}
 
 
 @pytest.fixture(scope="session")

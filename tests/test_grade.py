@@ -18,7 +18,7 @@ from caseloop import demo, grade, release
 from caseloop.course import Course, CourseError
 from caseloop.course.gradebook import grading_lock
 from caseloop.course.journal import journal_path
-from caseloop.notebook import fill
+from caseloop.notebook import ANSWER_CELL, fill
 
 MODULE = "m01"
 NOTEBOOK = "rules_and_returns.ipynb"
@@ -31,7 +31,7 @@ def model_notebook(course: Course) -> nbformat.NotebookNode:
     solutions = {cell.var: cell.solution for cell in demo.answer_cells(course, MODULE)}
     nb = nbformat.read(course.release_dir / MODULE / NOTEBOOK, as_version=4)
     for cell in nb.cells:
-        match = demo.ANSWER_CELL.search(cell.source) if "answer" in cell.metadata.get("caseloop", {}) else None
+        match = ANSWER_CELL.search(cell.source) if "answer" in cell.metadata.get("caseloop", {}) else None
         if match:
             cell.source = fill(cell.source, solutions[match["var"]])
     return nb

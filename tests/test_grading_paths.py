@@ -27,7 +27,7 @@ from caseloop import demo, lab, release
 from caseloop.compile import gradebook_table
 from caseloop.course import Course
 from caseloop.grade import collect, pipeline_note
-from caseloop.notebook import fill, grade_id
+from caseloop.notebook import ANSWER_CELL, fill, grade_id
 from conftest import lab_page, run_caseloop, shot
 
 MODULE, NOTEBOOK = "m01", "rules_and_returns.ipynb"
@@ -76,7 +76,7 @@ def answer_all(model: dict[str, str]) -> Callable[[nbformat.NotebookNode], None]
     """An edit that writes the model answer into every answer cell."""
     def edit(nb: nbformat.NotebookNode) -> None:
         for cell in nb.cells:
-            match = demo.ANSWER_CELL.search(cell.source) if "answer" in cell.metadata.get("caseloop", {}) else None
+            match = ANSWER_CELL.search(cell.source) if "answer" in cell.metadata.get("caseloop", {}) else None
             if match:
                 cell.source = fill(cell.source, model[match["var"]])
     return edit
@@ -87,7 +87,7 @@ def cheat(model: dict[str, str]) -> Callable[[nbformat.NotebookNode], None]:
     def edit(nb: nbformat.NotebookNode) -> None:
         answer_all({**model, EDITED_ANSWER: "A"})(nb)
         for cell in nb.cells:
-            match = demo.ANSWER_CELL.search(cell.source)
+            match = ANSWER_CELL.search(cell.source)
             if match and match["var"] in CHEATS:
                 cell.source = CHEATS[match["var"]]
             if grade_id(cell) == EDITED_TEST:

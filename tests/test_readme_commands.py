@@ -11,7 +11,7 @@ from caseloop.cli import parser
 from conftest import readme_commands
 
 # Placeholders the README writes where a reader puts a name of their own.
-PLACEHOLDERS = {"TASK": "validate"}
+PLACEHOLDERS = {"TASK": "validate", "N": "2"}  # the words the README uses for a value to fill in
 COMMAND_NAME = re.compile(r"^[a-z]+$")
 
 

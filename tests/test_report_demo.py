@@ -141,19 +141,35 @@ def test_kpi_report_on_the_sample_file(demo_course, tmp_path):
     assert main(["--course", str(demo_course.root), "report", "kpi", "--kpis", str(sample), "--out",
                  str(tmp_path), "--lang", "en"]) == 0
     values: dict[str, dict[str, dict[str, float]]] = defaultdict(lambda: defaultdict(dict))
+    counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     with sample.open(newline="") as handle:
         for row in csv.DictReader(handle):
+            if row["trainee"] == "trainee32":  # KPIs but no graded work: left out of every comparison
+                continue
             for kpi in ("first_response_hours", "csat", "a_to_z_claims"):
                 values[kpi][row["phase"]][row["trainee"]] = float(row[kpi])
+            for column in ("defect_orders", "orders"):
+                counts[row["phase"]][column] += int(row[column])
     changes = pd.read_csv(tmp_path / "kpi-before-after.csv").set_index("kpi")
     for kpi, phases in values.items():
         diffs = [phases["after"][t] - phases["before"][t] for t in phases["before"]]
-        assert changes.at[kpi, "n"] == len(diffs) == 32
+        assert changes.at[kpi, "n"] == len(diffs) == 31
         assert changes.at[kpi, "change"] == pytest.approx(sum(diffs) / len(diffs))
     relation = pd.read_csv(tmp_path / "kpi-mastery.csv").set_index("kpi")
     assert (relation["n"] == 31).all(), "trainee32 has KPIs but no graded work"
+    amazon = pd.read_csv(tmp_path / "kpi-amazon.csv").set_index("rate")
+    odr = {phase: counts[phase]["defect_orders"] / counts[phase]["orders"] for phase in ("before", "after")}
+    assert amazon.at["order_defect_rate", "n"] == 31
+    assert amazon.at["order_defect_rate", "before"] == pytest.approx(odr["before"])
+    assert amazon.at["order_defect_rate", "after"] == pytest.approx(odr["after"])
     page = (tmp_path / "kpi.html").read_text(encoding="utf-8")
-    assert 'data-kpi="csat" data-n="32"' in page and "not a cause" in page
+    assert 'data-kpi="csat" data-n="31"' in page and "not a cause" in page
+    assert "31 agents with graded training compared" in page
+    assert re.search(r"left out: trainee32</span>", page)
+    csat_before = sum(values["csat"]["before"].values()) / 31
+    assert f"{csat_before * 100:.1f} %" in page, "shares as percentages"
+    odr_row = re.search(r'<tr data-rate="order_defect_rate".*?</tr>', page, re.S)[0]
+    assert f"{odr['before'] * 100:.1f} %" in odr_row and "&lt; 1 %" in odr_row
 
 
 def test_lead_notebook_runs_with_papermill(demo_course, tmp_path):

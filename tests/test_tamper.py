@@ -11,9 +11,10 @@ from __future__ import annotations
 import nbformat
 import pytest
 
-from caseloop import demo, grade, release
+from caseloop import grade, release
 from caseloop.compile import compile_course
 from caseloop.course import Course
+from caseloop.notebook import ANSWER_CELL
 from test_grade import MODULE, NOTEBOOK, graded_cells, model_notebook, put
 
 FULL = 15
@@ -39,7 +40,7 @@ CHEATS = {
 def with_code(nb: nbformat.NotebookNode, var: str, code: str) -> nbformat.NotebookNode:
     """The notebook with the answer cell of `var` replaced by `code`."""
     for cell in nb.cells:
-        match = demo.ANSWER_CELL.search(cell.source) if "answer" in cell.metadata.get("caseloop", {}) else None
+        match = ANSWER_CELL.search(cell.source) if "answer" in cell.metadata.get("caseloop", {}) else None
         if match and match["var"] == var:
             cell.source = code
             return nb

@@ -74,9 +74,11 @@ COMMANDS = {
                  "Reads autograded/*/MODULE/, the gradebook, reports/grades.csv and source/curriculum.yaml; writes "
                  "feedback/TRAINEE/MODULE/*.html (nbgrader's feedback without hidden tests, plus the competency "
                  "summary and next steps) and releases it to the exchange."),
-    "demo": (cmd_demo, "run the whole loop on a simulated cohort in a fresh workspace",
+    "demo": (cmd_demo, "run two simulated cohorts through the whole curriculum in a fresh workspace",
              "Reads this course's source/, cases/ and nbgrader_config.py; writes only into the workspace "
-             "(default: a new temporary folder): release, exchange, submissions, gradebook, reports."),
+             "(default: a new temporary folder): release, exchange, submissions, gradebook, mentor scores, "
+             "reports (open reports/cohort.html first), the KPI report and the revision backlog. --quick runs "
+             "one cohort through m01 only."),
 }
 
 
@@ -137,8 +139,10 @@ def parser() -> argparse.ArgumentParser:
                                          help="only this trainee (repeatable; default: every graded trainee)")
     demo = sub.choices["demo"]
     demo.add_argument("--workspace", type=Path, help="an empty or new folder for the demo course")
-    demo.add_argument("--trainees", type=int, default=32, help="cohort size (default: 32)")
+    demo.add_argument("--quick", action="store_true", help="one cohort through m01 only, in seconds")
+    demo.add_argument("--trainees", type=int, default=32, help="cohort size with --quick (default: 32)")
     demo.add_argument("--seed", type=int, default=2026, help="random seed of the simulated answers")
+    demo.add_argument("--lang", choices=["zh", "en"], default="zh", help="language of the reports (default: zh)")
     for command in _subcommands(main_parser):
         _add_course_option(command, argparse.SUPPRESS)
     return main_parser

@@ -143,10 +143,14 @@ def cmd_revise(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from caseloop.demo import run
+    from caseloop import demo
 
     workspace = args.workspace or Path(tempfile.mkdtemp(prefix="caseloop-demo-"))
-    paths = run(course_of(args), workspace, size=args.trainees, seed=args.seed, progress=progress)
+    if args.quick:
+        paths = demo.run_module(course_of(args), workspace, size=args.trainees, seed=args.seed, lang=args.lang,
+                                progress=progress)
+    else:
+        paths = demo.run(course_of(args), workspace, seed=args.seed, lang=args.lang, progress=progress)
     width = max(map(len, paths))
     for name, path in paths.items():
         print(f"{name:<{width}}  {path}")

@@ -126,26 +126,29 @@ def write_reports(course: Course, grades: pd.DataFrame, out_dir: Path | None = N
 def write_kpi_report(course: Course, grades: pd.DataFrame, kpis_path: Path, out_dir: Path | None = None,
                      lang: str = "zh", method: MasteryMethod | None = None,
                      warn: Warn | None = None) -> tuple[Path, pd.DataFrame, pd.DataFrame]:
-    """Join the KPI file to training and write reports/kpi.html, kpi-before-after.csv and kpi-mastery.csv.
+    """Join the KPI file to training; write reports/kpi.html, kpi-before-after.csv, kpi-amazon.csv, kpi-mastery.csv.
 
     `warn` hears (and the page says) when fewer than half of the file's agents have grades.
     """
-    from caseloop.analysis.kpi import assign_phase, before_after, kpi_vs_mastery, read_kpis
+    from caseloop.analysis import kpi as kpi_analysis
 
     out_dir = out_dir or course.reports_dir
     curriculum = course.curriculum()
-    kpis = assign_phase(read_kpis(kpis_path), grades)
-    unknown = sorted(set(kpis["trainee"]) - set(grades["trainee"]))
-    notes = [note for note in [coverage(kpis_path, kpis["trainee"], grades["trainee"])] if note]
+    listed = kpi_analysis.read_kpis(kpis_path)
+    notes = [note for note in [coverage(kpis_path, listed["trainee"], grades["trainee"])] if note]
     for note in notes if warn else ():
         warn(note)
+    kpis, unknown = kpi_analysis.compared_agents(listed, grades)
+    kpis = kpi_analysis.assign_phase(kpis, grades)
     mastery = mastery_table(grades, curriculum, method)
-    changes, relation = before_after(kpis), kpi_vs_mastery(kpis, mastery)
+    changes, amazon = kpi_analysis.before_after(kpis), kpi_analysis.amazon_rates(kpis)
+    relation = kpi_analysis.kpi_vs_mastery(kpis, mastery)
     page = environment(lang).get_template("kpi.html").render(
-        source=kpis_path.name, changes=changes, relation=relation, unknown=unknown, notes=notes,
+        source=kpis_path.name, changes=changes, amazon=amazon, relation=relation, unknown=unknown, notes=notes,
         phases=kpis["phase"].value_counts().to_dict(), trainees=kpis["trainee"].nunique())
     with staged(out_dir) as stage:
         atomic_csv(changes, stage / "kpi-before-after.csv")
+        atomic_csv(amazon, stage / "kpi-amazon.csv")
         atomic_csv(relation, stage / "kpi-mastery.csv")
         write_atomically(stage / "kpi.html", page)
     return out_dir / "kpi.html", changes, relation

@@ -1,27 +1,20 @@
-"""`caseloop demo`: the whole loop on a simulated cohort, in a fresh workspace.
+"""What simulated trainees write and how they hand it in: answers drawn from each cell's model answer.
 
-The workspace is a copy of the course's source, cases and config, never the course itself. A
-simulated cohort fetches the released module from the exchange, answers (correct, partly
-correct, wrong, blank, one malformed notebook) and submits through nbgrader's own exchange; then
-the real stages run: collect, autograde, compile, report, revise. Every simulated answer is
-recorded in answers.csv so the results can be checked against what each trainee gave.
+Every answer cell of a module is read from its source notebook with its model answer; a simulated
+trainee writes the model answer, part of it, a plausible wrong one or nothing, answers the
+end-of-module survey, and fetches and submits through nbgrader's own exchange.
 """
 
 from __future__ import annotations
 
-import csv
 import random
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
-from caseloop.author.check import WRONG_REPLY
+from caseloop.author.check import WRONG_REPLY, wrong_answer
 from caseloop.course import Course, CourseError
 from caseloop.notebook import ANSWER_CELL, fill, model_answer, new_answer_cell, new_test_cell
 
-DEMO_MODULE = "m01"
-COHORT_SIZE = 32
 # Two authoring mistakes planted in the demo workspace (never in the course itself), which the
 # revision backlog must rank first: a check whose answer key is reversed, and a question whose
 # answer cell was not marked as one, so the model answer ships in the released notebook.
@@ -43,7 +36,7 @@ class AnswerCell:
 
 
 def answer_cells(course: Course, module: str) -> list[AnswerCell]:
-    """The answer cells of MODULE's source notebooks, with their model answers."""
+    """The answer cells of MODULE's source notebooks, with their model answers (code cells: the model code)."""
     import nbformat
 
     cells = []
@@ -52,21 +45,28 @@ def answer_cells(course: Course, module: str) -> list[AnswerCell]:
             meta = cell.metadata.get("caseloop", {})
             if "answer" not in meta:
                 continue
-            match, solution = ANSWER_CELL.search(cell.source), model_answer(cell.source)
-            if not match or solution is None:
-                raise CourseError(f"{path}: answer cell {cell.get('id')} is not `name = \"\"\"...\"\"\"` "
-                                  "with a model answer between the solution markers")
-            cells.append(AnswerCell(path.name, match["var"], meta["answer"], solution,
-                                    tuple(meta.get("options", ()))))
+            solution = model_answer(cell.source)
+            match = ANSWER_CELL.search(cell.source) if meta["answer"] != "code" else None
+            var = meta.get("variable") if meta["answer"] == "code" else match and match["var"]
+            if not var or solution is None:
+                raise CourseError(f"{path}: answer cell {cell.get('id')} is not `name = \"\"\"...\"\"\"` (or a code "
+                                  "cell naming its `variable`) with a model answer between the solution markers")
+            cells.append(AnswerCell(path.name, var, meta["answer"], solution, tuple(meta.get("options", ()))))
     return cells
 
 
 def simulated_answer(cell: AnswerCell, variant: str, rng: random.Random) -> str:
-    """The text a simulated trainee writes for one cell: correct, partial, wrong or blank."""
+    """The text a simulated trainee writes for one cell: correct, partial, wrong or blank.
+
+    A code cell's answer is its whole source: the model code, or for a wrong answer the variable set
+    to nothing, as `caseloop author check` writes it.
+    """
     if variant == "blank":
         return ""
     if variant == "correct":
         return cell.solution
+    if cell.kind == "code":
+        return wrong_answer("code", cell.var, cell.solution, list(cell.options))
     if cell.kind == "choice":
         return rng.choice([o for o in cell.options if o != cell.solution.upper()])
     if cell.kind == "number":
@@ -89,13 +89,6 @@ def pick_variant(ability: float, kind: str, rng: random.Random) -> str:
         return "correct"
     misses = ["partial", "partial", "wrong", "blank"] if kind == "reply" else ["wrong", "wrong", "blank"]
     return rng.choice(misses)
-
-
-def cohort(size: int, seed: int) -> list[tuple[str, float]]:
-    """Trainee ids with abilities: one model trainee, one who leaves everything blank, the rest spread."""
-    rng = random.Random(seed)
-    abilities = [1.0, 0.0] + [round(rng.uniform(0.15, 0.95), 2) for _ in range(size - 2)]
-    return [(f"trainee{i + 1:02d}", ability) for i, ability in enumerate(abilities)]
 
 
 def plant_items(course: Course, module: str) -> None:
@@ -150,8 +143,8 @@ def submit_answers(course: Course, module: str, trainee: str, answer: Callable[[
     """TRAINEE fetches MODULE through the exchange, fills its literal cells and submits it.
 
     `answer(notebook, variable, tags, released_text)` gives the text of each literal answer cell
-    (None leaves it as released); `truncate_at` cuts the saved notebooks to that many
-    characters before submitting, as a crashed upload would.
+    and the whole source of each code answer cell (None leaves it as released); `truncate_at`
+    cuts the saved notebooks to that many characters before submitting, as a crashed upload would.
     """
     import nbformat
 
@@ -162,61 +155,19 @@ def submit_answers(course: Course, module: str, trainee: str, answer: Callable[[
     for path in sorted((home / module).glob("*.ipynb")):
         nb = nbformat.read(path, as_version=4)
         for nb_cell in nb.cells:
+            tags = nb_cell.metadata.get("caseloop", {})
+            if tags.get("answer") == "code":
+                code = answer(path.name, tags.get("variable", ""), tags, nb_cell.source)
+                nb_cell.source = nb_cell.source if code is None else code
+                continue
             match = ANSWER_CELL.search(nb_cell.source) if nb_cell.cell_type == "code" else None
-            text = match and answer(path.name, match["var"], nb_cell.metadata.get("caseloop", {}),
-                                    match["body"].strip())
+            text = match and answer(path.name, match["var"], tags, match["body"].strip())
             if text is not None and match:
                 nb_cell.source = fill(nb_cell.source, text)
         nbformat.write(nb, path)
         if truncate_at is not None:
             path.write_text(path.read_text(encoding="utf-8")[:truncate_at], encoding="utf-8")
     _exchange_call(api.exchange.Submit, api, module, f"submit {module} for {trainee}")
-
-
-def submit_cohort(course: Course, module: str, size: int, seed: int,
-                  progress: Callable = lambda items: items) -> Path:
-    """Every simulated trainee fetches MODULE, answers and submits it; returns answers.csv.
-
-    The last trainee's notebook is truncated on disk after answering, as a crashed upload would
-    leave it, so the batch meets one malformed submission.
-    """
-    cells = answer_cells(course, module)
-    rng = random.Random(seed)
-    rows = []
-    trainees = cohort(size, seed)
-    for index, (trainee, ability) in enumerate(progress(trainees)):
-        answers = {}
-        for cell in cells:
-            variant = pick_variant(ability, cell.kind, rng)
-            answers[cell.var] = simulated_answer(cell, variant, rng)
-            rows.append({"trainee": trainee, "ability": ability, "notebook": cell.notebook, "var": cell.var,
-                         "kind": cell.kind, "variant": variant, "answer": answers[cell.var]})
-
-        def answer(notebook: str, var: str, tags: dict, released: str, answers: dict = answers,
-                   trainee: str = trainee, ability: float = ability) -> str | None:
-            """The simulated answer; a survey answer, or an answer left as released, noted in the manifest."""
-            if "answer" in tags and var in answers:
-                return answers[var]
-            if "survey" not in tags and "planted" not in tags:
-                return None
-            text = survey_answer(tags["survey"], ability, rng) if "survey" in tags else released
-            rows.append({"trainee": trainee, "ability": ability, "notebook": notebook, "var": var,
-                         "kind": f"survey:{tags['survey']}" if "survey" in tags else "as released",
-                         "variant": "survey" if "survey" in tags else "as released", "answer": text})
-            return text
-
-        malformed = index == len(trainees) - 1
-        submit_answers(course, module, trainee, answer, truncate_at=2000 if malformed else None)
-        if malformed:
-            for row in rows:
-                if row["trainee"] == trainee:
-                    row["variant"] = "malformed"
-    manifest = course.root / "answers.csv"
-    with manifest.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
-    return manifest
 
 
 def _exchange_call(action_class, api, module: str, what: str) -> None:
@@ -229,41 +180,3 @@ def _exchange_call(action_class, api, module: str, what: str) -> None:
         action.start()
     except ExchangeError as err:
         raise CourseError(f"nbgrader exchange could not {what}: {err}") from None
-
-
-def run(course: Course, workspace: Path, size: int = COHORT_SIZE, seed: int = 2026,
-        echo: Callable[[str], None] = print, progress: Callable = lambda items, **_: items) -> dict[str, Path]:
-    """The whole loop on a simulated cohort in `workspace`; returns the paths of what it wrote."""
-    from caseloop import compile as compile_stage
-    from caseloop import grade, release, report, revise
-
-    started = time.monotonic()
-
-    def step(number: int, text: str) -> None:
-        echo(f"[{number}/6 · {time.monotonic() - started:4.0f}s] {text}")
-
-    step(1, f"new workspace {workspace} (a copy of source/, cases/ and nbgrader_config.py)")
-    ws = course.copy_to(workspace)
-    step(2, f"plant a reversed key and a trivial question; release {DEMO_MODULE} through nbgrader")
-    plant_items(ws, DEMO_MODULE)
-    release.release(ws, DEMO_MODULE)
-    step(3, f"{size} simulated trainees fetch {DEMO_MODULE}, answer and submit through the exchange")
-    manifest = submit_cohort(ws, DEMO_MODULE, size, seed, progress=lambda items: progress(items, desc="submit"))
-    step(4, "collect and autograde with nbgrader")
-    grade.collect(ws, DEMO_MODULE)
-    results = grade.grade(ws, DEMO_MODULE, progress=lambda items, total: progress(items, desc="grade", total=total))
-    for result in results:
-        if result.status != grade.GRADED:
-            echo(f"  ! {result.trainee}: {result.status}: {result.detail}")
-    step(5, "compile the gradebook into the tidy grade table")
-    grades, grades_path = compile_stage.compile_course(ws)
-    step(6, "write competency reports and the revision backlog")
-    cohort_path, trainee_paths = report.write_reports(ws, grades)
-    revised = revise.revise(ws, grades)
-    for entry in revised.backlog.head(3).itertuples():
-        echo(f"  backlog #{entry.rank}: {entry.module} {entry.cell or ''} {entry.flag_text} "
-             f"({entry.statistic} {entry.value:g}, impact {entry.impact:g})")
-    echo(f"done in {time.monotonic() - started:.0f}s")
-    return {"workspace": ws.root, "answers": manifest, "grades": grades_path, "cohort report": cohort_path,
-            "trainee reports": trainee_paths[0].parent, "revision backlog": revised.paths["backlog"],
-            "revision backlog (csv)": revised.paths["backlog csv"]}
