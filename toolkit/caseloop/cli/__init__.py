@@ -124,6 +124,9 @@ def parser() -> argparse.ArgumentParser:
     lab_cmd.add_argument("--trainee", metavar="ID", help="open the trainee's lab (assignment list) instead of "
                                                          "the mentor's (formgrader)")
     lab_cmd.add_argument("--port", type=int, help="port on 127.0.0.1 (default: a free one)")
+    lab_cmd.add_argument("--practice", action="store_true",
+                         help="start a trainee's lab even as the account that owns source/ (someone practising "
+                              "alone: the kernel can read the model answers)")
     sub.choices["feedback"].add_argument("--trainee", metavar="ID", action="append", default=[],
                                          help="only this trainee (repeatable; default: every graded trainee)")
     demo = sub.choices["demo"]
