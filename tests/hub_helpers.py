@@ -6,6 +6,7 @@ removed, with their homes and processes, when the hub stops.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import pwd
@@ -20,6 +21,7 @@ import time
 import urllib.error
 import urllib.request
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,6 +29,7 @@ import pytest
 
 from caseloop.course import Course
 from caseloop.lab import free_port
+from conftest import ARTIFACTS
 
 PREFIX = "clhub-"
 COURSE_ID = "clhub"
@@ -69,15 +72,24 @@ def _path() -> str:
     return os.path.dirname(python()) + os.pathsep + os.environ.get("PATH", "")
 
 
-def as_account(account: str, *command: str, check: bool = True, timeout: float = 300) -> subprocess.CompletedProcess:
-    """Run COMMAND as ACCOUNT, in its home, as `sudo -u ACCOUNT -i` would."""
+def _account(account: str, env: dict[str, str] | None) -> dict:
+    """How to run a process as ACCOUNT, in its home, as `sudo -u ACCOUNT -i` would (plus ENV)."""
     entry = pwd.getpwnam(account)
-    env = {"HOME": entry.pw_dir, "USER": account, "PATH": _path(), "LANG": "C.UTF-8"}
-    done = subprocess.run(command, user=entry.pw_uid, group=entry.pw_gid, extra_groups=[], env=env,
-                          cwd=entry.pw_dir, capture_output=True, text=True, timeout=timeout)
-    if check:
-        assert done.returncode == 0, f"{' '.join(command)} as {account}: {done.stdout}\n{done.stderr}"
+    return {"user": entry.pw_uid, "group": entry.pw_gid, "extra_groups": [], "cwd": entry.pw_dir,
+            "env": {"HOME": entry.pw_dir, "USER": account, "PATH": _path(), "LANG": "C.UTF-8", **(env or {})}}
+
+
+def as_account(account: str, *command: str, env: dict[str, str] | None = None,
+               timeout: float = 300) -> subprocess.CompletedProcess:
+    """Run COMMAND as ACCOUNT and require it to succeed."""
+    done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, **_account(account, env))
+    assert done.returncode == 0, f"{' '.join(command)} as {account}: {done.stdout}\n{done.stderr}"
     return done
+
+
+def start_as_account(account: str, sink, *command: str, env: dict[str, str] | None = None) -> subprocess.Popen:
+    """Start COMMAND as ACCOUNT in the background, its output into SINK (a file, or subprocess.PIPE)."""
+    return subprocess.Popen(command, stdout=sink, stderr=subprocess.STDOUT, text=True, **_account(account, env))
 
 
 def caseloop(course_root: Path, *args: str, account: str | None = None) -> str:
@@ -256,3 +268,42 @@ def new_base() -> Path:
     base = Path(tempfile.mkdtemp(prefix=PREFIX, dir="/tmp"))
     base.chmod(0o755)
     return base
+
+
+def deploy(repo_course: Course, base: Path, trainees: list[str], mentors: list[str], db_url: str | None) -> Course:
+    """A copy of the course set up with `caseloop hub` (the first trainee from the command line, the rest from a
+    CSV roster), its accounts created, m01 released by the grader account."""
+    course = repo_course.copy_to(base / "course" / COURSE_ID)
+    with (course.root / "nbgrader_config.py").open("a", encoding="utf-8") as config:
+        config.write(f"\nc.CourseDirectory.course_id = {COURSE_ID!r}\n")
+    homes = ["--homes", str(base / "home")]
+    caseloop(course.root, "hub", "setup", "--grader", GRADER, "--exchange", str(base / "exchange"),
+             "--hub-dir", str(base / "hub"), *homes, *(["--db", db_url] if db_url else []))
+    caseloop(course.root, "hub", "add-trainee", trainees[0], *homes)
+    (base / "roster.csv").write_text("trainee,name\n" + "".join(f"{name},Trainee {name}\n" for name in trainees[1:]),
+                                     encoding="utf-8")
+    caseloop(course.root, "hub", "add-trainee", "--csv", str(base / "roster.csv"), *homes)
+    for mentor in mentors:
+        caseloop(course.root, "hub", "add-mentor", mentor, *homes)
+    caseloop(course.root, "release", "m01", account=GRADER)
+    return Course(course.root)
+
+
+@contextlib.contextmanager
+def running_hub(repo_course: Course, trainees: list[str], mentors: list[str], db_url: str | None) -> Iterator[Hub]:
+    """The course deployed and its hub running; afterwards the hub stopped, its log kept in test-artifacts/, the
+    accounts, homes and folders removed."""
+    base = new_base()
+    hub = Hub(base)
+    try:
+        hub.course = deploy(repo_course, base, trainees, mentors, db_url)
+        hub.start(base / "hub" / "jupyterhub_config.py")
+        yield hub
+    finally:
+        hub.stop()
+        if (base / "hub.log").is_file():  # the hub's and the users' servers' log, for a failure in CI
+            ARTIFACTS.mkdir(exist_ok=True)
+            shutil.copy(base / "hub.log", ARTIFACTS / "hub.log")
+        remove_test_accounts([*trainees, *mentors, GRADER], [f"nbgrader-{COURSE_ID}", f"formgrade-{COURSE_ID}"])
+        shutil.rmtree(base, ignore_errors=True)
+

@@ -10,17 +10,14 @@ servers. The gradebook is PostgreSQL when CASELOOP_TEST_PG names a server.
 from __future__ import annotations
 
 import json
-import os
 import pwd
-import shutil
 import stat
-import uuid
 from pathlib import Path
 
 import pytest
 
 from caseloop.course import Course
-from conftest import ARTIFACTS, UI_TIMEOUT_MS, shot
+from conftest import UI_TIMEOUT_MS, shot
 from hub_helpers import (
     COURSE_ID,
     GRADER,
@@ -28,11 +25,10 @@ from hub_helpers import (
     PREFIX,
     Hub,
     caseloop,
-    new_base,
-    remove_test_accounts,
     require_hub_services,
     run_code,
     run_in_terminal,
+    running_hub,
 )
 
 require_hub_services()
@@ -43,51 +39,10 @@ MODULE, NOTEBOOK = "m01", "rules_and_returns"
 
 
 @pytest.fixture(scope="module")
-def gradebook_url():
-    """A fresh PostgreSQL database when CASELOOP_TEST_PG is set (dropped afterwards), else None (SQLite)."""
-    server = os.environ.get("CASELOOP_TEST_PG")
-    if not server:
-        if os.environ.get("CASELOOP_REQUIRE_SERVICES") == "1":
-            pytest.fail("CASELOOP_TEST_PG is not set but CASELOOP_REQUIRE_SERVICES=1", pytrace=False)
-        yield None
-        return
-    import psycopg
-
-    name = f"clhub_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(server, autocommit=True) as admin:
-        admin.execute(f"CREATE DATABASE {name}")
-    yield f"{server.rpartition('/')[0]}/{name}"
-    with psycopg.connect(server, autocommit=True) as admin:
-        admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-
-
-@pytest.fixture(scope="module")
 def hub(repo_course: Course, gradebook_url):
     """The course set up with `caseloop hub`, four accounts, m01 released by the grader, the hub running."""
-    base = new_base()
-    hub = Hub(base)
-    try:
-        course = repo_course.copy_to(base / "course" / COURSE_ID)
-        with (course.root / "nbgrader_config.py").open("a", encoding="utf-8") as config:
-            config.write(f"\nc.CourseDirectory.course_id = {COURSE_ID!r}\n")
-        caseloop(course.root, "hub", "setup", "--grader", GRADER, "--exchange", str(base / "exchange"),
-                 "--hub-dir", str(base / "hub"), "--homes", str(base / "home"),
-                 *(["--db", gradebook_url] if gradebook_url else []))
-        caseloop(course.root, "hub", "add-trainee", *TRAINEES[:2], "--homes", str(base / "home"))
-        (base / "roster.csv").write_text(f"trainee,name\n{TRAINEES[2]},Third Trainee\n", encoding="utf-8")
-        caseloop(course.root, "hub", "add-trainee", "--csv", str(base / "roster.csv"), "--homes", str(base / "home"))
-        caseloop(course.root, "hub", "add-mentor", MENTOR, "--homes", str(base / "home"))
-        caseloop(course.root, "release", MODULE, account=GRADER)
-        hub.course = Course(course.root)
-        hub.start(base / "hub" / "jupyterhub_config.py")
+    with running_hub(repo_course, TRAINEES, [MENTOR], gradebook_url) as hub:
         yield hub
-    finally:
-        hub.stop()
-        if (base / "hub.log").is_file():  # the hub's and the users' servers' log, for a failure in CI
-            ARTIFACTS.mkdir(exist_ok=True)
-            shutil.copy(base / "hub.log", ARTIFACTS / "hub.log")
-        remove_test_accounts([*TRAINEES, MENTOR, GRADER], [f"nbgrader-{COURSE_ID}", f"formgrade-{COURSE_ID}"])
-        shutil.rmtree(base, ignore_errors=True)
 
 
 def test_the_accounts_are_listed_and_the_course_is_the_graders_alone(hub: Hub):
@@ -236,3 +191,13 @@ def test_a_trainee_cannot_reach_the_formgrader_or_a_mentors_server(graded: Hub):
     assert graded.request("GET", f"/user/{MENTOR}/api/contents", trainee)[0] in {403, 404}
     assert graded.request("GET", "/hub/api/users", trainee)[0] == 403
     assert graded.request("GET", f"/user/{TRAINEES[0]}/api/contents", trainee)[0] in {403, 404}
+
+
+def test_a_mentor_opens_the_formgrader_through_the_hub(browser, graded: Hub):
+    from playwright.sync_api import expect
+
+    page = _log_in(browser, graded, MENTOR)
+    page.goto(f"{graded.url}/services/{COURSE_ID}/formgrader")
+    expect(page.get_by_role("link", name=MODULE).first).to_be_visible()
+    shot(page, "hub-mentor-formgrader")
+    page.close()

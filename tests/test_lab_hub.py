@@ -96,3 +96,18 @@ def test_a_course_exchange_that_holds_releases_is_not_replaced(repo_course: Cour
     with pytest.raises(CourseError, match="holds releases or submissions.*mv"):
         deploy.link_exchange(course, (tmp_path / "shared").resolve())
     assert kept.read_text(encoding="utf-8") == "{}" and not (course.root / "exchange").is_symlink()
+
+
+def test_a_roster_with_a_bad_name_is_refused_naming_the_line_and_no_account_is_made(repo_course: Course, tmp_path):
+    import pwd
+    import subprocess
+    import sys
+
+    roster = tmp_path / "cohort.csv"
+    roster.write_text("trainee,name\nclhub-ok01,Fine\nClhub Bad,Not a user name\n", encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "caseloop", "--course", str(repo_course.root), "hub", "add-trainee",
+                           "--csv", str(roster)], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2, done.stderr
+    assert f"{roster}, line 3: 'Clhub Bad'" in done.stderr and "lower-case letters" in done.stderr
+    with pytest.raises(KeyError):
+        pwd.getpwnam("clhub-ok01")

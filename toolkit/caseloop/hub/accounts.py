@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import grp
+import os
 import pwd
 import re
 import secrets
@@ -78,7 +79,9 @@ def ensure_account(name: str, homes: Path | None = None, groups: tuple[str, ...]
     except KeyError:
         _run("useradd", "--create-home", "--shell", "/bin/bash", "--user-group",
              *(["--base-dir", str(homes)] if homes else []), name)
-        home, created = Path(pwd.getpwnam(name).pw_dir), True
+        entry = pwd.getpwnam(name)
+        home, created = Path(entry.pw_dir), True
+        os.chown(home, entry.pw_uid, entry.pw_gid)  # a home that existed before (e.g. a clone in it) becomes theirs
         home.chmod(0o700)  # nobody else reads a trainee's answers
     if groups:
         _run("usermod", "--append", "--groups", ",".join(groups), name)

@@ -54,6 +54,12 @@ def setup(course: Course, grader: str | None = None, exchange: Path = DEFAULT_EX
                        "could not start; install caseloop in an environment made with the system's Python "
                        "(python3 -m venv /opt/caseloop && /opt/caseloop/bin/pip install caseloop[hub]) and run "
                        "/opt/caseloop/bin/caseloop hub setup")
+    package = Path(__file__).resolve().parent.parent
+    if package.is_relative_to(course.root):
+        raise CourseError(f"{package}: caseloop is installed from inside the course directory, which becomes the "
+                          "grader's alone, so trainees' kernels could not import it; install it with pip from the "
+                          "clone (pip install DIR, not pip install -e DIR)")
+    _require_reachable(package, "trainees' kernels cannot import caseloop")
     for role in accounts.ROLE_GROUPS:
         accounts.ensure_group(accounts.group_of(role, course_id))
     grader_home, _ = accounts.ensure_account(grader, homes)
