@@ -111,3 +111,22 @@ def test_a_roster_with_a_bad_name_is_refused_naming_the_line_and_no_account_is_m
     assert f"{roster}, line 3: 'Clhub Bad'" in done.stderr and "lower-case letters" in done.stderr
     with pytest.raises(KeyError):
         pwd.getpwnam("clhub-ok01")
+
+
+def test_setup_refuses_a_course_the_grader_account_could_not_reach_and_changes_nothing(repo_course: Course,
+                                                                                      tmp_path):
+    import grp
+    import subprocess
+    import sys
+
+    private = tmp_path / "private"
+    private.mkdir(mode=0o700)
+    course = repo_course.copy_to(private / "course")
+    done = subprocess.run([sys.executable, "-m", "caseloop", "--course", str(course.root), "hub", "setup",
+                           "--exchange", str(tmp_path / "exchange"), "--hub-dir", str(tmp_path / "hub")],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2, done.stderr
+    assert f"{private}: other accounts cannot enter it" in done.stderr and "grader account" in done.stderr
+    assert not (tmp_path / "hub").exists() and not (tmp_path / "exchange").exists()
+    with pytest.raises(KeyError):
+        grp.getgrnam("nbgrader-caseloop")

@@ -65,7 +65,8 @@ COMMANDS = {
             "and, through JupyterLab, the notebooks a trainee fetches into trainees/TRAINEE/ and their "
             "submissions into the exchange. Listens on 127.0.0.1 only and prints the URL with its token."),
     "hub": (cmd_hub, "run the course for many trainees on JupyterHub: setup, add-trainee, add-mentor, list",
-            "Works as root on the server's accounts, the shared exchange and HUB_DIR; see `caseloop hub TASK --help`."),
+            "Reads nbgrader_config.py and the server's accounts; writes accounts, the exchange and HUB_DIR (as root). "
+            "See `caseloop hub TASK --help`."),
     "feedback": (cmd_feedback, "release feedback on a module, with each trainee's competency summary",
                  "Reads autograded/*/MODULE/, the gradebook, reports/grades.csv and source/curriculum.yaml; writes "
                  "feedback/TRAINEE/MODULE/*.html (nbgrader's feedback without hidden tests, plus the competency "

@@ -22,7 +22,7 @@ def cmd_hub_setup(args: argparse.Namespace) -> int:
 
     done = deploy.setup(course_of(args), args.grader, args.exchange, args.hub_dir, args.homes, args.bind, args.db)
     print(f"course      {done.course.root}  (owned by {done.grader}, mode 0700)")
-    print(f"exchange    {done.exchange}  (mode 1777, linked from {done.course.root / 'exchange'})")
+    print(f"exchange    {done.exchange}  (mode 1777, linked from {done.course.exchange_dir})")
     print(f"gradebook   {done.course.db_url().split('@')[-1]}")
     print(f"hub config  {done.hub_config}")
     print(f"user config {done.user_config_dir}")
@@ -64,16 +64,17 @@ def cmd_hub_list(args: argparse.Namespace) -> int:
 HUB_COMMANDS = {
     "setup": (cmd_hub_setup, "hand the course to the grader account, link it to the shared exchange, write the hub's "
                              "config",
-              "Creates the grader account and the course's groups, makes the exchange (mode 1777) and links the "
-              "course's exchange/ to it, optionally sets the gradebook (--db), gives the course directory to the "
-              "grader account (mode 0700) and writes HUB_DIR/jupyterhub_config.py and HUB_DIR/jupyter/ (the Jupyter "
-              "config of every user's server). Run as root."),
+              "Reads nbgrader_config.py; writes the grader account and the course's groups, the exchange (mode 1777) "
+              "and the course's link to it, the gradebook's URL into nbgrader_config.py (--db), the course "
+              "directory's owner (the grader account, mode 0700), HUB_DIR/jupyterhub_config.py and HUB_DIR/jupyter/ "
+              "(the Jupyter config of every user's server). Run as root."),
     "add-trainee": (cmd_hub_add_trainee, "create trainee accounts (members of nbgrader-COURSE)",
-                    "Creates each account with a private home and a random password (printed once), or adds an "
-                    "existing account to the course. Run as root."),
+                    "Reads the ids (or the CSV file's 'trainee' column); writes each account with a private home and "
+                    "a random password (printed once), or adds an existing account to the course. Run as root."),
     "add-mentor": (cmd_hub_add_mentor, "create mentor accounts (members of formgrade-COURSE, who open the formgrader)",
-                   "As add-trainee, for mentors. Run as root."),
-    "list": (cmd_hub_list, "list the course's trainee and mentor accounts", "Reads the course's groups."),
+                   "Reads and writes as add-trainee, for mentors. Run as root."),
+    "list": (cmd_hub_list, "list the course's trainee and mentor accounts",
+             "Reads the course's groups; writes nothing."),
 }
 
 

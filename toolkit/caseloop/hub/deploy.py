@@ -49,17 +49,7 @@ def setup(course: Course, grader: str | None = None, exchange: Path = DEFAULT_EX
         raise CourseError(f"{course.root / CONFIG_FILE}: set c.CourseDirectory.course_id, e.g. 'caseloop'; the hub's "
                           "groups and the exchange are named after it")
     grader = accounts.check_name(grader or accounts.grader_account(course_id))
-    _require_reachable(course.root, "the grader account cannot reach the course")
-    _require_reachable(Path(sys.executable).resolve(), "other accounts cannot run this Python, so trainees' servers "
-                       "could not start; install caseloop in an environment made with the system's Python "
-                       "(python3 -m venv /opt/caseloop && /opt/caseloop/bin/pip install caseloop[hub]) and run "
-                       "/opt/caseloop/bin/caseloop hub setup")
-    package = Path(__file__).resolve().parent.parent
-    if package.is_relative_to(course.root):
-        raise CourseError(f"{package}: caseloop is installed from inside the course directory, which becomes the "
-                          "grader's alone, so trainees' kernels could not import it; install it with pip from the "
-                          "clone (pip install DIR, not pip install -e DIR)")
-    _require_reachable(package, "trainees' kernels cannot import caseloop")
+    _require_usable_by_every_account(course)
     for role in accounts.ROLE_GROUPS:
         accounts.ensure_group(accounts.group_of(role, course_id))
     grader_home, _ = accounts.ensure_account(grader, homes)
@@ -72,6 +62,21 @@ def setup(course: Course, grader: str | None = None, exchange: Path = DEFAULT_EX
     hub_config = hub_dir / HUB_CONFIG
     write_atomically(hub_config, hub_config_text(course, course_id, grader, grader_home, user_config_dir, bind_url))
     return Deployment(Course.at(course.root), grader, hub_config, user_config_dir, exchange)
+
+
+def _require_usable_by_every_account(course: Course) -> None:
+    """The grader must reach the course, and every account this Python and the caseloop package."""
+    _require_reachable(course.root, "the grader account cannot reach the course")
+    _require_reachable(Path(sys.executable).resolve(), "other accounts cannot run this Python, so trainees' servers "
+                       "could not start; install caseloop in an environment made with the system's Python "
+                       "(/usr/bin/python3 -m venv /opt/caseloop && /opt/caseloop/bin/pip install 'CLONE[hub]') and "
+                       "run /opt/caseloop/bin/caseloop hub setup")
+    package = Path(__file__).resolve().parent.parent
+    if package.is_relative_to(course.root):
+        raise CourseError(f"{package}: caseloop is installed from inside the course directory, which becomes the "
+                          "grader's alone, so trainees' kernels could not import it; install it with pip from the "
+                          "clone (pip install DIR, not pip install -e DIR)")
+    _require_reachable(package, "trainees' kernels cannot import caseloop")
 
 
 def _require_reachable(path: Path, consequence: str) -> None:
