@@ -35,6 +35,7 @@ PREFIX = "clhub-"
 COURSE_ID = "clhub"
 GRADER = f"{PREFIX}grader"
 PASSWORD = secrets.token_hex(8)
+CASELOOP_SOURCE = Path(__file__).resolve().parents[1] / "toolkit" / "caseloop"  # what the users' kernels import
 
 
 def require_hub_services() -> None:
@@ -43,8 +44,10 @@ def require_hub_services() -> None:
         ("root (the hub starts servers as other accounts)", os.geteuid() == 0),
         (f"jupyterhub in {python()} (pip install -e '.[hub]')",
          subprocess.run([python(), "-c", "import jupyterhub"], capture_output=True).returncode == 0),
-        (f"a Python every account can run ({python()} is not; set CASELOOP_HUB_PYTHON to one, e.g. a venv of "
-         "/usr/bin/python3 with caseloop installed, as .ci/run does)", runnable_by_everyone(Path(python()))),
+        (f"a Python and a caseloop every account can run ({python()} or {CASELOOP_SOURCE} is not; set "
+         "CASELOOP_HUB_PYTHON to a venv of /usr/bin/python3 with caseloop installed, as .ci/run does, in a folder "
+         "others may enter)", all(map(runnable_by_everyone, [Path(python()).parent, Path(python()).resolve(),
+                                                            CASELOOP_SOURCE]))),
         ("configurable-http-proxy (npm install -g configurable-http-proxy)", shutil.which("configurable-http-proxy")),
     ] if not ok]
     if missing:
@@ -55,8 +58,8 @@ def require_hub_services() -> None:
 
 
 def runnable_by_everyone(path: Path) -> bool:
-    """Whether every account can reach PATH (each folder above it lets others pass)."""
-    return all(parent.stat().st_mode & stat.S_IXOTH for parent in Path(path).resolve().parents)
+    """Whether every account can reach PATH (each folder above it lets others pass; the path itself not resolved)."""
+    return all(parent.stat().st_mode & stat.S_IXOTH for parent in Path(os.path.abspath(path)).parents)
 
 
 def python() -> str:
