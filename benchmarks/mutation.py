@@ -45,6 +45,7 @@ RADAR = ("tests/test_report_scoring.py", "tests/test_oracles_charts.py", "tests/
 KPI = ("tests/test_report_scoring.py", "tests/test_oracles_kpi.py")
 CERTIFY = ("tests/test_report_scoring.py", "tests/test_oracles_certify.py")
 FEEDBACK = ("tests/test_oracles_feedback.py", "tests/test_lab.py")
+TRAINEES_APART = ("tests/test_lab_trainees.py",)
 
 
 @dataclass(frozen=True)
@@ -177,6 +178,14 @@ MUTANTS = [
     Mutant("leak search in the raw HTML, not the text a reader sees", "feedback.py",
            "return [line for line in secret_lines if line in text]",
            "return [line for line in secret_lines if line in page]", FEEDBACK),
+    # lab.py and the course layout: trainees on one machine
+    Mutant("every trainee lab shares one exchange cache", "lab.py",
+           "c.Exchange.cache = {str(folder / 'exchange-cache')!r}",
+           "c.Exchange.cache = {str(course.state_dir / 'exchange-cache')!r}", TRAINEES_APART),
+    Mutant("a trainee lab starts as the owner of the answer keys", "lab.py",
+           "if user == MENTOR or practice or os.geteuid() not in {owner, 0}:", "if True:", TRAINEES_APART),
+    Mutant("a course without Exchange.root falls back to nbgrader's machine-wide exchange", "course/layout.py",
+           'if "root" not in config.Exchange:', "if False:", TRAINEES_APART),
 ]
 
 

@@ -55,11 +55,18 @@ def test_each_trainee_fetches_only_their_own_feedback(repo_course: Course, tmp_p
 
 def test_a_trainee_lab_as_the_owner_of_the_answer_keys_refuses_to_start(repo_course: Course, tmp_path):
     course = repo_course.copy_to(tmp_path / "course")  # created by this account, which owns its source/
-    done = subprocess.run([sys.executable, "-m", "caseloop", "--course", str(course.root), "lab", "--trainee",
-                           "trainee01"], capture_output=True, text=True, timeout=120)
-    assert done.returncode == 2, done.stdout + done.stderr
-    assert str(course.source_dir) in done.stderr and "--practice" in done.stderr
-    assert "caseloop hub add-trainee trainee01" in done.stderr
+    lab_process = subprocess.Popen([sys.executable, "-m", "caseloop", "--course", str(course.root), "lab",
+                                    "--trainee", "trainee01"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                   text=True)
+    try:
+        _, stderr = lab_process.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        lab_process.terminate()  # `caseloop lab` stops its JupyterLab on SIGTERM
+        lab_process.communicate(timeout=60)
+        raise AssertionError("the trainee lab started as the owner of source/") from None
+    assert lab_process.returncode == 2, stderr
+    assert str(course.source_dir) in stderr and "--practice" in stderr
+    assert "caseloop hub add-trainee trainee01" in stderr
     assert not (course.state_dir / "lab" / "trainee01").exists(), "nothing is written before refusing"
 
 
