@@ -46,6 +46,7 @@ KPI = ("tests/test_report_scoring.py", "tests/test_oracles_kpi.py")
 CERTIFY = ("tests/test_report_scoring.py", "tests/test_oracles_certify.py")
 FEEDBACK = ("tests/test_oracles_feedback.py", "tests/test_lab.py")
 SCHEMAS = ("tests/test_schemas.py",)
+TRAINEES_APART = ("tests/test_lab_trainees.py",)
 
 
 @dataclass(frozen=True)
@@ -189,6 +190,14 @@ MUTANTS = [
            "    _declared(items, curriculum, course)\n", "", SCHEMAS),
     Mutant("schemas: a trainee in two cohorts accepted", "report/tables.py",
            "    if len(again):", "    if False:", SCHEMAS),
+    # lab.py and the course layout: trainees on one machine
+    Mutant("every trainee lab shares one exchange cache", "lab.py",
+           "c.Exchange.cache = {str(folder / 'exchange-cache')!r}",
+           "c.Exchange.cache = {str(course.state_dir / 'exchange-cache')!r}", TRAINEES_APART),
+    Mutant("a trainee lab starts as the owner of the answer keys", "lab.py",
+           "if user == MENTOR or practice or os.geteuid() not in {owner, 0}:", "if True:", TRAINEES_APART),
+    Mutant("a course without Exchange.root falls back to nbgrader's machine-wide exchange", "course/layout.py",
+           'if "root" not in config.Exchange:', "if False:", TRAINEES_APART),
 ]
 
 

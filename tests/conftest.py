@@ -12,6 +12,7 @@ import re
 import shlex
 import subprocess
 import sys
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -165,3 +166,22 @@ def readme_commands(text: str | None = None) -> list[tuple[str, ...]]:
     for code in re.findall(r"`(caseloop [^`]+)`", text):
         lines += _command_lines(shlex.split(code.replace("[", " ").replace("]", " ").replace("...", " ")))
     return sorted({tuple(line) for line in lines})
+
+
+@pytest.fixture(scope="module")
+def gradebook_url():
+    """A fresh PostgreSQL database when CASELOOP_TEST_PG is set (dropped afterwards), else None (SQLite)."""
+    server = os.environ.get("CASELOOP_TEST_PG")
+    if not server:
+        if os.environ.get("CASELOOP_REQUIRE_SERVICES") == "1":
+            pytest.fail("CASELOOP_TEST_PG is not set but CASELOOP_REQUIRE_SERVICES=1", pytrace=False)
+        yield None
+        return
+    import psycopg
+
+    name = f"caseloop_hub_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(server, autocommit=True) as admin:
+        admin.execute(f"CREATE DATABASE {name}")
+    yield f"{server.rpartition('/')[0]}/{name}"
+    with psycopg.connect(server, autocommit=True) as admin:
+        admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")

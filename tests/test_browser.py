@@ -65,7 +65,7 @@ def trainee_submitted(browser, course: Course) -> Course:
     """The trainee's path in the browser, from an empty folder to a submitted m01."""
     from playwright.sync_api import expect
 
-    server = lab.start(course, TRAINEE)
+    server = lab.start(course, TRAINEE, practice=True)
     try:
         page = lab_page(browser, server)
         shot(page, "trainee-1-lab")
@@ -184,7 +184,7 @@ def test_trainee_fetches_feedback_with_competency_summary_and_no_hidden_test(bro
 
     course = graded
     assert "1 feedback pages" in run_caseloop(course, "feedback", MODULE)
-    server = lab.start(course, TRAINEE)
+    server = lab.start(course, TRAINEE, practice=True)
     try:
         page = lab_page(browser, server)
         _open_from_menu(page, "Assignment List")

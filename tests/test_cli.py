@@ -8,13 +8,13 @@ import sys
 import pandas as pd
 import pytest
 
-from caseloop.cli import AUTHOR_COMMANDS, CASES_COMMANDS, COMMANDS, main
+from caseloop.cli import AUTHOR_COMMANDS, CASES_COMMANDS, COMMANDS, HUB_COMMANDS, main
 from caseloop.compile import number_attempts
 from caseloop.course import Course, CourseError
 from caseloop.curriculum import load_curriculum
 
 EVERY_COMMAND = ([[name] for name in COMMANDS] + [["cases", task] for task in CASES_COMMANDS]
-                 + [["author", task] for task in AUTHOR_COMMANDS])
+                 + [["author", task] for task in AUTHOR_COMMANDS] + [["hub", task] for task in HUB_COMMANDS])
 
 
 def test_help_does_not_load_nbgrader_or_pandas():

@@ -70,7 +70,7 @@ def test_lab_serves_the_formgrader_to_the_mentor_and_the_assignment_list_to_a_tr
         assert _get(mentor, "/formgrader")[0] == 200
     finally:
         mentor.stop()
-    trainee = lab.start(released, "trainee07")
+    trainee = lab.start(released, "trainee07", practice=True)
     try:
         assert _get(trainee, "/formgrader")[0] == 404
         status, body = _get(trainee, "/assignments?course_id=caseloop")

@@ -3,8 +3,13 @@
 A mentor's lab opens on the course directory with the formgrader; a trainee's lab opens on
 trainees/<id>/ with the assignment list (fetch, validate, submit) and no formgrader. Both use
 the course's own exchange (nbgrader_config.py), so releases, submissions and feedback meet on
-this machine. Each role gets its own Jupyter config folder under .caseloop/lab/<user>/, so the
-user's global Jupyter settings are left alone.
+this machine. Each user gets their own Jupyter config folder under .caseloop/lab/<user>/, so the
+user's global Jupyter settings are left alone, and their own exchange cache in it: nbgrader's
+Fetch Feedback hands out the feedback of every submission recorded in the cache.
+
+A trainee's lab runs as the account that starts it; run as the account owning source/, its
+kernels could read every model answer, so it starts only with `practice=True` (someone
+practising alone). Trainees apart from each other and from the course: `caseloop hub`.
 """
 
 from __future__ import annotations
@@ -71,8 +76,8 @@ def write_config(course: Course, user: str) -> Path:
     folder = course.root / ".caseloop" / "lab" / user
     (folder / "labconfig").mkdir(parents=True, exist_ok=True)
     lines = ["c = get_config()  # noqa: F821", f"load_subconfig({str(course.root / CONFIG_FILE)!r})",
-             # The exchange's record of submissions stays with the course, not in the user's home.
-             f"c.Exchange.cache = {str(course.root / '.caseloop' / 'exchange-cache')!r}",
+             # The user's own record of their submissions: Fetch Feedback returns what it lists.
+             f"c.Exchange.cache = {str(folder / 'exchange-cache')!r}",
              f"c.Exchange.root = {str(course.exchange_dir)!r}"]
     if user != MENTOR:
         lines += [f"c.CourseDirectory.student_id = {user!r}",
@@ -98,9 +103,34 @@ def command(root_dir: Path, port: int, token: str) -> list[str]:
             *(["--allow-root"] if os.geteuid() == 0 else [])]
 
 
+def refuse_answer_key_owner(course: Course, user: str, practice: bool) -> None:
+    """Refuse a trainee's lab run by the account that owns source/ (or root), unless it is practice."""
+    owner = course.source_dir.stat().st_uid if course.source_dir.exists() else None
+    if user == MENTOR or practice or os.geteuid() not in {owner, 0}:
+        return
+    raise CourseError(f"{course.source_dir} belongs to {_account_name(owner)} and this trainee lab would run as "
+                      f"{_account_name(os.geteuid())}: {user}'s kernels and terminal could read every model answer "
+                      "and hidden test in it. "
+                      f"Give each trainee their own account (`caseloop hub add-trainee {user}`), or pass --practice "
+                      "if you are practising alone on your own copy of the course")
+
+
+def _account_name(uid: int) -> str:
+    import pwd
+
+    try:
+        return f"account {pwd.getpwuid(uid).pw_name}"
+    except KeyError:
+        return f"uid {uid}"
+
+
 def start(course: Course, user: str = MENTOR, port: int | None = None, timeout: float = 120.0,
-          log: Path | None = None) -> Lab:
-    """Start JupyterLab for USER (MENTOR or a trainee id) and return once it answers."""
+          log: Path | None = None, practice: bool = False) -> Lab:
+    """Start JupyterLab for USER (MENTOR or a trainee id) and return once it answers.
+
+    A trainee's lab refuses to start as the owner of source/ unless `practice` (see the module docstring).
+    """
+    refuse_answer_key_owner(course, user, practice)
     root_dir = home(course, user)
     root_dir.mkdir(parents=True, exist_ok=True)
     config_dir = write_config(course, user)

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from caseloop.cli.author import AUTHOR_COMMANDS, add_author_commands, cmd_author
 from caseloop.cli.cases import CASES_COMMANDS, add_cases_commands, cmd_cases
+from caseloop.cli.hub import HUB_COMMANDS, add_hub_commands, cmd_hub
 from caseloop.cli.stages import (
     cmd_collect,
     cmd_compile,
@@ -70,6 +71,9 @@ COMMANDS = {
             "Reads nbgrader_config.py and the exchange; writes .caseloop/lab/USER/ (Jupyter config, server log) "
             "and, through JupyterLab, the notebooks a trainee fetches into trainees/TRAINEE/ and their "
             "submissions into the exchange. Listens on 127.0.0.1 only and prints the URL with its token."),
+    "hub": (cmd_hub, "run the course for many trainees on JupyterHub: setup, add-trainee, add-mentor, list",
+            "Reads nbgrader_config.py and the server's accounts; writes accounts, the exchange and HUB_DIR (as root). "
+            "See `caseloop hub TASK --help`."),
     "feedback": (cmd_feedback, "release feedback on a module, with each trainee's competency summary",
                  "Reads autograded/*/MODULE/, the gradebook, reports/grades.csv and source/curriculum.yaml; writes "
                  "feedback/TRAINEE/MODULE/*.html (nbgrader's feedback without hidden tests, plus the competency "
@@ -131,10 +135,14 @@ def parser() -> argparse.ArgumentParser:
                                              "month of the first submission, e.g. 2026-03)")
     _add_report_options(sub.choices["report"])
     add_author_commands(sub.choices["author"])
+    add_hub_commands(sub.choices["hub"])
     lab_cmd = sub.choices["lab"]
     lab_cmd.add_argument("--trainee", metavar="ID", help="open the trainee's lab (assignment list) instead of "
                                                          "the mentor's (formgrader)")
     lab_cmd.add_argument("--port", type=int, help="port on 127.0.0.1 (default: a free one)")
+    lab_cmd.add_argument("--practice", action="store_true",
+                         help="start a trainee's lab even as the account that owns source/ (someone practising "
+                              "alone: the kernel can read the model answers)")
     sub.choices["feedback"].add_argument("--trainee", metavar="ID", action="append", default=[],
                                          help="only this trainee (repeatable; default: every graded trainee)")
     demo = sub.choices["demo"]
@@ -206,4 +214,4 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
-__all__ = ["AUTHOR_COMMANDS", "CASES_COMMANDS", "COMMANDS", "main", "parser"]
+__all__ = ["AUTHOR_COMMANDS", "CASES_COMMANDS", "COMMANDS", "HUB_COMMANDS", "main", "parser"]

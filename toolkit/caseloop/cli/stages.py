@@ -167,7 +167,7 @@ def cmd_lab(args: argparse.Namespace) -> int:
 
     signal.signal(signal.SIGTERM, stop_on_term)
     user = args.trainee or lab.MENTOR
-    server = lab.start(course_of(args), user, port=args.port)
+    server = lab.start(course_of(args), user, port=args.port, practice=args.practice)
     role = f"trainee {user}: Nbgrader > Assignment List" if args.trainee else "mentor: Nbgrader > Formgrader"
     print(f"JupyterLab for {role}\n{server.url}\nCtrl-C stops the server", flush=True)
     try:

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
 CONFIG_FILE = "nbgrader_config.py"
 CURRICULUM_FILE = "curriculum.yaml"
-DEFAULT_EXCHANGE = "exchange"  # the course's exchange folder when nbgrader_config.py names none
+DEFAULT_EXCHANGE = "exchange"  # a course that does not set c.Exchange.root keeps its exchange inside it
 # nbgrader's CourseDirectory traits and their defaults (tests/test_course.py checks them against nbgrader's).
 NBGRADER_FOLDERS = {"source_directory": "source", "release_directory": "release",
                     "submitted_directory": "submitted", "autograded_directory": "autograded",
@@ -74,6 +74,11 @@ class Course:
     submitted_dir = cached_property(lambda self: self._nbgrader_folder("submitted_directory"))
     autograded_dir = cached_property(lambda self: self._nbgrader_folder("autograded_directory"))
     feedback_dir = cached_property(lambda self: self._nbgrader_folder("feedback_directory"))
+
+    @cached_property
+    def exchange_dir(self) -> Path:
+        """The exchange releases, submissions and feedback go through: the course's Exchange.root, else exchange/."""
+        return self.root / str(self.nbgrader_config().Exchange.root)
 
     # -- caseloop's folders ----------------------------------------------------------------------
 
@@ -127,14 +132,9 @@ class Course:
         except ConfigFileNotFound:
             raise CourseError(f"{self.root / CONFIG_FILE}: not found; pass a course directory") from None
         config.CourseDirectory.root = str(self.root)
-        if "root" not in config.Exchange:  # never nbgrader's machine-wide default, shared by every course
+        if "root" not in config.Exchange:  # never nbgrader's machine-wide /usr/local/share/nbgrader/exchange
             config.Exchange.root = str(self.root / DEFAULT_EXCHANGE)
         return config
-
-    @cached_property
-    def exchange_dir(self) -> Path:
-        """The exchange releases, submissions and feedback go through: `c.Exchange.root`, else `<course>/exchange`."""
-        return Path(self.nbgrader_config().Exchange.root)
 
     def require_release_in_exchange(self, module: str) -> None:
         """Stop with what to run when MODULE was never released to this course's exchange."""
