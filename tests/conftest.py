@@ -161,7 +161,7 @@ def readme_commands(text: str | None = None) -> list[tuple[str, ...]]:
     text = (REPO / "README.md").read_text(encoding="utf-8") if text is None else text
     lines = []
     for block in re.findall(r"```bash\n(.*?)```", text, re.DOTALL):
-        for line in block.splitlines():
+        for line in block.replace("\\\n", " ").splitlines():  # a line ending in \ goes on on the next
             lines += _command_lines(shlex.split(line, comments=True))
     for code in re.findall(r"`(caseloop [^`]+)`", text):
         lines += _command_lines(shlex.split(code.replace("[", " ").replace("]", " ").replace("...", " ")))
