@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from caseloop.cli import main
+from caseloop.course import Course
 from test_report_browser import open_report
 
 WORDS = {"en": {"email": "contains an e-mail address", "not_certified": "Not certified yet"},
@@ -33,7 +34,11 @@ def story(programme_run) -> dict[str, object]:
     levels = pd.read_csv(reports / "levels.csv", keep_default_na=False)
     (red_line,) = cohorts.loc[cohorts["profile"] == "red_line", "trainee"]
     (dropout,) = cohorts.loc[cohorts["profile"] == "dropout", "trainee"]
-    return {"red_line": red_line, "dropout": dropout, "levels": Counter(levels["level"])}
+    order = [level.id for level in Course.at(programme_run["workspace"]).curriculum().certification]
+    reached = Counter(levels["level"])
+    # a trainee holds their level and every level below it, with its permissions
+    holds = {level: sum(reached[higher] for higher in order[i:]) for i, level in enumerate(order)}
+    return {"red_line": red_line, "dropout": dropout, "levels": {**holds, "": reached[""]}}
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
