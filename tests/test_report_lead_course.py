@@ -24,7 +24,11 @@ def test_report_shows_the_leads_rating_and_skips_flagged_items(demo_course, tmp_
         assert 'class="rating" title="lead rating: Developing · shadowed a live shift' in cohort
         ratings.write_text(HEADER + RATING.replace(",COM,", ",COMMS,"), encoding="utf-8")
         assert main(["--course", str(demo_course.root), "report", "--out", str(tmp_path)]) == 2
-        assert f"{ratings}: line 2: unknown competency 'COMMS'" in capsys.readouterr().err
+        err = capsys.readouterr().err
+        assert f"{ratings}:2: competency: " in err and "unknown competency 'COMMS'" in err
+        ratings.write_text(HEADER + RATING.replace("2026-03-19", "19.3.2026"), encoding="utf-8")
+        assert main(["--course", str(demo_course.root), "report", "--out", str(tmp_path)]) == 2
+        assert f"{ratings}:2: rated_on: " in capsys.readouterr().err
     finally:
         ratings.unlink()
     backlog = pd.read_csv(demo_course.reports_dir / "revision-backlog.csv", dtype=str, keep_default_na=False)

@@ -267,27 +267,22 @@ def read_cohorts(course: Course) -> pd.DataFrame | None:
 def read_ratings(course: Course, curriculum: Curriculum) -> pd.DataFrame | None:
     """reports/ratings.csv, the lead's own ratings (trainee, competency, level, note, rated_by, rated_on), if kept.
 
-    Every row is checked against the curriculum; a bad row is named with what to write instead.
+    Checked against its schema (caseloop/schemas/ratings.schema.json) and the curriculum's codes and levels; every
+    problem names the line and the column. A later row for the same trainee and competency replaces an earlier one.
     """
     path = course.reports_dir / RATINGS_FILE
     if not path.is_file():
         return None
-    table = pd.read_csv(path, dtype=str, keep_default_na=False)
-    if not {"trainee", "competency", "level"} <= set(table.columns):
-        raise CourseError(f"{path}: needs the columns {', '.join(RATING_COLUMNS)} (note, rated_by and rated_on "
-                          "may be empty); fix the header")
+    table = read_table(path, "ratings").fillna("")
     for column in RATING_COLUMNS:
         table[column] = table[column].str.strip() if column in table else ""
-    for number, row in enumerate(table.itertuples(), start=2):
-        if row.competency not in curriculum.competencies:
-            raise CourseError(f"{path}: line {number}: unknown competency {row.competency!r}; use one of "
-                              f"{', '.join(curriculum.competencies)}")
-        if row.level not in curriculum.level_names:
-            raise CourseError(f"{path}: line {number}: unknown level {row.level!r}; use one of "
-                              f"{', '.join(curriculum.level_names)}")
-        if row.rated_on and pd.isna(pd.to_datetime(row.rated_on, errors="coerce")):
-            raise CourseError(f"{path}: line {number}: rated_on {row.rated_on!r} is not a date; write it as "
-                              "YYYY-MM-DD")
+    problems = [table_finding(path, row, column, f"未声明的{what_zh} {table.at[row, column]!r}",
+                              f"unknown {what_en} {table.at[row, column]!r}", f"use one of {', '.join(known)}")
+                for column, what_zh, what_en, known in (("competency", "能力", "competency", curriculum.competencies),
+                                                        ("level", "等级", "level", curriculum.level_names))
+                for row in table.index[~table[column].isin(list(known))]]
+    if problems:
+        raise InvalidFile(problems)
     return table[RATING_COLUMNS].drop_duplicates(["trainee", "competency"], keep="last")
 
 

@@ -23,7 +23,7 @@ import yaml
 
 from caseloop.course.files import CourseError
 
-SCHEMAS = ("curriculum", "item_analysis", "case", "competency_map", "kpis", "cohorts")
+SCHEMAS = ("curriculum", "item_analysis", "case", "competency_map", "kpis", "cohorts", "ratings")
 FOLDER = Path(__file__).parent
 MODELINE = "# yaml-language-server: $schema="
 MAX_LISTED = 20
