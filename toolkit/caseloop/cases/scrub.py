@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from caseloop.cases import scrub_words as words
+import caseloop.cases.scrub_words as words
 
 PLACEHOLDER = re.compile(r"\[(name|email|phone|address|tracking) (\d+)\]")
 ORDER_ID = re.compile(r"(?<![\d-])(\d{3})-(\d{7})-(\d{7})(?![\d-])")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from caseloop.cases import scrub_words as words
+import caseloop.cases.scrub_words as words
 from caseloop.cases.scrub import PLACEHOLDER, TITLE
 
 _HEADER = re.compile(r"^[ \t]*(?i:" + "|".join(re.escape(name) for name in sorted(

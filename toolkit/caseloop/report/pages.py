@@ -10,13 +10,13 @@ import pandas as pd
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 import caseloop.report.charts as charts
+import caseloop.report.wording as wording
 from caseloop.analysis.breakdown import weakest
 from caseloop.checks.reasons import failure_reasons
 from caseloop.course import CourseError, write_atomically
 from caseloop.course.journal import GRADED
 from caseloop.course.rubric import BY_CODE
 from caseloop.curriculum import Curriculum, MasteryMethod
-from caseloop.report import wording
 from caseloop.report.tables import RISK_SHOWN, CohortTables
 from caseloop.shares import percent, percentage_points
 
