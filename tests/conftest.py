@@ -168,6 +168,17 @@ def readme_commands(text: str | None = None) -> list[tuple[str, ...]]:
     return sorted({tuple(line) for line in lines})
 
 
+def postgres_server() -> str:
+    """The PostgreSQL server of CASELOOP_TEST_PG; without one the calling test module is skipped (failed in CI)."""
+    server = os.environ.get("CASELOOP_TEST_PG")
+    if not server:
+        if os.environ.get("CASELOOP_REQUIRE_SERVICES") == "1":
+            pytest.fail("CASELOOP_TEST_PG is not set but CASELOOP_REQUIRE_SERVICES=1", pytrace=False)
+        pytest.skip("no PostgreSQL server: set CASELOOP_TEST_PG=postgresql://user:pass@host/db",
+                    allow_module_level=True)
+    return server
+
+
 @pytest.fixture(scope="module")
 def gradebook_url():
     """A fresh PostgreSQL database when CASELOOP_TEST_PG is set (dropped afterwards), else None (SQLite)."""

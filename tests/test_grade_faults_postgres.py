@@ -9,7 +9,6 @@ the copy and runs the real `caseloop grade`.
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import sys
@@ -21,12 +20,9 @@ import pytest
 from caseloop import demo, grade, release
 from caseloop.course import Course
 from caseloop.course import backups as backups_module
+from conftest import postgres_server
 
-PG = os.environ.get("CASELOOP_TEST_PG")
-if not PG:
-    if os.environ.get("CASELOOP_REQUIRE_SERVICES") == "1":
-        pytest.fail("CASELOOP_TEST_PG is not set but CASELOOP_REQUIRE_SERVICES=1", pytrace=False)
-    pytest.skip("no PostgreSQL server: set CASELOOP_TEST_PG=postgresql://user:pass@host/db", allow_module_level=True)
+PG = postgres_server()
 psycopg = pytest.importorskip("psycopg")
 MODULE = "m01"
 
