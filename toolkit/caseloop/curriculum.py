@@ -40,7 +40,7 @@ def load_curriculum(path: Path) -> Curriculum:
     competencies = {item["code"]: Competency(item["code"], item["zh"], item["en"],
                                              {**default_thresholds, **item.get("thresholds", {})})
                     for item in data["competencies"]}
-    modules = [Module(m["id"], m["zh"], m["en"], m.get("due_day")) for m in data["modules"]]
+    modules = module_order(data["modules"])
     spec = data.get("mastery", {})
     mastery = MasteryMethod(**{key: spec.get(key, getattr(MasteryMethod, key)) for key in
                                ("method", "weight", "n", "at_level", "min_items", "risk_attempts", "risk_below",
@@ -62,13 +62,35 @@ def load_curriculum(path: Path) -> Curriculum:
                       certification=certification, targets=targets)
 
 
+def module_order(entries: list[dict]) -> list[Module]:
+    """The course's modules in file order, each entry with `version_of` added to the versions of the module it
+    revises (a version of a version counts for the first module)."""
+    revises = {m["id"]: m["version_of"] for m in entries if "version_of" in m}
+
+    def first(module: str) -> str:
+        while module in revises:
+            module = revises[module]
+        return module
+
+    versions = {m["id"]: tuple(v["id"] for v in entries if "version_of" in v and first(v["id"]) == m["id"])
+                for m in entries}
+    return [Module(m["id"], m["zh"], m["en"], m.get("due_day"), versions[m["id"]])
+            for m in entries if "version_of" not in m]
+
+
 def _undeclared(document: Document) -> list[Finding]:
     """What the schema cannot say: duplicate codes and ids, references to competencies, levels, modules, gates
     and permissions the file does not declare, a gate with other than one check, thresholds that do not rise."""
     data, problems = document.data, []
 
+    revises = {m["id"]: m["version_of"] for m in data["modules"] if "version_of" in m}
+
     def refer(steps: list, value: object, known: list, what_zh: str, what_en: str) -> None:
-        if value not in known:
+        if value in revises and what_en == "module":
+            problems.append(document.finding(steps, f"{value} 是 {revises[value]} 的新版本", f"{value} is a version "
+                                             f"of {revises[value]}", f"name {revises[value]}: a trainee's latest "
+                                             "submission to any of its versions counts for it"))
+        elif value not in known:
             close = difflib.get_close_matches(str(value), [str(k) for k in known], n=1)
             problems.append(document.finding(steps, f"未声明的{what_zh} {value!r}", f"unknown {what_en} {value!r}",
                                              (f"did you mean {close[0]!r}? " if close else "") +
@@ -83,7 +105,10 @@ def _undeclared(document: Document) -> list[Finding]:
             seen.append(item[key])
         return seen
 
-    levels, codes, modules = list(data["levels"]), unique("competencies", "code"), unique("modules", "id")
+    levels, codes = list(data["levels"]), unique("competencies", "code")
+    unique("modules", "id")
+    problems.extend(_versions(document))
+    modules = [m["id"] for m in data["modules"] if "version_of" not in m]  # gates name a module, not a version
     gate_ids, permissions = unique("gates", "id"), list(data.get("permissions", {}))
     unique("targets", "id")
     bars = [name for name, spec in data["levels"].items() if "min" in spec]
@@ -120,4 +145,36 @@ def _undeclared(document: Document) -> list[Finding]:
                       key[:-1])
     for index, item in enumerate(data.get("targets", [])):
         refer(["targets", index, "competency"], item["competency"], codes, "能力", "competency")
+    return problems
+
+
+def _versions(document: Document) -> list[Finding]:
+    """A `version_of` names a declared module other than itself, and versions do not revise each other in a ring;
+    a version carries no `due_day` (the module it revises has the deadline)."""
+    entries, problems = document.data["modules"], []
+    ids = [m["id"] for m in entries]
+    revises = {m["id"]: m["version_of"] for m in entries if "version_of" in m}
+    for index, entry in enumerate(entries):
+        if "version_of" not in entry:
+            continue
+        steps = ["modules", index, "version_of"]
+        if entry["version_of"] not in ids or entry["version_of"] == entry["id"]:
+            problems.append(document.finding(steps, f"{entry['id']} 的 version_of {entry['version_of']!r} 不是已声明的"
+                                             "其他模块", f"{entry['id']}: version_of {entry['version_of']!r} is not "
+                                             "another declared module", f"name the module it revises, one of "
+                                             f"{', '.join(i for i in ids if i != entry['id'])}"))
+            continue
+        seen, module = {entry["id"]}, entry["version_of"]
+        while module in revises and module not in seen:
+            seen.add(module)
+            module = revises[module]
+        if module in seen:
+            problems.append(document.finding(steps, f"{entry['id']} 的版本关系形成循环", f"{entry['id']}: the "
+                                             "versions revise each other in a ring", "let the chain end at the "
+                                             "module first released (an entry without version_of)"))
+        if "due_day" in entry:
+            problems.append(document.finding(["modules", index, "due_day"], f"{entry['id']} 是 {entry['version_of']} "
+                                             "的新版本，不单独设截止日", f"{entry['id']} is a version of "
+                                             f"{entry['version_of']} and has no deadline of its own",
+                                             f"remove due_day here; the due_day of {entry['version_of']} counts"))
     return problems

@@ -17,6 +17,7 @@ import pandas as pd
 
 from caseloop import notebook
 from caseloop.analysis.mastery import competency_scores, latest_attempts
+from caseloop.analysis.versions import follow_versions
 from caseloop.course import Course, CourseError, write_atomically
 from caseloop.release import nbgrader_reason
 from caseloop.report import environment, highlights
@@ -49,7 +50,7 @@ def leaked_lines(page: str, secret_lines: list[str]) -> list[str]:
 def summary_html(grades: pd.DataFrame, course: Course, trainee: str) -> str:
     """The bilingual competency summary and next steps of one trainee, as an HTML section."""
     curriculum = course.curriculum()
-    everything = latest_attempts(grades[grades["trainee"] == trainee])
+    everything = latest_attempts(follow_versions(grades[grades["trainee"] == trainee], curriculum))
     latest = everything[everything["score"].notna()]  # cells waiting for a mentor are not evidence yet
     scores = {row.competency: row for row in competency_scores(latest, curriculum).itertuples()}
     weakest = highlights(latest).query("side == 'weakest'")

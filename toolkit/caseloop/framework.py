@@ -30,12 +30,22 @@ class Competency:
 
 @dataclass(frozen=True)
 class Module:
-    """One module of the course; `due_day` is how many days after a cohort's start it is due (None: no deadline)."""
+    """One module of the course; `due_day` is how many days after a cohort's start it is due (None: no deadline).
+
+    `versions` are the later releases of the module, oldest first (curriculum entries with `version_of`): each is
+    its own nbgrader assignment, and a trainee's latest submission to any of them is their result on the module.
+    """
 
     id: str
     zh: str
     en: str
     due_day: int | None = None
+    versions: tuple[str, ...] = ()
+
+    @property
+    def releases(self) -> tuple[str, ...]:
+        """The module's nbgrader assignments, first release first."""
+        return (self.id, *self.versions)
 
 
 @dataclass(frozen=True)
@@ -107,6 +117,15 @@ class Curriculum:
     gates: dict[str, Gate] = field(default_factory=dict)
     certification: list[CertificationLevel] = field(default_factory=list)
     targets: list[Target] = field(default_factory=list)
+
+    def module_of(self, release: str) -> str:
+        """The module an nbgrader assignment belongs to: the module a version revises, or the id itself."""
+        return next((m.id for m in self.modules if release in m.versions), release)
+
+    @property
+    def releases(self) -> list[str]:
+        """Every module id and version id, in module order: what may be released and graded."""
+        return [release for m in self.modules for release in m.releases]
 
     @property
     def training_modules(self) -> list[Module]:

@@ -36,12 +36,19 @@ def with_categories(grades: pd.DataFrame) -> pd.DataFrame:
 
 
 def latest_attempts(grades: pd.DataFrame) -> pd.DataFrame:
-    """Each trainee's most recent attempt at each graded cell."""
-    if grades["attempt"].max() == 1:
+    """Each trainee's most recent attempt at each graded cell; of a module followed across versions (a `release`
+    column, `caseloop.analysis.versions`), only the cells of the release the trainee submitted last."""
+    followed = "release" in grades.columns
+    if grades["attempt"].max() == 1 and not followed:
         return grades
     keys = ["trainee", "module", "notebook", "cell"]
     last = grades.groupby(keys, sort=False, observed=True)["attempt"].transform("max")
-    return grades[grades["attempt"] == last]
+    latest = grades[grades["attempt"] == last]
+    if not followed:
+        return latest
+    newest = (latest.sort_values("submitted_at", kind="stable")
+              .groupby(["trainee", "module"], sort=False, observed=True)["release"].transform("last"))
+    return latest[latest["release"] == newest.reindex(latest.index)]
 
 
 def by_competency(frame: pd.DataFrame, columns: list[str] | None = None) -> pd.DataFrame:

@@ -4,7 +4,8 @@ The notebook holds the intro with the answer-format note every module gives trai
 exercise per case (the cells `caseloop author exercise` builds), the self-check and the survey;
 the module is added to the module order in source/curriculum.yaml as one new line.
 With `copy_of`, the new module is a new version of an earlier one: a copy of its folder, released
-under its own id, so the earlier module keeps its submissions, grades and attempts.
+under its own id, so the earlier module keeps its submissions, grades and attempts; its curriculum
+entry says `version_of`, so reports and gates count a trainee's latest submission to either.
 """
 
 from __future__ import annotations
@@ -40,15 +41,16 @@ def module_notebook(module: str, title_zh: str, title_en: str, cases: list[dict]
         "language_info": {"name": "python"}})
 
 
-def add_to_curriculum(path: Path, module: str, title_zh: str, title_en: str) -> bool:
-    """Append the module to the curriculum's `modules:` list as one new line, every other line kept; False if it
-    is there already."""
+def add_to_curriculum(path: Path, module: str, title_zh: str, title_en: str, version_of: str | None = None) -> bool:
+    """Append the module (a version of `version_of`, if given) to the curriculum's `modules:` list as one new line,
+    every other line kept; False if it is there already."""
     try:
         text = path.read_text(encoding="utf-8")
         modules = yamlfile.loads(text).data.get("modules")
         if any(isinstance(entry, dict) and entry.get("id") == module for entry in modules):
             return False
-        edited = yamlfile.append_line(text, "modules", {"id": module, "zh": title_zh, "en": title_en})
+        entry = {"id": module, "zh": title_zh, "en": title_en, **({"version_of": version_of} if version_of else {})}
+        edited = yamlfile.append_line(text, "modules", entry)
     except FileNotFoundError:
         raise CourseError(f"{path}: no curriculum file; create it first (see README, 'The course directory')") \
             from None
@@ -78,12 +80,14 @@ def new_module(course: Course, module: str, title_zh: str | None = None, title_e
         raise CourseError(f"{folder}: already exists; pick a new module id, or add exercises to it with "
                           f"`caseloop author exercise --case C-NNNN --module {module}`")
     curriculum = course.curriculum()  # a broken curriculum stops here, before anything is written
+    revises = earlier = None
     if copy_of is not None:
         if case_ids or notebook:
             raise CourseError("--copy-of copies a module as it is; add exercises afterwards with `caseloop author "
                               "exercise`")
         course.source_notebooks(copy_of)  # an unknown module is an error naming the known ones
-        earlier = next((m for m in curriculum.modules if m.id == copy_of), None)
+        revises = curriculum.module_of(copy_of)
+        earlier = next((m for m in curriculum.modules if m.id == revises), None)
         title_zh = title_zh or (earlier.zh if earlier else None)
         title_en = title_en or (earlier.en if earlier else None)
     if not title_zh:
@@ -96,5 +100,6 @@ def new_module(course: Course, module: str, title_zh: str | None = None, title_e
         nbformat.validate(nb)
         folder.mkdir(parents=True)
         write_atomically(folder / f"{notebook or module}.ipynb", nbformat.writes(nb) + "\n")
-    add_to_curriculum(course.curriculum_path, module, title_zh, title_en or title_zh)
+    add_to_curriculum(course.curriculum_path, module, title_zh, title_en or title_zh,
+                      revises if earlier is not None else None)
     return folder

@@ -18,12 +18,13 @@ def cmd_author_new(args: argparse.Namespace) -> int:
 
     cases = [case.strip() for case in (args.from_cases or "").split(",") if case.strip()]
     folder = new_module(course_of(args), args.module, args.title, args.title_en, cases, args.notebook, args.copy_of)
-    made = f"a copy of {args.copy_of}" if args.copy_of else f"{len(cases)} exercise(s)"
+    made = f"a new version of {args.copy_of}" if args.copy_of else f"{len(cases)} exercise(s)"
     print(f"{folder}: new module {args.module}, {made}; added to source/curriculum.yaml")
     if args.copy_of:
         print(f"put {args.copy_of} back as trainees submitted it (`git restore source/{args.copy_of}`), then "
               f"`caseloop author lint {args.module}`, `caseloop author check {args.module}` and "
-              f"`caseloop release {args.module}`")
+              f"`caseloop release {args.module}`; reports and gates count a trainee's latest submission to "
+              f"either as their result on the module")
     else:
         print(f"write the intro, add exercises (caseloop author exercise --case C-NNNN --module {args.module}), "
               f"then `caseloop author lint {args.module}`, `caseloop author check {args.module}` and "
@@ -98,8 +99,9 @@ AUTHOR_COMMANDS = {
             "Reads source/curriculum.yaml and, with --from-cases, cases/; writes source/MODULE/NOTEBOOK.ipynb (the "
             "intro with the answer-format note, one exercise per case as `author exercise` builds it, the "
             "self-check and the survey) and adds the module as one new line to the `modules:` list of "
-            "source/curriculum.yaml. With --copy-of, copies that module's source folder instead (a new version of "
-            "it). Writes nothing if the module exists or a case is not approved or has no `reply: must:` items."),
+            "source/curriculum.yaml. With --copy-of, copies that module's source folder instead and marks the "
+            "entry `version_of` it: reports and gates then count a trainee's latest submission to either. "
+            "Writes nothing if the module exists or a case is not approved or has no `reply: must:` items."),
     "lint": (cmd_author_lint, "check source notebooks without running them",
              "Reads source/MODULE/*.ipynb (default: every module), source/curriculum.yaml, cases/ and the policy "
              "file; writes nothing. Lists every graded cell without a known competency or an existing case, "
@@ -134,7 +136,8 @@ def add_author_commands(group: argparse.ArgumentParser) -> None:
     new.add_argument("--notebook", metavar="NAME", help="the notebook's file name without .ipynb (default: MODULE)")
     new.add_argument("--copy-of", metavar="MODULE", help="a new version of this module: a copy of its source folder, "
                                                          "released under the new id (the earlier module keeps its "
-                                                         "submissions, grades and attempts)")
+                                                         "submissions, grades and attempts; reports follow the "
+                                                         "trainee's latest)")
     sub.choices["lint"].add_argument("module", metavar="MODULE", nargs="*", help="module ids (default: all)")
     sub.choices["check"].add_argument("module", metavar="MODULE", nargs="?", help="module id, e.g. m01")
     sub.choices["check"].add_argument("--all", action="store_true", help="check every module in source/")

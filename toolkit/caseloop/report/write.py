@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from caseloop.analysis.mastery import mastery_table
+from caseloop.analysis.versions import follow_versions, latest_release_rows
 from caseloop.checks.reasons import RED_LINES
 from caseloop.course import Course, CourseError, staged, write_atomically
 from caseloop.curriculum import Curriculum, MasteryMethod
@@ -83,7 +84,9 @@ def course_tables(course: Course, grades: pd.DataFrame, cohort: str | None = Non
 
     curriculum, items = course.curriculum(), item_table(course)
     _declared(items, curriculum, course)
-    status = batch_status(course)
+    grades = follow_versions(grades, curriculum)
+    items = latest_release_rows(items, curriculum, ["module", "notebook", "cell"])
+    status = latest_release_rows(batch_status(course), curriculum, ["trainee", "module"])
     assigned = read_cohorts(course)
     note = None if assigned is None else coverage(course.reports_dir / COHORTS_FILE, assigned["trainee"],
                                                   grades["trainee"])
@@ -97,8 +100,13 @@ def course_tables(course: Course, grades: pd.DataFrame, cohort: str | None = Non
                               f"(from {course.reports_dir / COHORTS_FILE} or the month of the first submission)")
         grades, status = grades[grades["trainee"].isin(chosen)], status[status["trainee"].isin(chosen)]
     broke = set(grades.loc[grades["failures"].fillna("").str.contains("|".join(RED_LINES)), "trainee"].astype(str))
-    tables = cohort_tables(grades, curriculum, status, items, cohorts, method, read_flagged(course),
-                           reply_texts(course, broke) if broke else None, read_ratings(course, curriculum))
+    flagged = read_flagged(course)
+    if flagged is not None:
+        flagged = latest_release_rows(flagged, curriculum, ["module", "cell"])[["module", "cell"]]
+    replies = latest_release_rows(reply_texts(course, broke), curriculum, ["trainee", "module", "cell"]) \
+        if broke else None
+    tables = cohort_tables(grades, curriculum, status, items, cohorts, method, flagged, replies,
+                           read_ratings(course, curriculum))
     return tables, cohorts, list(tables.levels["trainee"])
 
 
@@ -138,6 +146,7 @@ def write_kpi_report(course: Course, grades: pd.DataFrame, kpis_path: Path, out_
     notes = [note for note in [coverage(kpis_path, listed["trainee"], grades["trainee"])] if note]
     for note in notes if warn else ():
         warn(note)
+    grades = follow_versions(grades, curriculum)
     kpis, unknown = kpi_analysis.compared_agents(listed, grades)
     kpis = kpi_analysis.assign_phase(kpis, grades)
     mastery = mastery_table(grades, curriculum, method)
