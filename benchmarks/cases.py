@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from caseloop.cases import MARKETS, Library, render_case, search_text
-from caseloop.cases.search import bm25_idf, bm25_weight, tokens
+from caseloop.textindex import bm25_idf, bm25_weight, tokens
 
 REPO = Path(__file__).resolve().parent.parent
 LIMIT_MS = 100.0

@@ -19,7 +19,7 @@ def generated(repo_course, tmp_path_factory):
     """A copy of the course whose m01 has exercises generated from two cases, released and graded."""
     course = repo_course.copy_to(tmp_path_factory.mktemp("exercise") / "course")
     for case in CASES:
-        add_exercise(course, case, MODULE)
+        add_exercise(course, case, MODULE, also=("EMO", "POL") if case == "C-0027" else ())
     release.release(course, MODULE)
     demo.submit_cohort(course, MODULE, 3, seed=2)  # trainee01 answers with the model answers, trainee02 blank
     grade.collect(course, MODULE)
@@ -50,6 +50,8 @@ def test_generated_cells_are_tagged_and_placed_before_the_survey(generated):
     assert ids.index("c0200_reply") < first_closing
     reply = nb.cells[ids.index("c0200_reply")]
     assert reply.metadata.caseloop == {"competency": ["COM", "XCC"], "case": "C-0200"}
+    also = nb.cells[ids.index("c0027_reply")]
+    assert also.metadata.caseloop == {"competency": ["COM", "EMO", "POL"], "case": "C-0027"}
     assert "case='C-0200'" in reply.source
     released = next((generated.release_dir / MODULE).glob("*.ipynb")).read_text(encoding="utf-8")
     assert "BEGIN SOLUTION" not in released and "checks.reply(reply_c0200" not in released
@@ -63,4 +65,6 @@ def test_refuses_a_second_exercise_on_the_same_case_and_unknown_cases(generated)
         add_exercise(generated, "C-0012", MODULE)
     with pytest.raises(CourseError, match="no case C-9999"):
         add_exercise(generated, "C-9999", MODULE)
+    with pytest.raises(CourseError, match="no competency PLO; use one of POL, PRD"):
+        add_exercise(generated, "C-0001", MODULE, also=("PLO",))
     assert next((generated.source_dir / MODULE).glob("*.ipynb")).read_bytes() == before

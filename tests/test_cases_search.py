@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 
 from caseloop.cases import STAT_DIMENSIONS, Library, browser, case_stats
-from caseloop.cases.search import tokens
 from caseloop.cli import main
 from caseloop.course import CourseError
+from caseloop.textindex import tokens
 from conftest import REPO
 
 

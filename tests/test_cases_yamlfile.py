@@ -12,9 +12,10 @@ import pandas as pd
 import pytest
 import yaml
 
+from caseloop import yamlfile
 from caseloop.cases import SOURCES_FILE, draft_case, render_case
 from caseloop.cli import main
-from caseloop.course import Course, CourseError, yamlfile
+from caseloop.course import Course, CourseError
 from caseloop.revise import Thresholds, merge_revision_flags
 from caseloop.revise.writeback import flag_cases
 from conftest import REPO

@@ -10,7 +10,7 @@ import math
 
 import pytest
 
-from caseloop.cases.search import Index
+from caseloop.textindex import Index
 
 K1, B = 1.2, 0.75  # Okapi BM25's usual constants (Robertson & Zaragoza 2009, section 3.3)
 DOCS = ["lamp cord",                                        # 2 terms

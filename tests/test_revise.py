@@ -14,13 +14,12 @@ import pytest
 import yaml
 
 from caseloop.cli import main
-from caseloop.compile import read_grades
+from caseloop.compile import read_grades, source_items
 from caseloop.course import Course, CourseError
 from caseloop.revise import (
     Thresholds,
     merge_revision_flags,
     revise,
-    source_items,
     survey_flags,
     survey_summary,
 )

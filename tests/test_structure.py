@@ -42,7 +42,9 @@ def import_graph() -> dict[str, set[str]]:
     graph = {}
     for name, path in modules.items():
         imported = _imports(ast.parse(path.read_text(encoding="utf-8")))
-        graph[name] = {m for m in imported if m in modules and m != name}
+        # importing a.b.c runs the package a.b first: the package is imported too (but not by its own submodules)
+        imported |= {".".join(m.split(".")[:depth]) for m in imported for depth in range(2, m.count(".") + 1)}
+        graph[name] = {m for m in imported if m in modules and m != name and not name.startswith(m + ".")}
     return graph
 
 
@@ -54,8 +56,6 @@ def _cycle(graph: dict[str, set[str]]) -> list[str] | None:
         state[node] = 1
         stack.append(node)
         for nxt in sorted(graph.get(node, ())):
-            if nxt.startswith(node + "."):  # a package importing its own submodules is not a circle
-                continue
             if state.get(nxt) == 1:
                 return stack[stack.index(nxt):] + [nxt]
             if nxt not in state and (found := walk(nxt)):

@@ -39,8 +39,12 @@ def _reply_rubric(template: str, buyer_name: str, language: str) -> tuple[str, .
     return tuple(f.code for f in score.findings if f.ok and f.code in checks.DEFAULT_RUBRIC)
 
 
-def exercise_cells(case: dict, points: int = 3) -> list[Any]:
-    """The cells of one exercise built on a case: scenario, a root-cause choice and a reply, each graded."""
+def exercise_cells(case: dict, points: int = 3, also: tuple[str, ...] = ()) -> list[Any]:
+    """The cells of one exercise built on a case: scenario, a root-cause choice and a reply, each graded.
+
+    The reply trains COM (and XCC when it is not in English) and the competencies in `also`, such as POL for a
+    reply that applies a platform rule or EMO for one to an angry buyer: where the module puts the situation.
+    """
     import nbformat.v4 as nbf
 
     from caseloop.cases import MARKETS, PROBLEM_TYPES, ROOT_CAUSES
@@ -82,7 +86,8 @@ def exercise_cells(case: dict, points: int = 3) -> list[Any]:
                         case=case["id"], buyer_name=case["buyer_name"], language=language),
         new_test_cell(f"{suffix}_reply", f"checks.reply(reply_{suffix}, points={points}, case={case['id']!r}, "
                                          f"require={rubric!r})", points,
-                      competency=["COM", "XCC"] if language != "en" else ["COM"], case=case["id"]),
+                      competency=list(dict.fromkeys(["COM", *(["XCC"] if language != "en" else []), *also])),
+                      case=case["id"]),
     ]
 
 
@@ -101,14 +106,21 @@ def approved_case(course: Course, case_id: str) -> dict:
     return case
 
 
-def add_exercise(course: Course, case_id: str, module: str, points: int = 3) -> tuple[Path, list[str]]:
+def add_exercise(course: Course, case_id: str, module: str, points: int = 3,
+                 also: tuple[str, ...] = ()) -> tuple[Path, list[str]]:
     """Append an exercise built on CASE_ID to MODULE's notebook, before its self-check and survey.
 
     Returns the notebook and the new graded cell ids. Only approved cases become exercises, and a
-    module gets at most one generated exercise per case.
+    module gets at most one generated exercise per case; `also` names the competencies of the
+    curriculum the reply trains besides COM (and XCC).
     """
     import nbformat
 
+    known = course.curriculum().competencies
+    unknown = [code for code in also if code not in known]
+    if unknown:
+        raise CourseError(f"{course.curriculum_path}: no competency {', '.join(unknown)}; use one of "
+                          f"{', '.join(known)}")
     case = approved_case(course, case_id)
     notebooks = course.source_notebooks(module)
     if len(notebooks) != 1:
@@ -116,7 +128,7 @@ def add_exercise(course: Course, case_id: str, module: str, points: int = 3) -> 
                           f"{len(notebooks)}; create the module first (caseloop author new {module} --title ...)")
     path = notebooks[0]
     nb = nbformat.read(path, as_version=4)
-    cells = exercise_cells(case, points)
+    cells = exercise_cells(case, points, also)
     existing = {cell.get("id") for cell in nb.cells}
     clash = [cell["id"] for cell in cells if cell["id"] in existing]
     if clash:

@@ -13,8 +13,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from caseloop import yamlfile
 from caseloop.author.exercise import approved_case, exercise_cells
-from caseloop.course import Course, CourseError, write_atomically, yamlfile
+from caseloop.course import Course, CourseError, write_atomically
 from caseloop.notebook import closing_cells
 
 MODULE_ID = re.compile(r"^[a-z][a-z0-9_-]*$")

@@ -135,7 +135,7 @@ def set_review(folder: Path, case_id: str, state: str, reviewer: str, on: dt.dat
     Only the `review:` entry changes; comments and the rest of the file stay as the trainer wrote them.
     The round-trip YAML module is imported here, on a write, so that reading the library does not load it.
     """
-    from caseloop.course import yamlfile
+    from caseloop import yamlfile
 
     if state not in REVIEW_STATES:
         raise CourseError(f"unknown review state {state!r}; use {choice_list(REVIEW_STATES)}")

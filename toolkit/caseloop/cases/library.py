@@ -14,8 +14,8 @@ import pandas as pd
 
 from caseloop.cases.labels import MARKETS, PROBLEM_TYPES, REVIEW_STATES, ROOT_CAUSES
 from caseloop.cases.schema import Problem, as_date, choice_list, read_library
-from caseloop.cases.search import Index
 from caseloop.course import CourseError
+from caseloop.textindex import Index
 
 if TYPE_CHECKING:
     pass

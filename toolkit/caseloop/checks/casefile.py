@@ -44,7 +44,7 @@ class CaseLibrary:
 
     cases: dict[str, dict[str, Any]]
     ids: tuple[str, ...]
-    index: Any  # caseloop.cases.search.Index
+    index: Any  # caseloop.textindex.Index
     model_scores: dict[str, float]  # case id -> how well the case's own model reply matches it
 
     def case(self, case_id: str) -> dict[str, Any]:
@@ -73,7 +73,7 @@ def reply_match_text(case: dict[str, Any]) -> str:
 
 @cache
 def _library(folder: str, stamp: tuple[tuple[str, float], ...]) -> CaseLibrary:
-    from caseloop.cases.search import Index  # numpy: loaded when a reply is first judged against its case
+    from caseloop.textindex import Index  # numpy: loaded when a reply is first judged against its case
 
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     cases = {}

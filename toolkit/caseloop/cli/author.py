@@ -72,7 +72,8 @@ def cmd_author_check(args: argparse.Namespace) -> int:
 def cmd_author_exercise(args: argparse.Namespace) -> int:
     from caseloop.author import add_exercise
 
-    path, graded = add_exercise(course_of(args), args.case, args.module, points=args.points)
+    also = tuple(code.strip() for code in (args.competency or "").split(",") if code.strip())
+    path, graded = add_exercise(course_of(args), args.case, args.module, points=args.points, also=also)
     print(f"{path}: added the exercise on {args.case}; graded cells {', '.join(graded)}")
     print(f"edit it if you like, then run `caseloop author check {args.module}` and `caseloop release {args.module} "
           "--force`")
@@ -114,8 +115,9 @@ AUTHOR_COMMANDS = {
               "exits 1 otherwise."),
     "exercise": (cmd_author_exercise, "append an exercise built on a case to a module",
                  "Reads cases/CASE.yaml and source/MODULE/*.ipynb; writes the module's notebook with the case's "
-                 "scenario, a graded root-cause choice and a graded reply (model answers from the case, nbgrader "
-                 "metadata and competency/case tags filled in), placed before the self-check and survey."),
+                 "scenario, a graded root-cause choice (DIA) and a graded reply (COM, XCC when not in English, and "
+                 "--competency; model answers from the case, nbgrader metadata and case tags filled in), placed "
+                 "before the self-check and survey."),
     "rubric": (cmd_author_rubric, "add a mentor's rubric (tone, empathy, cultural fit) below a module's replies",
                "Reads source/MODULE/*.ipynb; writes them with one nbgrader task cell per rubric criterion below "
                "each reply test cell (checks.reply) that has none yet, each tagged with its competency (COM, EMO, "
@@ -145,6 +147,8 @@ def add_author_commands(group: argparse.ArgumentParser) -> None:
     exercise.add_argument("--case", required=True, metavar="ID", help="an approved case, e.g. C-0012")
     exercise.add_argument("--module", required=True, metavar="MODULE", help="the module to append to, e.g. m04")
     exercise.add_argument("--points", type=int, default=3, help="points of the reply (default: 3)")
+    exercise.add_argument("--competency", metavar="CODES", help="competencies the reply also trains besides COM (and "
+                                                                "XCC), comma-separated, e.g. POL or EMO,POL")
     rubric = sub.choices["rubric"]
     rubric.add_argument("module", metavar="MODULE", help="module id, e.g. m07")
     rubric.add_argument("--cell", action="append", metavar="GRADE_ID",

@@ -5,7 +5,7 @@ configuration), opens the gradebook through `caseloop.course.gradebook`, and wri
 `replacing` / `write_atomically`, or `staged` for a folder of outputs.
 """
 
-from caseloop.course.files import CourseError, replacing, staged, write_atomically
 from caseloop.course.layout import CONFIG_FILE, CURRICULUM_FILE, Course
+from caseloop.files import CourseError, replacing, staged, write_atomically
 
 __all__ = ["CONFIG_FILE", "CURRICULUM_FILE", "Course", "CourseError", "replacing", "staged", "write_atomically"]

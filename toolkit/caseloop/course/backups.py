@@ -20,9 +20,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from caseloop.course.files import CourseError
 from caseloop.course.gradebook import grading_lock, try_flock
 from caseloop.course.layout import Course
+from caseloop.files import CourseError
 
 BACKUPS_KEPT = 20  # two per batch: before it, and after it
 BACKUP_SUFFIXES = (".db", ".pgdump")

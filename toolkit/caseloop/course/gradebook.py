@@ -18,8 +18,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from caseloop.course.files import CourseError
 from caseloop.course.layout import Course
+from caseloop.files import CourseError
 
 SQLITE_BUSY_SECONDS = 120
 

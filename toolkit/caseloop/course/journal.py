@@ -12,8 +12,8 @@ from dataclasses import asdict, dataclass, fields
 from datetime import UTC, datetime
 from pathlib import Path
 
-from caseloop.course.files import replacing
 from caseloop.course.layout import Course
+from caseloop.files import replacing
 
 GRADED = "graded"
 LATE = "late"

@@ -17,7 +17,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from caseloop.course.files import CourseError
+from caseloop.files import CourseError
 
 if TYPE_CHECKING:
     from nbgrader.apps import NbGraderAPI

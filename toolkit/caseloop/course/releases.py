@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from caseloop.course.files import replacing
+from caseloop.files import replacing
 
 
 def registry_path(root: Path, module: str, notebook: str) -> Path:

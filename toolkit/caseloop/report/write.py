@@ -63,7 +63,7 @@ def _declared(items: pd.DataFrame, curriculum: Curriculum, course: Course) -> No
 
 def reply_texts(course: Course, trainees: set[str]) -> pd.DataFrame:
     """What TRAINEES wrote in each answer cell, keyed by the graded cell that scores it (for red-line excerpts)."""
-    from caseloop.revise.inputs import source_items, submitted_answers
+    from caseloop.compile import source_items, submitted_answers
 
     answers = submitted_answers(course)
     answers = answers[answers["trainee"].isin(trainees)]

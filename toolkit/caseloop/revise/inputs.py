@@ -1,74 +1,12 @@
-"""What revise reads: the graded items of the source notebooks, submitted answers, failure texts."""
+"""What revise reads beyond the compiled tables: failure texts, the trainees chosen, the revision cuts."""
 
 from __future__ import annotations
 
 import fnmatch
-import hashlib
-from typing import Any
 
 import pandas as pd
 
 from caseloop.course import Course
-from caseloop.notebook import ANSWER_CELL
-
-
-def _fingerprint(sources: list[str]) -> str:
-    return hashlib.sha256("\n\x00".join(sources).encode("utf-8")).hexdigest()[:12]
-
-
-def source_items(course: Course) -> pd.DataFrame:
-    """Every graded cell of the source notebooks with its revision fingerprint, paired answer cell and stored stats.
-
-    The cells between one graded cell and the previous one (the question, the answer cell) belong
-    to it; a change to any of them is a revision of the item.
-    """
-    import nbformat
-
-    rows = []
-    for path in sorted(course.source_dir.glob("*/*.ipynb")):
-        question: list[Any] = []
-        for cell in nbformat.read(path, as_version=4).cells:
-            question.append(cell)
-            grading = cell.metadata.get("nbgrader", {})
-            if not grading.get("grade") and not grading.get("task"):
-                continue
-            answer = next((c for c in reversed(question) if "answer" in c.metadata.get("caseloop", {})), None)
-            tags = cell.metadata.get("caseloop", {})
-            rows.append({"module": path.parent.name, "notebook": path.stem, "cell": grading["grade_id"],
-                         "revision": _fingerprint([c.source for c in question]),
-                         "must_know": bool(tags.get("must_know")),
-                         "answer_cell": answer.metadata["nbgrader"].get("grade_id") if answer else None,
-                         "options": tuple(answer.metadata["caseloop"].get("options", ())) if answer else (),
-                         "stored": tags.get("stats"), "history": tags.get("stats_history", [])})
-            question = []
-    return pd.DataFrame(rows, columns=["module", "notebook", "cell", "revision", "must_know", "answer_cell",
-                                       "options", "stored", "history"])
-
-
-def submitted_answers(course: Course) -> pd.DataFrame:
-    """What each trainee wrote in answer and survey cells, read from the autograded notebooks.
-
-    `field` is the answer cell's grade id, or `survey:<question>` for survey cells.
-    """
-    import nbformat
-
-    rows = []
-    for path in sorted(course.autograded_dir.glob("*/*/*.ipynb")):
-        trainee, module = path.parent.parent.name, path.parent.name
-        for cell in nbformat.read(path, as_version=4).cells:
-            tags = cell.metadata.get("caseloop", {})
-            if cell.cell_type != "code":
-                continue
-            if "survey" in tags:
-                name = f"survey:{tags['survey']}"
-            elif "answer" in tags:
-                name = cell.metadata.get("nbgrader", {}).get("grade_id", "")
-            else:
-                continue
-            match = ANSWER_CELL.search(cell.source)
-            rows.append({"trainee": trainee, "module": module, "notebook": path.stem, "field": name,
-                         "text": match["body"].strip() if match else ""})
-    return pd.DataFrame(rows, columns=["trainee", "module", "notebook", "field", "text"])
 
 
 def failure_messages(course: Course) -> dict[tuple[str, str, str], str]:

@@ -24,7 +24,7 @@ import pandas as pd
 from caseloop.analysis import itemstats
 from caseloop.analysis.agreement import agreement_report, review_pairs, score_pairs
 from caseloop.analysis.mastery import latest_attempts
-from caseloop.compile import item_table, require_grades
+from caseloop.compile import item_table, require_grades, source_items, submitted_answers
 from caseloop.course import Course, CourseError, staged, write_atomically
 from caseloop.revise.flags import (
     agreement_flags,
@@ -37,7 +37,7 @@ from caseloop.revise.flags import (
     statistic_flags,
     survey_flags,
 )
-from caseloop.revise.inputs import failure_messages, revision_cuts, select_trainees, source_items, submitted_answers
+from caseloop.revise.inputs import failure_messages, revision_cuts, select_trainees
 from caseloop.revise.replies import reply_languages
 from caseloop.revise.statistics import distractor_picks, item_statistics, survey_responses, survey_summary
 from caseloop.revise.thresholds import CONFIG_FILE, EVIDENCE, Thresholds

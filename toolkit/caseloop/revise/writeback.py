@@ -11,7 +11,8 @@ from typing import Any
 
 import pandas as pd
 
-from caseloop.course import Course, CourseError, write_atomically, yamlfile
+from caseloop import yamlfile
+from caseloop.course import Course, CourseError, write_atomically
 from caseloop.revise.thresholds import STAT_KEYS, Thresholds
 
 

@@ -21,7 +21,7 @@ from typing import Any
 
 import yaml
 
-from caseloop.course.files import CourseError
+from caseloop.files import CourseError
 
 SCHEMAS = ("curriculum", "item_analysis", "case", "competency_map", "kpis", "cohorts", "ratings")
 FOLDER = Path(__file__).parent
@@ -229,7 +229,7 @@ class Document:
     @cached_property
     def positions(self) -> Any:
         """The file parsed again with ruamel.yaml, whose nodes know their lines (None if ruamel cannot read it)."""
-        from caseloop.course import yamlfile
+        from caseloop import yamlfile
 
         try:
             return yamlfile.loads(self.text).data

@@ -1,4 +1,7 @@
-"""Ranked retrieval for the case library: BM25 over word tokens and CJK character bigrams, in numpy.
+"""Ranked retrieval over case texts: BM25 over word tokens and CJK character bigrams, in numpy.
+
+The case library's search and `similar` rank cases with it, and the reply grader tells which case a
+reply is about; it imports nothing else of caseloop, so both may use it.
 
 Works for English, other Latin-script languages, Chinese and Japanese with nothing to download:
 Latin words are lower-cased and lightly stemmed; runs of CJK characters become overlapping

@@ -25,7 +25,7 @@ from ruamel.yaml.error import CommentMark, YAMLError
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString, FoldedScalarString, LiteralScalarString
 from ruamel.yaml.tokens import CommentToken
 
-from caseloop.course.files import write_atomically
+from caseloop.files import write_atomically
 
 __all__ = ["YAMLError", "YamlDocument", "append", "append_line", "flow", "load", "loads", "problem", "save", "update"]
 
