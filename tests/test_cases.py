@@ -32,10 +32,11 @@ def test_repository_library_validates_through_the_cli(capsys):
 
 def test_library_covers_every_problem_type_and_the_required_markets(library):
     approved = library.frame[library.frame["state"] == "approved"]
-    assert len(approved) >= 40
-    assert set(approved["problem_type"]) == set(PROBLEM_TYPES)
-    assert {"US", "UK", "DE", "FR", "JP"} <= set(approved["market"]) <= set(MARKETS)
-    assert {"de", "ja"} <= set(approved["language"])
+    assert len(approved) >= 80
+    per_type = approved["problem_type"].value_counts()
+    assert set(per_type.index) == set(PROBLEM_TYPES) and per_type.min() >= 2, per_type.to_dict()
+    assert {"US", "UK", "DE", "FR", "IT", "ES", "NL", "JP"} <= set(approved["market"]) <= set(MARKETS)
+    assert {"de", "fr", "es", "it", "nl", "ja"} <= set(approved["language"])
     assert {"resolved", "partial", "failed"} <= set(approved["outcome"])
 
 

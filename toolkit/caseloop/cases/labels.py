@@ -25,6 +25,15 @@ PROBLEM_TYPES: Labels = {
     "chargeback": ("信用卡拒付", "chargeback"),
     "fba_order": ("FBA 订单", "FBA order"),
     "data_request": ("数据请求", "data request"),
+    "price_drop": ("降价退差价", "price-drop refund request"),
+    "legal_guarantee": ("法定保修（欧盟/英国）", "legal guarantee (EU/UK)"),
+    "safety_recall": ("安全召回", "safety recall"),
+    "review_extortion": ("以差评勒索", "review extortion"),
+    "invoice_customs": ("增值税发票与关税", "VAT invoice or customs duty"),
+    "ip_complaint": ("假货与知识产权投诉", "counterfeit or IP complaint"),
+    "listing_hijack": ("跟卖与 Listing 被改", "hijacked listing or other sellers"),
+    "fba_inventory": ("FBA 库存丢失或损坏", "FBA lost or damaged inventory"),
+    "vine_review": ("Vine 评论", "Vine review"),
 }
 MARKETS: Labels = {
     "US": ("美国站", "United States"), "CA": ("加拿大站", "Canada"), "MX": ("墨西哥站", "Mexico"),
@@ -46,6 +55,8 @@ ROOT_CAUSES: Labels = {
     "buyer_change_of_mind": ("买家改变主意", "buyer change of mind"),
     "payment_dispute": ("支付/银行争议", "payment or bank dispute"),
     "legal_request": ("依法行使权利", "statutory rights request"),
+    "third_party": ("其他卖家或第三方", "another seller or third party"),
+    "buyer_abuse": ("买家滥用或勒索", "buyer abuse or extortion"),
 }
 OUTCOMES: Labels = {"resolved": ("已解决", "resolved"), "partial": ("部分解决", "partially resolved"),
                     "failed": ("失败", "failed")}
