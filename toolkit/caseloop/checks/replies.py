@@ -213,8 +213,8 @@ _GREETING_WORDS = frozenset("""dear hi hello hey good morning afternoon evening 
 customer team there all sehr geehrte geehrter geehrtes liebe lieber hallo guten tag morgen abend herr frau kunde kundin
 bonjour bonsoir madame monsieur mademoiselle cher chère client cliente estimado estimada hola buenos buenas días tardes
 noches querido querida señor señora sr sra srta don doña gentile gentili egregio egregia caro cara buongiorno
-buonasera salve ciao signor signore signora signorina dott dottoressa geachte beste lieve hallo hoi goedemorgen goedemiddag
-goedenavond goedendag dag heer mevrouw mevr dhr klant""".split())
+buonasera salve ciao signor signore signora signorina dott dottoressa geachte beste lieve hallo hoi goedemorgen
+goedemiddag goedenavond goedendag dag heer mevrouw mevr dhr klant""".split())
 
 
 def _greets_someone_else(reply: _Reply) -> str | None:
