@@ -117,6 +117,17 @@ def test_asking_a_buyer_past_the_delivery_date_to_wait_is_wrong_and_misses_the_r
     ("C-0301", "Estimada Sra. García: envíenos más fotos y devuélvanos la jarra rota.", {"asks_for_more"}),
     ("C-0302", "Buongiorno, deve rivolgersi al produttore: la riparazione è a pagamento.",
      {"sends_him_to_the_manufacturer", "charges_for_the_remedy"}),
+    # Dutch buyers on Amazon.nl
+    ("C-0540", "Helaas kunnen wij gedragen kleding niet terugnemen, omdat de jas al gepast is.",
+     {"refuses_tried_on_coat"}),
+    ("C-0540", "Omdat de jas gepast is, houden wij 15 % van het aankoopbedrag in als behandelkosten.", {"deducts_fee"}),
+    ("C-0541", "Wilt u contact opnemen met PostNL? Zij zijn verantwoordelijk voor de schade.", {"sends_him_to_postnl"}),
+    ("C-0541", "Kunt u ons nog een paar extra foto's van de verpakking sturen?", {"asks_for_more_photos"}),
+    ("C-0542", "Wilt u nog een paar dagen geduld hebben? Heeft u al bij de buren gevraagd?",
+     {"asks_her_to_wait_or_chase_postnl", "doubts_her"}),
+    ("C-0543", "Helaas is de garantie van twee jaar verlopen; u kunt het beste contact opnemen met de fabrikant.",
+     {"says_guarantee_expired", "sends_him_to_the_manufacturer"}),
+    ("C-0543", "De reparatiekosten zijn voor uw rekening.", {"charges_for_the_remedy"}),
 ])
 def test_a_reply_that_must_not_be_sent_breaks_the_cases_wrong_rules(case_id, reply, wrong):
     case = load(case_id)
@@ -131,6 +142,9 @@ def test_the_same_act_named_in_a_negation_breaks_no_rule():
         ("C-0006", "Sehr geehrter Herr Becker, einen Grund müssen Sie nicht nennen."),
         ("C-0038", "Hi Tobias, we can't refund you directly: the refund can only be issued by Amazon."),
         ("C-0301", "Estimada Sra. García: no necesita devolvernos el aparato dañado."),
+        ("C-0541", "Geachte heer Bakker, u hoeft geen contact op te nemen met PostNL: dat doen wij."),
+        ("C-0543", "Geachte heer Smit, ook al is de garantie van de fabrikant verlopen, u heeft recht op een "
+                   "deugdelijk product."),
     ]:
         case = load(case_id)
         assert reply_rules(case).wrong(reply, case["language"]) == [], case_id

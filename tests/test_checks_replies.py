@@ -69,6 +69,20 @@ def test_a_good_dutch_reply_earns_full_marks():
     assert score.points == 3 and score.level == 4, score.failed
 
 
+def test_a_good_dutch_reply_to_its_case_earns_full_marks_and_the_wrong_remedy_nothing():
+    visser = ("Geachte mevrouw Visser,\n\nDank u wel voor uw bericht, wat vervelend dat de jas niet goed past. "
+              "Natuurlijk mag u de jas terugsturen: u zit nog binnen de bedenktijd van 14 dagen. Als wij de jas hebben "
+              "ontvangen, krijgt u de aankoopprijs en de verzendkosten binnen twee werkdagen van ons terug.\n\n"
+              "Met vriendelijke groet,\nLisa")
+    score = _score(visser, "C-0540")
+    assert score.points == 3, score.failed
+    refused = visser.replace("Natuurlijk mag u de jas terugsturen", "Helaas kunnen wij gepaste kleding niet "
+                             "terugnemen")
+    assert "case_wrong:refuses_tried_on_coat" in _score(refused, "C-0540").failed
+    thirty = visser.replace("bedenktijd van 14 dagen", "bedenktijd van 30 dagen")
+    assert _score(thirty, "C-0540").failed == ["false_fact:withdrawal_period"]
+
+
 def test_the_informal_je_to_a_dutch_buyer_costs_the_register():
     informal = (JANSEN.replace("Geachte", "Hoi").replace("uw bericht", "je bericht").replace("bij u", "bij je")
                 .replace("sturen u", "sturen je").replace("hoeft\nu", "hoef\nje").replace("Heeft u liever uw",
@@ -167,6 +181,9 @@ def test_each_red_line_zeroes_the_reply_and_says_why(addition, code, capsys):
     ("it", "C-0302", "Le rimborsiamo l'importo con un bonifico.", "off_amazon_payment"),
     ("ja", "C-0200", "レビューで応援していただけると嬉しいです。", "review_request"),
     ("ja", "C-0200", "お電話でもご連絡ください。", "phone"),
+    ("nl", "C-0541", "Een positieve recensie zouden wij zeer waarderen.", "review_request"),
+    ("nl", "C-0541", "Bel ons gerust op 020 123 4567.", "phone"),
+    ("nl", "C-0541", "Het bedrag maken wij via Tikkie aan u over.", "off_amazon_payment"),
 ])
 def test_red_lines_hold_in_every_reply_language(language, case, text, code):
     from caseloop.checks.redlines import red_lines
