@@ -106,6 +106,9 @@ def test_the_informal_je_to_a_dutch_buyer_costs_the_register():
     (" Schrijf ons op service@lampenwinkel.nl.", "email"),
     (" Met onze kortingscode krijgt u 10 % op uw volgende bestelling.", "marketing"),
     (" Let de volgende keer beter op bij het uitpakken.", "blame"),
+    (" Zou u ons willen beoordelen op Amazon?", "review_request"),
+    (" Vergeet niet ons vijf sterren te geven.", "review_request"),
+    (" Stuur ons gerust een mailtje.", "off_platform_contact"),
 ])
 def test_each_dutch_red_line_zeroes_the_reply(addition, code):
     score = _dutch(JANSEN.replace("Met vriendelijke groet", addition.strip() + "\n\nMet vriendelijke groet"))
@@ -119,6 +122,8 @@ def test_harmless_dutch_mentions_are_not_red_lines():
                  "Uw bestelling 403-1234567-1234567 is op 02-12-2026 verzonden met PostNL.",
                  "De terugbetaling van € 39,95 staat binnen 3 tot 5 werkdagen op uw rekening.",
                  "Wij hebben PostNL gebeld en een onderzoek gestart.",
+                 "Uw feedback geven wij door aan ons team; wij schrijven u morgen.",
+                 "Bedankt voor uw beoordeling van de lamp.",
                  "U kunt het retourlabel downloaden via uw bestellingen op amazon.nl."):
         assert red_lines(text, "nl") == [], text
 
