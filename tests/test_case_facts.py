@@ -41,6 +41,7 @@ COLOURS = (["black", "white"], "colour", None)
     (LATEST_ARRIVAL, "es", "El paquete llegará el viernes.", "El paquete llegará el 4 de marzo."),
     (LATEST_ARRIVAL, "it", "Il pacco arriverà venerdì.", "Il pacco arriverà martedì."),
     (LATEST_ARRIVAL, "ja", "金曜日にお届けします。", "3月2日にお届けします。"),
+    (LATEST_ARRIVAL, "nl", "Het pakket wordt vrijdag bezorgd.", "Het pakket wordt op 3 maart bezorgd."),
     (VERSIONS, "en", "Firmware 1.2 has a known fault that version 1.4 fixes.", "Version 1.3 fixes the fault."),
     (VERSIONS, "de", "Die Firmware-Version 1.4 behebt den Fehler.", "Die Version 1,3 behebt den Fehler."),
     (VERSIONS, "ja", "バージョン1.4で解決します。", "バージョン1.3で解決します。"),
@@ -50,6 +51,7 @@ COLOURS = (["black", "white"], "colour", None)
     (COLOURS, "es", "Enviamos los blancos en vez de los negros.", "Enviamos los rojos en vez de los negros."),
     (COLOURS, "it", "Abbiamo spedito i bianchi invece dei neri.", "Abbiamo spedito i grigi invece dei neri."),
     (COLOURS, "ja", "黒ではなく白をお送りしてしまいました。", "黒ではなくシルバーをお送りしてしまいました。"),
+    (COLOURS, "nl", "Wij stuurden de witte, niet de zwarte.", "Wij stuurden de grijze, niet de zwarte."),
 ])
 def test_a_day_version_or_colour_the_case_rules_out_is_a_false_fact(fact, language, right, wrong):
     rules = rules_with(fact[0], fact[1], about=fact[2])
@@ -99,6 +101,7 @@ def test_a_keyword_list_on_one_line_is_not_prose():
     ("es", "Nosotros sentimos mucho. Nosotros podemos enviar a usted un reembolso lleno hoy."),
     ("it", "Grazie per averci scritto a noi. Noi siamo dispiaciuti, noi possiamo inviare a lei un rimborso."),
     ("ja", "あなたのメッセージをありがとう。私たちはあなたの話を聞いて申し訳ありません。良い一日を持って。"),
+    ("nl", "Ik ben erg sorry voor het pakket. Natuurlijk wij kunnen sturen aan u een nieuwe lamp. Heb een fijne dag!"),
 ])
 def test_word_by_word_translations_are_recognised_in_every_language(language, translated):
     assert len(translation_markers(translated, language)) >= 2
@@ -111,6 +114,7 @@ def test_word_by_word_translations_are_recognised_in_every_language(language, tr
     ("es", "Lo sentimos mucho. Podemos enviarle hoy un reembolso completo."),
     ("it", "Grazie per averci scritto. Siamo spiacenti e possiamo inviarle un rimborso."),
     ("ja", "ご連絡いただきありがとうございます。ご不便をおかけし申し訳ございません。"),
+    ("nl", "Het spijt ons van het pakket. Natuurlijk kunnen wij u een nieuwe lamp sturen. Nog een fijne dag!"),
 ])
 def test_natural_replies_have_no_translation_markers(language, natural):
     assert translation_markers(natural, language) == []

@@ -19,7 +19,7 @@ from caseloop.checks.concepts import concept_match, lexicon
 from conftest import REPO
 
 CASES = REPO / "cases"
-LANGUAGES = ("en", "de", "fr", "es", "it", "ja")
+LANGUAGES = ("en", "de", "fr", "es", "it", "ja", "nl")
 REPLY_EXERCISE_CASES = ["C-0001", "C-0006", "C-0007", "C-0008", "C-0010", "C-0014", "C-0015", "C-0016", "C-0018",
                         "C-0021", "C-0024", "C-0025", "C-0026", "C-0027", "C-0038", "C-0040", "C-0042", "C-0101",
                         "C-0102", "C-0104", "C-0200", "C-0201", "C-0202", "C-0301", "C-0302"]
@@ -117,6 +117,17 @@ def test_asking_a_buyer_past_the_delivery_date_to_wait_is_wrong_and_misses_the_r
     ("C-0301", "Estimada Sra. García: envíenos más fotos y devuélvanos la jarra rota.", {"asks_for_more"}),
     ("C-0302", "Buongiorno, deve rivolgersi al produttore: la riparazione è a pagamento.",
      {"sends_him_to_the_manufacturer", "charges_for_the_remedy"}),
+    # Dutch buyers on Amazon.nl
+    ("C-0540", "Helaas kunnen wij gedragen kleding niet terugnemen, omdat de jas al gepast is.",
+     {"refuses_tried_on_coat"}),
+    ("C-0540", "Omdat de jas gepast is, houden wij 15 % van het aankoopbedrag in als behandelkosten.", {"deducts_fee"}),
+    ("C-0541", "Wilt u contact opnemen met PostNL? Zij zijn verantwoordelijk voor de schade.", {"sends_him_to_postnl"}),
+    ("C-0541", "Kunt u ons nog een paar extra foto's van de verpakking sturen?", {"asks_for_more_photos"}),
+    ("C-0542", "Wilt u nog een paar dagen geduld hebben? Heeft u al bij de buren gevraagd?",
+     {"asks_her_to_wait_or_chase_postnl", "doubts_her"}),
+    ("C-0543", "Helaas is de garantie van twee jaar verlopen; u kunt het beste contact opnemen met de fabrikant.",
+     {"says_guarantee_expired", "sends_him_to_the_manufacturer"}),
+    ("C-0543", "De reparatiekosten zijn voor uw rekening.", {"charges_for_the_remedy"}),
 ])
 def test_a_reply_that_must_not_be_sent_breaks_the_cases_wrong_rules(case_id, reply, wrong):
     case = load(case_id)
@@ -131,6 +142,9 @@ def test_the_same_act_named_in_a_negation_breaks_no_rule():
         ("C-0006", "Sehr geehrter Herr Becker, einen Grund müssen Sie nicht nennen."),
         ("C-0038", "Hi Tobias, we can't refund you directly: the refund can only be issued by Amazon."),
         ("C-0301", "Estimada Sra. García: no necesita devolvernos el aparato dañado."),
+        ("C-0541", "Geachte heer Bakker, u hoeft geen contact op te nemen met PostNL: dat doen wij."),
+        ("C-0543", "Geachte heer Smit, ook al is de garantie van de fabrikant verlopen, u heeft recht op een "
+                   "deugdelijk product."),
     ]:
         case = load(case_id)
         assert reply_rules(case).wrong(reply, case["language"]) == [], case_id
@@ -149,6 +163,11 @@ def test_the_same_act_named_in_a_negation_breaks_no_rule():
     ("send_buyer_to_carrier", "it", "Non deve contattare il corriere.", False),
     ("send_buyer_to_carrier", "ja", "配送業者にお問い合わせください。", True),
     ("send_buyer_to_carrier", "ja", "配送業者に問い合わせいたしました。", False),
+    ("send_buyer_to_carrier", "nl", "Neemt u contact op met PostNL.", True),
+    ("send_buyer_to_carrier", "nl", "U kunt het beste contact opnemen met de bezorger.", True),
+    ("send_buyer_to_carrier", "nl", "Wij hebben contact opgenomen met PostNL.", False),
+    ("send_buyer_to_carrier", "nl", "Wij nemen voor u contact op met PostNL.", False),
+    ("send_buyer_to_carrier", "nl", "U hoeft geen contact op te nemen met PostNL.", False),
     ("ask_to_wait", "en", "If it hasn't arrived by Friday, let me know.", True),
     ("ask_to_wait", "en", "Please allow 3 to 5 business days for the refund to appear on your card.", False),
     ("ask_to_wait", "en", "Thank you for your patience.", False),
@@ -157,6 +176,8 @@ def test_the_same_act_named_in_a_negation_breaks_no_rule():
     ("ask_to_wait", "es", "No tiene que esperar más.", False),
     ("ask_to_wait", "it", "La preghiamo di attendere ancora qualche giorno.", True),
     ("ask_to_wait", "ja", "お待たせして申し訳ございません。", False),
+    ("ask_to_wait", "nl", "Wilt u nog een paar dagen geduld hebben?", True),
+    ("ask_to_wait", "nl", "U hoeft niet langer te wachten.", False),
     ("refund", "en", "You'll get your money back today.", True),
     ("refund", "en", "We cannot refund this order.", False),
     ("refund", "de", "Rückerstattung des vollen Betrags noch heute.", True),
@@ -166,12 +187,22 @@ def test_the_same_act_named_in_a_negation_breaks_no_rule():
     ("refund", "it", "Non possiamo rimborsarla.", False),
     ("refund", "ja", "全額返金いたします。", True),
     ("refund", "ja", "返金はいたしかねます。", False),
+    ("refund", "nl", "Wij betalen u het volledige bedrag vandaag terug.", True),
+    ("refund", "nl", "U ontvangt de terugbetaling binnen twee werkdagen.", True),
+    ("refund", "nl", "Wij kunnen het bedrag helaas niet terugbetalen.", False),
+    ("refund", "nl", "Een terugbetaling is helaas niet mogelijk.", False),
     ("ask_reason_for_withdrawal", "en", "You don't need to give a reason for the return.", False),
     ("ask_reason_for_withdrawal", "de", "Sie können ohne Angabe von Gründen zurücktreten.", False),
     ("ask_reason_for_withdrawal", "ja", "返品理由は問いません。", False),
+    ("ask_reason_for_withdrawal", "nl", "Kunt u ons laten weten waarom u het artikel wilt retourneren?", True),
+    ("ask_reason_for_withdrawal", "nl", "U hoeft ons geen reden te geven.", False),
+    ("no_reason_needed", "nl", "U kunt zonder opgave van redenen herroepen.", True),
     ("buyer_pays_return", "fr", "Les frais de retour ne sont pas à votre charge.", False),
     ("buyer_pays_return", "it", "Le spese di reso sono a Suo carico.", True),
     ("buyer_pays_return", "ja", "お客様のご負担はございません。", False),
+    ("buyer_pays_return", "nl", "De retourkosten zijn voor uw eigen rekening.", True),
+    ("buyer_pays_return", "nl", "De retourkosten zijn niet voor uw rekening.", False),
+    ("no_cost_to_buyer", "nl", "U ontvangt van ons een gratis retourlabel.", True),
     ("no_cost_to_buyer", "fr", "Vous n'aurez aucun frais.", True),
     ("no_cost_to_buyer", "ja", "送料は当店負担です。", True),
     ("keep_personal_data", "en", "We cannot delete your invoice, the law requires it.", False),
@@ -179,6 +210,11 @@ def test_the_same_act_named_in_a_negation_breaks_no_rule():
     ("accept_return", "de", "Leider können Sie nicht mehr zurücktreten.", False),
     ("accept_return", "es", "Puede devolver la cafetera sin problema.", True),
     ("accept_return", "ja", "返品は受け付けておりません。", False),
+    ("accept_return", "nl", "U kunt de lamp uiteraard binnen 30 dagen retourneren.", True),
+    ("accept_return", "nl", "U kunt de lamp helaas niet meer retourneren.", False),
+    ("keep_item", "nl", "U hoeft de beschadigde lamp niet terug te sturen.", True),
+    ("send_buyer_to_manufacturer", "nl", "Wendt u zich tot de fabrikant.", True),
+    ("send_buyer_to_manufacturer", "nl", "U hoeft zich niet tot de fabrikant te wenden.", False),
     ("keep_item", "en", "Please keep the original packaging for the return.", False),
     ("voucher", "en", "We cannot offer a gift card.", False),
 ])
@@ -253,6 +289,11 @@ def rules_with_fact(value: float, unit: str, about: str = "refund") -> dict:
     ("es", "business_days", 2, "Reembolso en 2 días hábiles.", "Reembolso en 5 días hábiles."),
     ("it", "business_days", 2, "Rimborso entro 2 giorni lavorativi.", "Rimborso entro 5 giorni lavorativi."),
     ("ja", "business_days", 2, "2営業日以内に返金いたします。", "3〜5営業日以内に返金いたします。"),
+    ("nl", "days", 14, "Wij betalen u binnen veertien dagen terug.", "Wij betalen u binnen 30 dagen terug."),
+    ("nl", "hours", 24, "Wij betalen binnen 24 uur terug.", "Wij betalen binnen 48 uur terug."),
+    ("nl", "business_days", 2, "Terugbetaling binnen twee werkdagen.", "Terugbetaling binnen 3 tot 5 werkdagen."),
+    ("nl", "percent", 100, "Wij betalen 100 procent terug.", "Wij betalen 50 % terug."),
+    ("nl", "money", 44.99, "Wij betalen u € 44,99 terug.", "U krijgt 45,00 euro terugbetaald."),
     ("en", "percent", 100, "We refund 100% of the price.", "We refund 50 percent of the price."),
     ("de", "percent", 100, "Wir erstatten 100 Prozent.", "Wir erstatten 50 %."),
     ("en", "money", 44.99, "We refund $44.99.", "We refund 45 USD."),
@@ -291,7 +332,7 @@ def test_every_concept_has_names_and_compiled_patterns_in_every_language():
 def test_an_unknown_concept_or_language_is_a_value_error_naming_the_known_ones():
     with pytest.raises(ValueError, match="unknown concept 'refnd'; known concepts: .*refund"):
         concept_match("refnd", "refund", "en")
-    with pytest.raises(ValueError, match="no patterns for language 'zh'; it has de, en, es, fr, it, ja"):
+    with pytest.raises(ValueError, match="no patterns for language 'zh'; it has de, en, es, fr, it, ja, nl"):
         concept_match("refund", "退款", "zh")
     broken = rules_with_fact(14, "days")
     broken["reply"]["must"][0]["any"] = ["refnd"]
@@ -332,7 +373,7 @@ def problems(case_id: str, edit, language: str | None = None) -> list[str]:
      ["the id 'offer_refund_or_replacement' is used twice"]),
     (lambda reply: reply.update(topic=["Earbuds"]), None, ["has capital letters"]),
     (lambda reply: reply["must"][0].update(color="red"), None, ["reply.must[1].color: ", "not a field here"]),
-    (lambda reply: None, "nl", ["the concept 'refund' has no patterns in 'nl'"]),
+    (lambda reply: None, "pl", ["the concept 'refund' has no patterns in 'pl'"]),
 ])
 def test_a_broken_reply_block_is_named_with_its_field_and_fix(edit, language, words):
     found = "\n".join(problems("C-0001", edit, language))

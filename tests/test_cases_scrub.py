@@ -82,6 +82,11 @@ def test_scrubbing_twice_changes_nothing():
     ("tracking", "Sendungsnummer: 00340434161094042557", "00340434161094042557"),
     ("tracking", "tracking TBA301234567890 shows nothing", "TBA301234567890"),
     ("tracking", "Royal Mail ref AB123456789GB", "AB123456789GB"),
+    ("name", "Mijn buurvrouw Petra heeft het pakket aangenomen.", "Petra"),
+    ("name", "Goedemiddag, mijn naam is Anouk de Wit.", "Anouk de Wit"),
+    ("name", "Met vriendelijke groet,\nJan Pietersen", "Jan Pietersen"),
+    ("name", "Het pakket is afgegeven bij mevrouw Smits op nummer 14.", "Smits"),
+    ("tracking", "track & trace 3SABCD1234567 staat stil", "3SABCD1234567"),
 ])
 def test_each_kind_in_several_languages(kind, line, datum):
     text, replacements = scrub(line)
@@ -96,7 +101,7 @@ def test_a_title_stays_before_the_placeholder():
 
 def test_ordinary_numbers_and_words_are_not_personal_data():
     plain = ("Refund of 1,045.98 EUR on 09.03.2026, order 111-0000000-0000007 (already scrubbed), 14 days, "
-             "Dear Seller, Hi there, Mit freundlichen Grüßen, お客様")
+             "Dear Seller, Hi there, Mit freundlichen Grüßen, お客様, Met vriendelijke groet")
     assert scrub(plain) == (plain, [])
 
 

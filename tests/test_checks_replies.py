@@ -33,6 +33,20 @@ Wasserkocher bei uns angekommen ist, erstatten wir Ihnen den vollen Kaufpreis sa
 Mit freundlichen Grüßen
 Anna Keller"""
 
+JANSEN = """Geachte mevrouw Jansen,
+
+Hartelijk dank voor uw bericht, en het spijt ons echt dat de lamp met een gebroken kap bij u is aangekomen. Wij
+sturen u vandaag kosteloos een nieuwe lamp, die uiterlijk vrijdag bij u wordt bezorgd. De beschadigde lamp hoeft
+u niet terug te sturen. Heeft u liever uw geld terug, laat het ons dan weten: dan betalen wij u het volledige
+bedrag binnen twee werkdagen terug.
+
+Met vriendelijke groet,
+Sanne de Boer"""
+
+
+def _dutch(text: str, points: float = 3) -> checks.Score:
+    return checks.reply(text, points, buyer_name="mevrouw Jansen", language="nl")
+
 
 def _score(text: str, case: str, points: float = 3, **kwargs) -> checks.Score:
     return checks.reply(text, points, case=case, **kwargs)
@@ -48,6 +62,76 @@ def test_a_good_reply_in_its_own_words_earns_full_marks(capsys):
 def test_a_good_german_reply_earns_full_marks():
     score = _score(BECKER, "C-0006")
     assert score.points == 3, score.failed
+
+
+def test_a_good_dutch_reply_earns_full_marks():
+    score = _dutch(JANSEN)
+    assert score.points == 3 and score.level == 4, score.failed
+
+
+def test_a_good_dutch_reply_to_its_case_earns_full_marks_and_the_wrong_remedy_nothing():
+    visser = ("Geachte mevrouw Visser,\n\nDank u wel voor uw bericht, wat vervelend dat de jas niet goed past. "
+              "Natuurlijk mag u de jas terugsturen: u zit nog binnen de bedenktijd van 14 dagen. Als wij de jas hebben "
+              "ontvangen, krijgt u de aankoopprijs en de verzendkosten binnen twee werkdagen van ons terug.\n\n"
+              "Met vriendelijke groet,\nLisa")
+    score = _score(visser, "C-0540")
+    assert score.points == 3, score.failed
+    refused = visser.replace("Natuurlijk mag u de jas terugsturen", "Helaas kunnen wij gepaste kleding niet "
+                             "terugnemen")
+    assert "case_wrong:refuses_tried_on_coat" in _score(refused, "C-0540").failed
+    thirty = visser.replace("bedenktijd van 14 dagen", "bedenktijd van 30 dagen")
+    assert _score(thirty, "C-0540").failed == ["false_fact:withdrawal_period"]
+
+
+def test_the_informal_je_to_a_dutch_buyer_costs_the_register():
+    informal = (JANSEN.replace("Geachte", "Hoi").replace("uw bericht", "je bericht").replace("bij u", "bij je")
+                .replace("sturen u", "sturen je").replace("hoeft\nu", "hoef\nje").replace("Heeft u liever uw",
+                                                                                           "Heb je liever je")
+                .replace("betalen wij u", "betalen wij je"))
+    assert " u " not in informal.replace("\n", " ")
+    score = _dutch(informal)
+    assert "register" in score.failed and score.level == 1, score.failed
+
+
+@pytest.mark.parametrize(("addition", "code"), [
+    (" Bel ons gerust als u vragen heeft.", "phone"),
+    (" U kunt ons ook bellen op 020 123 4567.", "phone"),
+    (" Mail ons gerust voor een snellere afhandeling.", "off_platform_contact"),
+    (" Wilt u, als alles goed is, een positieve recensie achterlaten?", "review_request"),
+    (" Laat gerust een recensie achter, dat helpt ons enorm.", "review_request"),
+    (" Zou u uw beoordeling willen aanpassen nu het is opgelost?", "review_request"),
+    (" Als dank krijgt u een cadeaubon voor een aangepaste beoordeling.", "review_incentive"),
+    (" Het bedrag maken wij over via een bankoverschrijving.", "off_amazon_payment"),
+    (" Kijk ook eens in onze webshop op www.lampenwinkel.nl.", "link"),
+    (" Schrijf ons op service@lampenwinkel.nl.", "email"),
+    (" Met onze kortingscode krijgt u 10 % op uw volgende bestelling.", "marketing"),
+    (" Let de volgende keer beter op bij het uitpakken.", "blame"),
+    (" Zou u ons willen beoordelen op Amazon?", "review_request"),
+    (" Vergeet niet ons vijf sterren te geven.", "review_request"),
+    (" Stuur ons gerust een mailtje.", "off_platform_contact"),
+])
+def test_each_dutch_red_line_zeroes_the_reply(addition, code):
+    score = _dutch(JANSEN.replace("Met vriendelijke groet", addition.strip() + "\n\nMet vriendelijke groet"))
+    assert code in score.failed and score.points == 0, score.failed
+
+
+def test_harmless_dutch_mentions_are_not_red_lines():
+    from caseloop.checks.redlines import red_lines
+
+    for text in ("Bedankt voor uw feedback; wij laten u morgen weten wat PostNL zegt.",
+                 "Uw bestelling 403-1234567-1234567 is op 02-12-2026 verzonden met PostNL.",
+                 "De terugbetaling van € 39,95 staat binnen 3 tot 5 werkdagen op uw rekening.",
+                 "Wij hebben PostNL gebeld en een onderzoek gestart.",
+                 "Uw feedback geven wij door aan ons team; wij schrijven u morgen.",
+                 "Bedankt voor uw beoordeling van de lamp.",
+                 "U kunt het retourlabel downloaden via uw bestellingen op amazon.nl."):
+        assert red_lines(text, "nl") == [], text
+
+
+def test_a_dutch_misspelling_is_found():
+    score = _dutch(JANSEN.replace("kosteloos", "kosteloz"))
+    assert "spelling" in score.failed and score.level == 3, score.failed
+    assert "kosteloz" in " ".join(score.unsure)
 
 
 @pytest.mark.parametrize(("addition", "code"), [
@@ -102,6 +186,9 @@ def test_each_red_line_zeroes_the_reply_and_says_why(addition, code, capsys):
     ("it", "C-0302", "Le rimborsiamo l'importo con un bonifico.", "off_amazon_payment"),
     ("ja", "C-0200", "レビューで応援していただけると嬉しいです。", "review_request"),
     ("ja", "C-0200", "お電話でもご連絡ください。", "phone"),
+    ("nl", "C-0541", "Een positieve recensie zouden wij zeer waarderen.", "review_request"),
+    ("nl", "C-0541", "Bel ons gerust op 020 123 4567.", "phone"),
+    ("nl", "C-0541", "Het bedrag maken wij via Tikkie aan u over.", "off_amazon_payment"),
 ])
 def test_red_lines_hold_in_every_reply_language(language, case, text, code):
     from caseloop.checks.redlines import red_lines

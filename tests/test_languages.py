@@ -111,7 +111,12 @@ def test_detection_takes_well_under_a_millisecond_a_message():
     ("ja", "返金済み。", None),
     ("en", "Dear Sir, we thank you for your message.", None),
     ("en", "Hey mate, cheers for the message!", None),
-    ("nl", "Bedankt voor uw bericht.", None),
+    ("nl", "Bedankt voor uw bericht.", "formal"),
+    ("nl", "Geachte mevrouw Jansen, wij sturen u vandaag een nieuwe lamp.", "formal"),
+    ("nl", "Hoi Sanne, bedankt voor je bericht! We sturen jou vandaag een nieuwe lamp.", "informal"),
+    ("nl", "Beste Sanne,\nJij krijgt morgen een nieuwe lamp.", "informal"),
+    ("nl", "Wij sturen u vandaag een nieuwe lamp, dan hoef je niet te wachten.", None),  # mixed
+    ("nl", "Het pakket is gisteren verstuurd.", None),
 ])
 def test_register(language, text, expected):
     assert register(text, language) == expected

@@ -45,10 +45,17 @@ REPLIES = {
            "vecchio. Se preferisce, possiamo anche rimborsarLe l'intero importo dell'ordine entro due giorni "
            "lavorativi. Ci faccia sapere quale soluzione preferisce.\n"
            "Cordiali saluti,\nIl servizio clienti"),
+    "nl": ("Geachte mevrouw Jansen,\n"
+           "Hartelijk dank voor uw bericht, en onze excuses voor de vertraagde levering. "
+           "Volgens de track-and-trace ligt uw pakket al vijf dagen stil bij de pakketdienst. "
+           "Wij hebben u vandaag kosteloos een nieuwe oplader gestuurd; u hoeft de oude niet terug te sturen. "
+           "Als u dat liever heeft, betalen wij u ook het volledige bedrag van de bestelling binnen twee werkdagen "
+           "terug. Laat u ons weten wat u het liefst wilt?\n"
+           "Met vriendelijke groet,\nDe klantenservice"),
 }
 MISSPELT = {"en": ("receive", "recieve"), "de": ("Entschuldigung", "Entschuldigunng"),
             "fr": ("remboursement", "remboursment"), "es": ("reembolso", "reembolzo"),
-            "it": ("rimborso", "rimborzo")}
+            "it": ("rimborso", "rimborzo"), "nl": ("terugbetaling", "terugbetalling")}
 
 
 @pytest.mark.parametrize("language", sorted(REPLIES))
@@ -106,8 +113,8 @@ def test_japanese_and_chinese_are_not_checked():
 
 
 def test_a_language_without_a_dictionary_is_an_error():
-    with pytest.raises(ValueError, match="no spelling dictionary for language 'nl'"):
-        unknown_words("Bedankt voor uw bericht.", "nl")
+    with pytest.raises(ValueError, match="no spelling dictionary for language 'pl'"):
+        unknown_words("Dziękujemy za wiadomość.", "pl")
 
 
 def test_a_missing_dictionary_says_how_to_install_it(tmp_path):

@@ -14,6 +14,7 @@ TITLES = {
     "es": ["Sr", "Sra", "Srta", "Señor", "Señora", "Señorita", "Don", "don", "Doña", "doña", "D", "Dña", "Lic", "Ing"],
     "it": ["Sig", "Sig.ra", "Sig.na", "Signor", "signor", "Signora", "signora", "Dott", "Dott.ssa", "Avv", "Ing",
            "Prof.ssa", "Arch"],
+    "nl": ["Mevrouw", "mevrouw", "Mevr", "mevr", "Meneer", "meneer", "De heer", "de heer", "Dhr", "dhr", "Drs", "Ir"],
 }
 # Words a greeting or sign-off is followed by that are not names ("Dear Seller", "Sehr geehrte Damen").
 NOT_NAMES = frozenset("""seller sellers sir madam team amazon customer customers support service there all friend
@@ -32,6 +33,7 @@ GREETINGS = {
     "fr": ["bonjour", "bonsoir", "cher", "chère", "salut"],
     "es": ["hola", "estimado", "estimada", "buenos días", "buenas tardes", "querido", "querida"],
     "it": ["gentile", "egregio", "egregia", "buongiorno", "buonasera", "salve", "ciao", "caro", "cara"],
+    "nl": ["beste", "geachte", "hallo", "hoi", "goedemorgen", "goedemiddag", "goedenavond", "goedendag", "lieve"],
 }
 SELF_INTRODUCTIONS = {
     "en": ["my name is"],
@@ -39,6 +41,7 @@ SELF_INTRODUCTIONS = {
     "fr": ["je m'appelle", "je m’appelle", "mon nom est", "je suis"],
     "es": ["me llamo", "mi nombre es", "le escribe", "soy"],
     "it": ["mi chiamo", "il mio nome è", "sono"],
+    "nl": ["mijn naam is", "ik heet"],
 }
 JAPANESE_SELF_INTRODUCTIONS = ["と申します", "と申す者です", "といいます"]
 # Sign-offs after which the writer's name follows, on the same line or the next.
@@ -55,6 +58,9 @@ SIGN_OFFS = {
            "muchas gracias", "gracias de antemano", "cordialmente"],
     "it": ["cordiali saluti", "distinti saluti", "saluti", "saluti cordiali", "un saluto", "grazie", "grazie mille",
            "cordialmente", "buona giornata"],
+    "nl": ["met vriendelijke groet", "met vriendelijke groeten", "vriendelijke groet", "vriendelijke groeten",
+           "met hartelijke groet", "hartelijke groet", "groet", "groeten", "groetjes", "mvg", "bedankt",
+           "alvast bedankt", "dank u wel", "hoogachtend"],
 }
 JAPANESE_SIGN_OFFS = ["よろしくお願いします", "よろしくお願いいたします", "宜しくお願いします",
                       "宜しくお願いいたします", "敬具", "以上"]
@@ -90,6 +96,10 @@ RELATIVES = {
             "fratello", "sorella", "vicino", "vicina", "amico", "amica", "collega", "suocera", "suocero", "nonna",
             "nonno", "fidanzato", "fidanzata", "cognato", "cognata", "nipote", "cugino", "cugina", "genero", "nuora",
             "coinquilino", "coinquilina", "portinaio", "portinaia"]),
+    "nl": (["mijn", "onze", "ons", "uw"],
+           ["vrouw", "man", "echtgenote", "echtgenoot", "partner", "zoon", "dochter", "moeder", "vader", "broer", "zus",
+            "buurman", "buurvrouw", "vriend", "vriendin", "collega", "oma", "opa", "schoonmoeder", "schoonvader",
+            "kleinzoon", "kleindochter", "neef", "nicht", "tante", "oom", "verloofde", "huisgenoot", "huisbaas"]),
 }
 # Articles between a relative and a title ("mi padre, el Sr. José", "il mio vicino, il signor Esposito").
 ARTICLES = ["the", "el", "la", "il", "lo", "l'", "le"]
@@ -100,7 +110,7 @@ JAPANESE_RELATIVES = ["夫", "妻", "主人", "家内", "息子", "娘", "母", 
 NAME_FIELDS = ["name", "buyer", "buyer name", "customer name", "recipient", "ship to", "from", "sender", "von",
                "absender", "kunde", "käufer", "empfänger", "de", "expéditeur", "nom", "destinataire", "remitente",
                "nombre", "destinatario", "da", "mittente", "nome", "cognome", "お名前", "氏名", "名前", "差出人",
-               "送信者", "宛名", "姓名", "买家", "收件人", "联系人"]
+               "送信者", "宛名", "姓名", "买家", "收件人", "联系人", "naam", "afzender", "ontvanger"]
 # The header lines of a pasted e-mail, by language: what a buyer message starts with but is not the buyer's words.
 MAIL_HEADERS = {
     "en": ["from", "to", "cc", "bcc", "subject", "sent", "date", "reply-to"],
@@ -108,6 +118,7 @@ MAIL_HEADERS = {
     "fr": ["de", "à", "a", "cc", "objet", "envoyé", "date", "répondre à"],
     "es": ["de", "para", "cc", "asunto", "enviado", "fecha", "responder a"],
     "it": ["da", "a", "cc", "oggetto", "inviato", "data", "rispondi a"],
+    "nl": ["van", "aan", "cc", "onderwerp", "verzonden", "datum", "antwoord aan"],
     "ja": ["差出人", "送信者", "宛先", "件名", "送信日時", "日付", "cc", "返信先"],
     "zh": ["发件人", "收件人", "主题", "发送时间", "日期", "抄送"],
 }
@@ -136,4 +147,5 @@ STREETS_BEFORE = {
 }
 TRACKING_WORDS = ["tracking", "track", "sendungsnummer", "sendungs-nr", "sendung", "numéro de suivi", "n° de suivi",
                   "suivi", "número de seguimiento", "seguimiento", "codice spedizione", "numero di tracciamento",
-                  "tracciamento", "追跡番号", "お問い合わせ番号", "伝票番号", "运单号", "快递单号", "物流单号"]
+                  "tracciamento", "追跡番号", "お問い合わせ番号", "伝票番号", "运单号", "快递单号", "物流单号",
+                  "track & trace", "track-and-trace", "trackingcode", "zendingnummer"]

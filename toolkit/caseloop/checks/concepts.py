@@ -41,6 +41,7 @@ _NEGATIONS = {
     "fr": {"ne", "n", "pas", "jamais", "aucun", "aucune", "sans", "ni", "rien"},
     "es": {"no", "nunca", "jamás", "jamas", "sin", "ningún", "ninguno", "ninguna", "ni", "tampoco"},
     "it": {"non", "mai", "senza", "nessun", "nessuno", "nessuna", "né", "neanche", "nemmeno", "neppure"},
+    "nl": {"niet", "geen", "nooit", "zonder", "noch", "niets", "nergens"},
 }
 # Negations that follow what they negate: "eine Erstattung ist nicht möglich", "le retour n'est pas possible".
 _NEGATION_AFTER = {
@@ -51,6 +52,8 @@ _NEGATION_AFTER = {
                      r"|impossible)\b"),
     "es": re.compile(r"^\W*(?:\w+\s+){0,2}?(?:no\s+(?:es|será|son|está|puede|podrá)|imposible)\b"),
     "it": re.compile(r"^\W*(?:\w+\s+){0,2}?(?:non\s+(?:è|sarà|sono|può|potrà)|impossibile)\b"),
+    # Dutch puts "niet" after the verb and its object: "wij kunnen het bedrag niet terugbetalen"
+    "nl": re.compile(r"^\W*(?:[\w'-]+\s+){0,3}?(?:niet|geen|nooit|uitgesloten|onmogelijk)\b"),
     "ja": re.compile(rf"^[^。、！？!?]{{0,{JA_NEGATION_CHARS}}}?(?:ない|ません|ず|ぬ|かね|不要|なく)"),
 }
 # Negations a `<gap>` may not step over (weaker words such as "without" or "ohne" may sit in a gap).
@@ -60,6 +63,7 @@ _GAP_NEGATIONS = {
     "fr": r"(?:ne|n'|pas|jamais)\b",
     "es": r"(?:no|nunca|jamás)\b",
     "it": r"(?:non|mai)\b",
+    "nl": r"(?:niet|geen|nooit)\b",
 }
 _CLAUSE_END = re.compile(r"[.,;:!?¿¡()\[\]\"«»“”。、！？]")
 _TOKEN = re.compile(r"\w+(?:'t)?")

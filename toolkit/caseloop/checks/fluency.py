@@ -69,6 +69,20 @@ MARKERS: dict[str, tuple[tuple[str, str], ...]] = {
         ("'noi siamo dispiaciuti'", r"\bnoi siamo (molto )?dispiaciuti\b"),
         ("'inviare a lei'", r"\b(inviare|dare|mandare|rimborsare|offrire|spedire) a (lei|voi)\b"),
     ),
+    "nl": (
+        ("'ik ben sorry'", r"\b(ik ben|wij zijn|we zijn) (erg |zeer |heel )?sorry\b"),
+        ("'wij zijn verdrietig'", r"\b(wij|we) (zijn|waren) (erg |zeer |heel )?(verdrietig|droevig)\b"),
+        ("the verb not second after 'natuurlijk', 'helaas' ...",
+         r"(^|[.!?] )(natuurlijk|helaas|dan|daarna|nu|vandaag|morgen|daarom|graag|uiteraard|vervolgens),? "
+         r"(wij|we|u|ik) (kunnen|zullen|hebben|zijn|sturen|betalen|moeten|willen|kunt|zult|heeft|bent|ontvangt)\b"),
+        ("the verb not last after 'zodra', 'omdat' ...",
+         r"\b(zodra|omdat|nadat|wanneer|zodat|totdat|hoewel) (wij|we|u|ik) (ontvangen|ontvangt|krijgen|krijgt|sturen|"
+         r"stuurt|hebben|heeft|hebt|kunnen|kunt) (de|het|uw|een|ons|onze)\b"),
+        ("the object after 'aan u'", r"\b(sturen|geven|terugbetalen|aanbieden|bieden|zenden|betalen) aan u "
+                                     r"(een|het|de|uw)\b"),
+        ("'heb een fijne dag'", r"\bheb(t| u)? een (goede|fijne|mooie|leuke) dag\b"),
+        ("'beste groeten' (best regards)", r"\bbeste groeten\b"),
+    ),
     "ja": (
         ("'良い一日を持って'", r"良い一日を(持って|お持ち)"),
         ("'聞いて申し訳'", r"(と|を)聞いて(申し訳|残念)"),

@@ -94,6 +94,7 @@ _FORMAL_CAPITALISED = {
 _FORMAL = {
     "fr": {"vous", "votre", "vos", "vôtre", "vôtres"},
     "es": {"usted", "ustedes"},
+    "nl": {"u", "uw", "uwe"},
 }
 # Spanish su/sus/le/les also mean his, her, their, to him: they make a reply formal only when nothing in it
 # is informal, and never make it mixed.
@@ -105,6 +106,9 @@ _INFORMAL = {
     "es": {"tú", "te", "ti", "tu", "tus", "contigo", "vosotros", "vosotras", "os",
            "vuestro", "vuestra", "vuestros", "vuestras"},
     "it": {"tu", "ti", "te", "tuo", "tua", "tuoi", "tue"},
+    # Dutch "je" is also the informal "your" (je bestelling) and, with "u", the reflexive of "u" in speech only:
+    # in a written business reply any je, jij, jou, jouw, jullie is the informal register.
+    "nl": {"je", "jij", "jou", "jouw", "jullie", "joune", "jouwe"},
 }
 # Italian courtesy pronouns joined to an infinitive keep their capital: inviarLe, contattarLa.
 _ITALIAN_ENCLITIC_COURTESY = re.compile(r"[a-zàèéìòù](?:La|Le|Lo|Gli)$")
@@ -122,7 +126,7 @@ _JA_TRAILING = " \t\u3000」』）)〜~ー…・♪"
 
 
 def register(text: str, language: str) -> str | None:
-    """How a reply addresses the buyer: "formal" (Sie, vous, usted, Lei, keigo), "informal" (du, tu, tú,
+    """How a reply addresses the buyer: "formal" (Sie, vous, usted, Lei, u, keigo), "informal" (du, tu, tú, je,
     plain Japanese), or None when it cannot tell (no markers, or both kinds: a mixed register) and for
     English and the languages caseloop has no markers for."""
     if language == "ja":

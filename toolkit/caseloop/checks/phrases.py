@@ -93,6 +93,28 @@ ELEMENTS: dict[str, dict[str, str]] = {
         "action": r"(rimbors|sostitu|rispedi|nuovo (prodotto|articolo)|tracciamento|etichetta|reso|ripar|cambio|"
                   r"cancell|elimin|spedi|invi)",
     },
+    "nl": {
+        "greeting": r"^\W*(geachte|beste|lieve|hallo|hoi|dag|goede(n)? (morgen|middag|avond|dag)|goedemorgen|"
+                    r"goedemiddag|goedenavond|goedendag)\b",
+        "empathy": r"(begrijp|begrip|vervelend|ongemak|bedankt voor|dank (u |je )?(wel )?voor|hartelijk dank|"
+                   r"teleurstell|teleurgesteld|frustrer|zorgen maakt|zorgen maken|bezorgd|ergerlijk|lastig|"
+                   r"(heeft|hebt) (volkomen |helemaal |absoluut )?gelijk|jammer|balen|"
+                   r"onprettig|kan me voorstellen|kunnen ons voorstellen|(het|dit) spijt (ons|me|mij))",
+        "apology": r"(excuse|excuus|excuses|verontschuldig|sorry|spijt (ons|me|mij)|(ons|mij|me) spijt|betreur)",
+        "time": r"(binnen|uiterlijk|vandaag|morgen|vanavond|vanmiddag|overmorgen|\d+\s*(werkdag|dag|uur)|"
+                r"(voor|vóór|op|tot) (maandag|dinsdag|woensdag|donderdag|vrijdag|zaterdag|zondag)|"
+                r"\d{1,2} (januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december)|"
+                r"\d{1,2}[-/.]\d{1,2}|onmiddellijk|direct|meteen|zo snel mogelijk|zo spoedig mogelijk|per omgaande|"
+                r"nog vandaag|deze week|volgende week|al (terugbetaald|verstuurd|verzonden|geregeld|teruggestort)|"
+                r"(is|zijn|werd|hebben|heb) (vandaag |zojuist |inmiddels |al )?(terugbetaald|verstuurd|verzonden|"
+                r"teruggestort|aangemaakt|gestart))",
+        "closing": r"(met vriendelijke groet|vriendelijke groet|met hartelijke groet|hartelijke groet|met vriendelijke "
+                   r"groeten|vriendelijke groeten|hoogachtend|groeten|\bmvg\b|met een vriendelijke groet|"
+                   r"nogmaals (excuses|dank|onze excuses))",
+        "action": r"(terugbetal|terugstort|vervang|vervangend|nieuw exemplaar|opnieuw (ver)?(sturen|zenden)|"
+                  r"retourlabel|retour|terugsturen|track|zending|onderzo|reparatie|repareren|herstel|omruil|annuler|verwijder|"
+                  r"controler|nagaan|geld terug|vergoed|crediter)",
+    },
     "ja": {
         "greeting": r"^.{0,30}(様|さま|殿)",
         "empathy": r"(ご不便|ご迷惑|お気持ち|ご心配|ご連絡いただき|お問い合わせいただき|ご不快|ご指摘|お困り|残念|"
@@ -124,6 +146,10 @@ FUNCTION_WORDS: dict[str, frozenset[str]] = {
     "it": frozenset("il lo la i gli le un uno una e o ma se che di del della dei delle a al alla ai in nel nella "
                     "con per su tra fra da dal è sono era essere ha hanno abbiamo ho avere può posso lei le "
                     "suo sua suoi nostro nostra noi io mi si ci non già molto anche come quando".split()),
+    "nl": frozenset("de het een en of maar want dus als omdat dan dat die dit deze van te in op aan bij met voor "
+                    "naar uit over onder om tot door is zijn was waren ben bent wordt worden werd heeft hebben had "
+                    "kan kunnen kunt zal zullen zou moet moeten mag wil wilt ik u uw wij we ons onze zij ze hij het "
+                    "er hier niet geen ook nog al graag wel zo hoe wat wie waar wanneer".split()),
 }
 # Japanese has no spaces: particles and polite endings play the part of function words.
 JA_GRAMMAR = re.compile(r"[はがをにでともへのやか]|です|ます|ました|ません|ございます|いたし")

@@ -32,6 +32,11 @@ _IT_WORDS = ["uno", "due", "tre", "quattro", "cinque", "sei", "sette", "otto", "
              "ventuno", "ventidue", "ventitré", "ventiquattro", "venticinque", "ventisei", "ventisette", "ventotto",
              "ventinove", "trenta", "trentuno"]
 
+_NL_WORDS = ["een", "twee", "drie", "vier", "vijf", "zes", "zeven", "acht", "negen", "tien", "elf", "twaalf", "dertien",
+             "veertien", "vijftien", "zestien", "zeventien", "achttien", "negentien", "twintig", "eenentwintig",
+             "tweeëntwintig", "drieëntwintig", "vierentwintig", "vijfentwintig", "zesentwintig", "zevenentwintig",
+             "achtentwintig", "negenentwintig", "dertig", "eenendertig"]
+
 
 def _number_words() -> dict[str, dict[str, int]]:
     """Number words 1..31 per language (word -> value), with the common variants (a/an excluded)."""
@@ -48,13 +53,15 @@ def _number_words() -> dict[str, dict[str, int]]:
     es = {word: n for n, word in enumerate(_ES_WORDS, start=1)} | {"un": 1, "una": 1, "veintiún": 21,
                                                                    "treinta y un": 31}
     it = {word: n for n, word in enumerate(_IT_WORDS, start=1)} | {"un": 1, "una": 1, "ventun": 21}
+    # "een" is also the article: only the stressed "één" counts as one, as "a day" is no number of days
+    nl = {word: n for n, word in enumerate(_NL_WORDS, start=1) if word != "een"} | {"één": 1}
     ja = {}
     digits = "一二三四五六七八九"
     for n in range(1, 32):
         tens, unit = divmod(n, 10)
         tens_word = "" if tens == 0 else "十" if tens == 1 else digits[tens - 1] + "十"
         ja[tens_word + (digits[unit - 1] if unit else "")] = n
-    return {"en": en, "de": de, "fr": fr, "es": es, "it": it, "ja": ja}
+    return {"en": en, "de": de, "fr": fr, "es": es, "it": it, "nl": nl, "ja": ja}
 
 
 NUMBER_WORDS = _number_words()
@@ -63,24 +70,25 @@ _UNIT_PATTERNS = {
     "business_days": {
         "en": r"(?:business|working)[- ]days?\b", "de": r"(?:Werk|Arbeits|Geschäfts)tag\w*|-?werktägig\w*",
         "fr": r"jours?\s+ouvr(?:és|ables|e)s?\b", "es": r"días?\s+(?:hábiles|habiles|laborables)\b",
-        "it": r"giorn[oi]\s+(?:lavorativ[oi]|ferial[ei])\b", "ja": r"営業日"},
+        "it": r"giorn[oi]\s+(?:lavorativ[oi]|ferial[ei])\b", "nl": r"werkdag(?:en)?\b", "ja": r"営業日"},
     "days": {
         "en": r"days?\b", "de": r"Tag(?:e|en|es)?\b|-?tägig\w*", "fr": r"jours?\b(?!\s+ouvr)",
         "es": r"días?\b(?!\s+(?:hábiles|habiles|laborables))", "it": r"giorn[oi]\b(?!\s+(?:lavorativ|ferial))",
+        "nl": r"dag(?:en)?\b",
         "ja": r"日(?!本)"},
     "hours": {
         "en": r"(?:hours?|hrs?|h)\b", "de": r"(?:Stunden?|Std|h)\b", "fr": r"(?:heures?|h)\b",
-        "es": r"(?:horas?|h)\b", "it": r"(?:ore|ora|h)\b", "ja": r"時間"},
+        "es": r"(?:horas?|h)\b", "it": r"(?:ore|ora|h)\b", "nl": r"(?:uur|uren)\b", "ja": r"時間"},
     "percent": {
         "en": r"%|per\s?cent\b", "de": r"%|Prozent\b", "fr": r"%|pour\s?cent\b", "es": r"%|por\s?ciento\b",
-        "it": r"%|per\s?cento\b", "ja": r"%|パーセント"},
+        "it": r"%|per\s?cento\b", "nl": r"%|procent\b", "ja": r"%|パーセント"},
 }
 _CURRENCY = r"(?:US\$|\$|USD\b|dollars?\b|€|EUR\b|euros?\b|£|GBP\b|pounds?\b|¥|円|JPY\b|yen\b)"
 _RANGE = {"en": r"to|-|–|and", "de": r"bis|-|–|und", "fr": r"à|-|–|et", "es": r"a|-|–|y",
-          "it": r"a|-|–|e", "ja": r"〜|~|-|–|から"}
+          "it": r"a|-|–|e", "nl": r"tot|-|–|à|of", "ja": r"〜|~|-|–|から"}
 # Elapsed time is not a period: "10 days ago", "vor zehn Tagen", "il y a 10 jours", "hace 10 días", "10 giorni fa".
 _AGO_BEFORE = {"de": r"\bvor\s+$", "fr": r"\bil\s+y\s+a\s+$", "es": r"\bhace\s+$"}
-_AGO_AFTER = {"en": r"^\s+ago\b", "it": r"^\s+fa\b", "ja": r"^前"}
+_AGO_AFTER = {"en": r"^\s+ago\b", "it": r"^\s+fa\b", "nl": r"^\s+geleden\b", "ja": r"^前"}
 
 
 @dataclass(frozen=True)
@@ -170,26 +178,27 @@ def versions(sentence: str, language: str) -> Iterator[tuple[str, str]]:
 
 _COLOURS = {
     "black": {"en": r"black", "de": r"schwarz\w*", "fr": r"noire?s?", "es": r"negr[oa]s?", "it": r"ner[oaie]",
-              "ja": r"黒|ブラック"},
+              "nl": r"zwart(?:e)?", "ja": r"黒|ブラック"},
     "white": {"en": r"white", "de": r"wei(?:ß|ss)\w*", "fr": r"blanc(?:he)?s?", "es": r"blanc[oa]s?",
-              "it": r"bianc[oaie]|bianchi", "ja": r"白|ホワイト"},
+              "it": r"bianc[oaie]|bianchi", "nl": r"witt?e?", "ja": r"白|ホワイト"},
     "silver": {"en": r"silver", "de": r"silber\w*", "fr": r"argent(?:é|ée|és|ées)?", "es": r"platead[oa]s?",
-               "it": r"argent(?:o|at[oaie])", "ja": r"シルバー|銀色"},
+               "it": r"argent(?:o|at[oaie])", "nl": r"zilver(?:en|kleurig\w*)?", "ja": r"シルバー|銀色"},
     "grey": {"en": r"gr[ae]y", "de": r"grau\w*", "fr": r"grise?s?", "es": r"gris(?:es)?", "it": r"grigi[oae]?",
-             "ja": r"グレー|灰色"},
+             "nl": r"grijze?|grijs", "ja": r"グレー|灰色"},
     "blue": {"en": r"blue|navy", "de": r"blau\w*", "fr": r"bleue?s?", "es": r"azul(?:es)?", "it": r"blu",
-             "ja": r"青|ブルー|ネイビー"},
+             "nl": r"blauwe?", "ja": r"青|ブルー|ネイビー"},
     "red": {"en": r"red", "de": r"rot(?:e|en|er|es)?", "fr": r"rouges?", "es": r"roj[oa]s?", "it": r"ross[oaie]",
-            "ja": r"赤|レッド"},
+            "nl": r"rode?|rood", "ja": r"赤|レッド"},
     "green": {"en": r"green", "de": r"grün\w*", "fr": r"verte?s?", "es": r"verdes?", "it": r"verd[ei]",
-              "ja": r"緑|グリーン"},
+              "nl": r"groene?", "ja": r"緑|グリーン"},
     "pink": {"en": r"pink|rose gold", "de": r"rosa|pink", "fr": r"roses?", "es": r"rosas?", "it": r"rosa",
-             "ja": r"ピンク"},
+             "nl": r"roze|rosé", "ja": r"ピンク"},
     "gold": {"en": r"gold(?:en)?", "de": r"gold\w*", "fr": r"doré(?:e|s|es)?", "es": r"dorad[oa]s?",
-             "it": r"dorat[oaie]|oro", "ja": r"ゴールド|金色"},
+             "it": r"dorat[oaie]|oro", "nl": r"goud(?:en|kleurig\w*)?", "ja": r"ゴールド|金色"},
     "brown": {"en": r"brown", "de": r"braun\w*", "fr": r"marron", "es": r"marrón|marrones", "it": r"marron[ei]",
-              "ja": r"茶色|ブラウン"},
-    "beige": {"en": r"beige", "de": r"beige", "fr": r"beiges?", "es": r"beiges?", "it": r"beige", "ja": r"ベージュ"},
+              "nl": r"bruine?", "ja": r"茶色|ブラウン"},
+    "beige": {"en": r"beige", "de": r"beige", "fr": r"beiges?", "es": r"beiges?", "it": r"beige", "nl": r"beige",
+              "ja": r"ベージュ"},
 }
 
 
@@ -215,6 +224,7 @@ _WEEKDAYS = {
     "fr": ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"],
     "es": ["lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo"],
     "it": ["lunedì", "martedì", "mercoledì", "giovedì", "venerdì", "sabato", "domenica"],
+    "nl": ["maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag"],
     "ja": ["月曜", "火曜", "水曜", "木曜", "金曜", "土曜", "日曜"],
 }
 _MONTHS = {
@@ -228,12 +238,15 @@ _MONTHS = {
            "noviembre", "diciembre"],
     "it": ["gennaio", "febbraio", "marzo", "aprile", "maggio", "giugno", "luglio", "agosto", "settembre", "ottobre",
            "novembre", "dicembre"],
+    "nl": ["januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober",
+           "november", "december"],
 }
 _RELATIVE = {  # words for a day counted from the day the buyer wrote
     "en": {"today": 0, "tomorrow": 1, "next week": 7}, "de": {"heute": 0, "morgen": 1, "nächste woche": 7},
     "fr": {"aujourd'hui": 0, "demain": 1, "la semaine prochaine": 7},
     "es": {"hoy": 0, "mañana": 1, "la semana que viene": 7, "la próxima semana": 7},
     "it": {"oggi": 0, "domani": 1, "la prossima settimana": 7, "settimana prossima": 7},
+    "nl": {"vandaag": 0, "morgen": 1, "overmorgen": 2, "volgende week": 7, "komende week": 7},
     "ja": {"本日": 0, "今日": 0, "明日": 1, "来週": 7},
 }
 
@@ -247,11 +260,11 @@ def _date_regexes(language: str) -> list[tuple[str, re.Pattern]]:
         regexes.append(("day_month", r"(?P<month>1[0-2]|0?[1-9])月(?P<day>[0-3]?\d)日"))
     else:
         months = "|".join(f"(?P<m{n}>{name})" for n, name in enumerate(_MONTHS[language], start=1))
-        of = {"en": r"(?:\s+of)?", "es": r"\s+de", "fr": "", "de": "", "it": ""}[language]
+        of = {"en": r"(?:\s+of)?", "es": r"\s+de", "fr": "", "de": "", "it": "", "nl": ""}[language]
         regexes.append(("day_month", rf"{day}{of}\s+(?:{months})\b"))
         if language == "en":
             regexes.append(("month_day", rf"\b(?:{months})\s+{day}\b"))
-        if language in {"de", "fr", "es", "it"}:
+        if language in {"de", "fr", "es", "it", "nl"}:
             regexes.append(("numeric", r"\b(?P<day>[0-3]?\d)[./](?P<month>1[0-2]|0?[1-9])\.?(?!\d)"))
     bound = ("", "") if language == "ja" else (r"(?<!\w)", r"(?!\w)")
     return [(kind, re.compile(f"{bound[0]}(?:{expression}){bound[1]}" if kind in {"weekday", "relative"}

@@ -56,6 +56,7 @@ _REVIEW = {
     "fr": r"avis|commentaires?|évaluations?",
     "es": r"valoraci\w+|reseñas?|opini\w+|calificaci\w+",
     "it": r"recension\w+|valutazion\w+|feedback|giudizi\w*",
+    "nl": r"beoordeling\w*|recensie\w*|review\w*|feedback|waardering\w*|sterren",
     "ja": r"レビュー|評価|口コミ|フィードバック",
 }
 # Asking for a review, for a good one, or for one to be changed: verb and object in each language's order.
@@ -105,6 +106,28 @@ _REVIEW_REQUESTS = {
           r"\b(recensione|valutazione)\s+(positiva|buona|a 5 stelle|a cinque stelle)|\b(buona|bella) recensione|"
           r"\bvalutarci|\bla sua (opinione|recensione|valutazione) ci (aiuta|importa)|\bci (farebbe|farà) piacere "
           r"(una|ricevere|leggere)",
+    "nl": r"\blaat\b[^.!?\n]{0,40}\b(beoordeling|recensie|review|feedback|waardering)\w*\b[^.!?\n]{0,20}\bachter\b|"
+          r"\b(achterlaten|achter te laten|schrijven|te schrijven|plaatsen|te plaatsen|aanpassen|aan te passen|"
+          r"wijzigen|te wijzigen|verwijderen|te verwijderen|intrekken|in te trekken|herzien|te herzien|heroverwegen|"
+          r"te heroverwegen|bijwerken|bij te werken|verhogen|te verhogen)\b(?!\s+(wij|we|ik|u|jullie)\b)"
+          r"[^.!?\n]{0,40}\b(beoordeling|recensie|review|feedback|waardering|sterren)|"
+          r"\b(beoordeling|recensie|review|feedback|waardering)\w*\b[^.!?\n]{0,30}\b(achter(laten|laat)?|aan(passen|past)|"
+          r"wijzig(en|t)|verwijder(en|t)|in(trekken|trekt)|herzien|heroverwegen|bij(werken|werkt)|plaats(en|t)|"
+          r"schrijf(t)?|schrijven|te geven)\b(?!\s+(wij|we|ik|u|jullie)\b)|"
+          r"\b(een|uw) (\w+ )?(beoordeling|recensie|review|waardering) (geeft|geven)\b(?!\s+(wij|we|ik)\b)|"
+          r"\b(ons|onze (winkel|service|product\w*)) (\w+ ){0,2}(te )?(beoordelen|waarderen|recenseren|aanbevelen)\b|"
+          r"\b(vijf|5)[- ]?sterren (te )?(geven|geeft|achterlaten|achter te laten)\b|"
+          r"\bgeef\w* (ons|de \w+) (vijf|5)[- ]?sterren\b|"
+          r"\b(beoordeling|recensie|review|waardering|feedback)\w* (willen|wilt|zou|zouden|kunt|kunnen) "
+          r"(geven|achterlaten|schrijven|plaatsen)\b|"
+          r"\b(in|met|via) een (korte |kleine |eerlijke |positieve )?(recensie|review|beoordeling)\b|"
+          r"\b(positieve|goede|mooie|leuke|vriendelijke|eerlijke|5[- ]sterren|vijf[- ]sterren|vijfsterren)\w*\s+"
+          r"(beoordeling|recensie|review|feedback|woorden|waardering)|"
+          r"\b(beoordeel|beoordeelt|waardeer|waardeert|recenseer) (ons|onze)\b|\baanbevel\w* (ons|aan anderen)|"
+          r"\bvertel (het )?(andere|anderen)|"
+          r"\b(beoordeling|recensie|review|feedback|waardering)\w* (helpt|helpen|betekent|zou) (ons|veel)|"
+          r"\b(stellen|zouden) (wij|we|het) (het )?(zeer |erg )?(op prijs|waarderen)[^.!?\n]{0,30}\b(beoordeling|"
+          r"recensie|review|feedback|waardering)",
     "ja": r"(レビュー|評価|口コミ|フィードバック).{0,20}(書いて|投稿|変更|削除|取り下げ|見直|いただけると|頂けると|"
           r"お願い|ご検討|応援|賜れ|ください)|高評価|星5|星５|星を5|ご評価|ご感想を.{0,10}(お願い|いただけ)",
 }
@@ -114,14 +137,17 @@ _INCENTIVES = (r"gift ?cards?|vouchers?|coupons?|discount|free|bonus|extra refun
                r"compensaci\w+|obsequio|reembolso parcial|compensazion\w+|rimborso parziale|お礼|特典|ポイント|"
                r"gutschein\w*|rabatt\w*|gratis|kostenlos\w*|geschenk\w*|bon d'achat|réduction|remise|cadeau|gratuit\w*|"
                r"tarjeta regalo|descuento|vale|regalo|buono|sconto|omaggio|ギフト券|割引|クーポン|無料|"
+               r"cadeaubon\w*|cadeaukaart\w*|tegoedbon\w*|waardebon\w*|korting\w*|kortingscode\w*|cadeautje|"
+               r"bedankje|tegoed|vergoeding|compensatie|schadevergoeding|gedeeltelijke terugbetaling|"
                r"プレゼント")
 _PATTERNS = {
-    "link": r"(https?://|www\.)(?![\w.-]*amazon\.)|\b[\w-]+\.(com|net|org|shop|store|de|fr|it|es|co\.uk|jp)\b"
+    "link": r"(https?://|www\.)(?![\w.-]*amazon\.)|\b[\w-]+\.(com|net|org|shop|store|de|fr|it|es|nl|be|co\.uk|jp)\b"
             r"(?<!amazon\.com)(?<!amazon\.de)(?<!amazon\.fr)(?<!amazon\.it)(?<!amazon\.es)(?<!amazon\.co\.uk)"
-            r"(?<!amazon\.jp)|\b(our|unsere[rm]?|notre|nuestra|nostro|il nostro) (website|web site|online ?shop|"
-            r"webseite|site web|sitio web|sito)\b|"
+            r"(?<!amazon\.jp)(?<!amazon\.nl)(?<!amazon\.com\.be)|"
+            r"\b(our|unsere[rm]?|notre|nuestra|nostro|il nostro|onze) "
+            r"(website|web site|online ?shop|webseite|site web|sitio web|sito|webwinkel|webshop)\b|"
             # an Amazon page the order does not need: anything but the buyer's orders, returns and help pages
-            r"(https?://|www\.)?([\w-]+\.)*amazon\.(com|co\.uk|de|fr|it|es|ca|co\.jp|jp)(\.\w+)?/"
+            r"(https?://|www\.)?([\w-]+\.)*amazon\.(com|co\.uk|de|fr|it|es|nl|ca|co\.jp|jp)(\.\w+)?/"
             r"(?!(gp/)?(css/order|your-orders|your-account/order|orc|returns|help|gp/help)|spr/returns|hz/returns|"
             r"(gp/)?(css/)?order-history|ap/signin)[^\s)]+",
     "email": r"[\w.+-]+\s?@\s?[\w-]+\s?\.\s?[\w.-]+|"
@@ -135,10 +161,17 @@ _PATTERNS = {
              r"\b(call|phone|ring|text|telephone) (us|me|our (team|hotline|office))\b|give (us|me) a (quick |short )?"
              r"(call|ring|buzz)|"
              r"\b(rufen sie (uns|mich) an|anrufen|telefonisch|appelez[- ]nous|par téléphone|llámenos|llámanos|"
-             r"por teléfono|ci chiami|chiamarci|telefonicamente|お電話|電話番号|フリーダイヤル)",
+             r"por teléfono|ci chiami|chiamarci|telefonicamente|お電話|電話番号|フリーダイヤル|"
+             r"bel (ons|mij|me|onze (klantenservice|helpdesk))|belt u (ons|mij|met ons)|(ons|mij) (even )?(op)?bellen|"
+             r"telefonisch|telefoonnummer|(onze|de) (klantenservice|helpdesk) (bellen|te bellen)|"
+             r"(kunt|wilt) u (ons|mij) (\w+ )?bellen|ons (\w+ )?(te )?bellen)",
     "off_platform_contact": r"\b(whats ?app|wechat|telegram|signal app|viber|skype|instagram|insta|facebook|"
                             r"messenger|tiktok|twitter|snapchat|line ?id|line@|dm us|direct message|"
-                            r"privatnachricht|message privé|mensaje privado|messaggio privato)\b|"
+                            r"privatnachricht|message privé|mensaje privado|messaggio privato|privébericht|"
+                            r"mail (ons|mij)|e-?mail (ons|mij)|(ons|mij) (een )?(e-?)?mail(tje)? (sturen|te sturen)|"
+                            r"(stuur|stuurt)(\s+\w+){0,2}\s+(ons|mij)(\s+\w+){0,2}\s+een (e-?)?mail(tje)?|"
+                            r"(ons|mij) (even )?(te )?mailen|"
+                            r"buiten amazon (om )?(contact|bereiken|mailen|bellen))\b|"
                             r"(?<![\w.])@[a-z]\w{2,}|"
                             r"LINE ?(で|の|ID|アカウント)|ラインで",
     "marketing": r"\b(coupon|promo(tion(al)?)? code|discount code|newsletter|follow us|our (new|latest) "
@@ -146,18 +179,24 @@ _PATTERNS = {
                  r"\b(new|special|latest|exclusive) (offers|deals|promotions)\b|neuen? angebote\w*|nouvelles offres|"
                  r"nuevas ofertas|nuove offerte|gutschein|rabattcode|neue kollektion|"
                  r"code promo|prochaine commande|código de descuento|"
-                 r"próxima compra|codice sconto|prossimo acquisto|クーポン|次回のご購入",
+                 r"próxima compra|codice sconto|prossimo acquisto|クーポン|次回のご購入|"
+                 r"nieuwsbrief|volg ons|nieuwe (aanbiedingen|collectie|producten)|kortingscode|volgende (bestelling|"
+                 r"aankoop)|speciale aanbieding\w*|bekijk (ook )?(ons|onze) (assortiment|andere producten|winkel)",
     "off_amazon_payment": r"\b(paypal|venmo|zelle|western union|bank transfer|wire transfer|cash ?app|revolut|"
                           r"wise transfer|apple pay|google pay|alipay|wechat pay|überweisung|banküberweisung|virement|"
                           r"transferencia|bizum|bonifico|postepay|ricarica|iban|sort code|bank (details|account)|"
                           r"account number|routing number|bankverbindung|kontodaten|bankdaten|coordonnées bancaires|"
                           r"rib|"
                           r"datos bancarios|cuenta bancaria|coordinate bancarie|conto corrente|refund (you )?directly|"
+                          r"overboeking|bankoverschrijving|overschrijving|overmaken|over te maken|overgemaakt|tikkie|"
+                          r"betaalverzoek|rekeningnummer|bankrekeningnummer|bankgegevens|"
                           r"(send|transfer) (you )?(the )?(money|amount|cash) (directly|yourself|outside))\b|"
                           r"銀行振込|振込|振り込|口座",
     "conditional_claim": r"\bif you (cancel|withdraw|close|drop|remove)\b.{0,40}\b(a-to-z|claim|chargeback|case|review|"
                          r"feedback)|\bwenn sie\b.{0,40}\b(zurückziehen|zurücknehmen)|\bsi vous (retirez|annulez)\b|"
-                         r"\bsi (retira|cancela)\b|\bse (ritira|annulla)\b",
+                         r"\bsi (retira|cancela)\b|\bse (ritira|annulla)\b|"
+                         r"\b(als|zodra|indien|wanneer) u\b.{0,40}\b(claim|klacht|a-tot-z|terugboeking|beoordeling|"
+                         r"recensie|review|feedback)\b.{0,30}\b(intrekt|annuleert|verwijdert|sluit|aanpast|wijzigt)\b",
     "removal_promise": r"\b(we|i)('ll| will| can| shall)\b.{0,30}\b(remove|delete|take down)\b.{0,30}"
                        r"\b(review|feedback|rating)",
     "blame": r"\b(your fault|(?<!what )you should have "
@@ -185,15 +224,22 @@ _PATTERNS = {
              r"vérifié|regardé)|pas notre (faute|problème)|faites plus attention|culpa suya|su culpa|debería haber|"
              r"si hubiera (leído|revisado|mirado)|no es (nuestra culpa|nuestro problema)|tenga más cuidado|colpa sua|"
              r"avrebbe dovuto|se avesse (letto|controllato)|non è (colpa nostra|un nostro problema)|faccia più "
-             r"attenzione|お客様の(ミス|責任|不注意)|ご確認いただけたはず|ご購入前に(十分)?ご確認",
+             r"attenzione|お客様の(ミス|責任|不注意)|ご確認いただけたはず|ご購入前に(十分)?ご確認|"
+             r"\b(uw (eigen )?schuld|eigen schuld|uw (eigen )?verantwoordelijkheid|niet (ons|mijn) (probleem|schuld|"
+             r"fout)|onze schuld niet|verkeerd gebruik|onjuist gebruik|ondeskundig gebruik|onzorgvuldig\w*|"
+             r"had u (beter )?(moeten )?(lezen|controleren|opletten|kijken)|u had\b[^.!?]{0,30}\bmoeten (lezen|"
+             r"controleren|opletten|kiezen|kijken|letten)|u heeft (de (beschrijving|handleiding) )?niet (goed )?"
+             r"(gelezen|gecontroleerd)|zoals (duidelijk )?(vermeld|aangegeven) (staat )?(in|op) de (beschrijving|"
+             r"productpagina|handleiding)|let (de volgende keer|voortaan) (beter )?op)\b",
     "emoji": "[\U0001F300-\U0001FAFF\u2600-\u27BF]",
 }
 _ACRONYMS = {"FBA", "FBM", "USPS", "UPS", "DHL", "ASIN", "USA", "DPD", "GLS", "EU", "UK", "US", "OK", "GDPR",
-             "DSGVO", "RGPD", "SKU", "EUR", "USD", "GBP", "JPY", "PDF", "FAQ", "ID", "SEUR", "BRT", "SDA",
+             "DSGVO", "RGPD", "SKU", "EUR", "USD", "GBP", "JPY", "PDF", "FAQ", "ID", "SEUR", "BRT", "SDA", "BW", "ACM",
+             "AVG", "BTW", "NL", "KVK",
              "GPS", "USB", "LED", "AAA", "TNT", "DNI", "IVA", "MWST", "TVA", "VAT", "UE", "PS"}
 # Spans that look like phone numbers but are order ids, dates, tracking or amounts.
 _NOT_PHONE = re.compile(r"\d{3}-\d{7}-\d{7}|\d{1,4}[./-]\d{1,2}[./-]\d{2,4}|(tracking|sendungs|suivi|seguimiento|"
-                        r"tracciamento|追跡|order|bestell|commande|pedido|ordine|注文)\w*\W{0,3}(number|nummer|"
+                        r"tracciamento|追跡|order|bestell|bestel|zending|commande|pedido|ordine|注文)\w*\W{0,3}(number|nummer|"
                         r"numéro|número|numero|番号)?\W{0,3}[\d\s-]+", re.IGNORECASE)
 
 
@@ -203,6 +249,7 @@ _DIGIT_WORDS = {
     "fr": "zéro|un|deux|trois|quatre|cinq|six|sept|huit|neuf",
     "es": "cero|uno|dos|tres|cuatro|cinco|seis|siete|ocho|nueve",
     "it": "zero|uno|due|tre|quattro|cinque|sei|sette|otto|nove",
+    "nl": "nul|een|één|twee|drie|vier|vijf|zes|zeven|acht|negen",
 }
 
 

@@ -10,7 +10,7 @@ A reply is judged in three steps:
 2. **Does it solve this buyer's problem?** Every `reply.must` item of the case (the remedy, the
    choice to offer) must be there; a reply that misses one is weak (a quarter of the points).
 3. **Is it written well?** Greeting the buyer by name, acknowledging the problem, a time for the
-   next step, a closing, a fitting length, the buyer's register (Sie, vous, usted, Lei, keigo) and
+   next step, a closing, a fitting length, the buyer's register (Sie, vous, usted, Lei, u, keigo) and
    spelling. Each gap costs a level: 4 levels (excellent, good, adequate, weak) map to the points.
 
 The grader says when it is unsure (a borderline reply, words it does not know, phrasing it cannot
@@ -54,7 +54,7 @@ DEFAULT_RUBRIC = ("greeting", "empathy", "apology", "action", "time", "closing")
 LEVELS = {4: ("优秀", "excellent"), 3: ("良好", "good"), 2: ("合格", "adequate"), 1: ("较弱", "weak"),
           0: ("不能发送", "cannot be sent")}
 # Registers a buyer of each language expects from a seller (None: the language has no such choice).
-FORMAL = {"de", "fr", "es", "it", "ja"}
+FORMAL = {"de", "fr", "es", "it", "nl", "ja"}
 _PLACEHOLDER = re.compile(r"\[[^\]\n]{2,40}\]|\{[^}\n]{2,30}\}|<[a-z _]{2,30}>|\bX{2,}\b|\bxx+\b|_{3,}|#{3,}\w*",
                           re.IGNORECASE)
 # A reply is about another case when it matches that case this many times better than its own, and at
@@ -213,7 +213,8 @@ _GREETING_WORDS = frozenset("""dear hi hello hey good morning afternoon evening 
 customer team there all sehr geehrte geehrter geehrtes liebe lieber hallo guten tag morgen abend herr frau kunde kundin
 bonjour bonsoir madame monsieur mademoiselle cher chère client cliente estimado estimada hola buenos buenas días tardes
 noches querido querida señor señora sr sra srta don doña gentile gentili egregio egregia caro cara buongiorno
-buonasera salve ciao signor signore signora signorina dott dottoressa""".split())
+buonasera salve ciao signor signore signora signorina dott dottoressa geachte beste lieve hallo hoi goedemorgen
+goedemiddag goedenavond goedendag dag heer mevrouw mevr dhr klant""".split())
 
 
 def _greets_someone_else(reply: _Reply) -> str | None:
@@ -292,8 +293,8 @@ def _quality(reply: _Reply, require: tuple[str, ...], min_words: int, max_words:
     if reply.language in FORMAL and register(reply.text, reply.language) == "informal":
         gaps += 3
         zh_name, en_name = language_name(reply.language)
-        reply.fail("register", f"对{zh_name}买家用了非正式称呼（应使用敬语：Sie / vous / usted / Lei / 敬語）",
-                   f"informal register to a {en_name}-speaking buyer (use the formal Sie / vous / usted / Lei / "
+        reply.fail("register", f"对{zh_name}买家用了非正式称呼（应使用敬语：Sie / vous / usted / Lei / u / 敬語）",
+                   f"informal register to a {en_name}-speaking buyer (use the formal Sie / vous / usted / Lei / u / "
                    "keigo)")
     return gaps
 

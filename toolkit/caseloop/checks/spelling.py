@@ -27,8 +27,18 @@ DICTIONARIES: dict[str, tuple[tuple[str, str], ...]] = {
     "fr": (("fr_FR", "fr_FR"),),
     "es": (("es", "es_ES"),),
     "it": (("it_IT", "it_IT"),),
+    "nl": (("nl_NL", "nl_NL"),),
 }
 UNCHECKED = frozenset({"ja", "zh"})
+# Words of the trade a language's dictionary lacks and its replies use every day.
+SUPPLEMENT: dict[str, frozenset[str]] = {
+    "nl": frozenset({"track-and-trace", "track-and-tracecode", "track-and-tracenummer", "trackingcode",
+                     "trackingnummer", "tracking", "nazending", "retourneerbaar", "a-tot-z-garantie"}),
+}
+# Languages that write compounds as one word (retour + label = retourlabel): a word made of two words the
+# dictionary knows, each of at least COMPOUND_PART letters, with or without a linking s, is a word.
+_COMPOUNDING = frozenset({"nl"})
+COMPOUND_PART = 5
 # Languages that capitalise their nouns: a capitalised word there is checked like any other.
 _CAPITALISED_NOUNS = frozenset({"de"})
 
@@ -78,7 +88,29 @@ def _dictionaries(language: str) -> tuple[Any, ...]:
 
 @functools.lru_cache(maxsize=1 << 16)
 def _in_dictionary(language: str, word: str) -> bool:
-    """Whether one of the language's dictionaries knows the word; cached, as replies repeat their words."""
+    """Whether one of the language's dictionaries (or its supplement) knows the word, or, in a compounding
+    language, both parts of it; cached, as replies repeat their words."""
+    if word.lower() in SUPPLEMENT.get(language, ()):
+        return True
+    if _in_hunspell(language, word):
+        return True
+    return language in _COMPOUNDING and _compound(language, word.lower())
+
+
+def _compound(language: str, word: str) -> bool:
+    """Whether the word is two words the dictionary knows, the first possibly with a linking s (retourlabel,
+    bezorgingsdatum)."""
+    for cut in range(COMPOUND_PART, len(word) - COMPOUND_PART + 1):
+        head, tail = word[:cut], word[cut:]
+        if not _in_hunspell(language, tail):
+            continue
+        if _in_hunspell(language, head) or (head.endswith("s") and _in_hunspell(language, head[:-1])):
+            return True
+    return False
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _in_hunspell(language: str, word: str) -> bool:
     for dictionary in _dictionaries(language):
         try:
             if dictionary.spell(word):
