@@ -190,7 +190,8 @@ _PATTERNS = {
 }
 _ACRONYMS = {"FBA", "FBM", "USPS", "UPS", "DHL", "ASIN", "USA", "DPD", "GLS", "EU", "UK", "US", "OK", "GDPR",
              "DSGVO", "RGPD", "SKU", "EUR", "USD", "GBP", "JPY", "PDF", "FAQ", "ID", "SEUR", "BRT", "SDA",
-             "GPS", "USB", "LED", "AAA", "TNT", "DNI", "IVA", "MWST", "TVA", "VAT", "UE", "PS"}
+             "GPS", "USB", "LED", "AAA", "TNT", "DNI", "IVA", "MWST", "TVA", "VAT", "UE", "PS",
+             "SMS", "IOSS", "OSS", "CPSC", "OPSS", "RAEE", "NHS", "GP"}
 # Spans that look like phone numbers but are order ids, dates, tracking or amounts.
 _NOT_PHONE = re.compile(r"\d{3}-\d{7}-\d{7}|\d{1,4}[./-]\d{1,2}[./-]\d{2,4}|(tracking|sendungs|suivi|seguimiento|"
                         r"tracciamento|追跡|order|bestell|commande|pedido|ordine|注文)\w*\W{0,3}(number|nummer|"
