@@ -240,12 +240,25 @@ def _phone_like(text: str, match: re.Match[str]) -> bool:
     return not re.search(r"[$€£¥]\s*$", text[:match.start()])
 
 
+# Amazon Vine: Amazon sends the product free to reviewers it invites; a sentence explaining that names no incentive.
+_VINE = re.compile(r"\bVine\b")
+_SENTENCE_END = re.compile(r"[.!?。！？]")
+
+
+def _about_vine(text: str, match: re.Match[str]) -> bool:
+    """A review-and-free-product match inside a sentence that is about Amazon Vine."""
+    start = max((m.end() for m in _SENTENCE_END.finditer(text, 0, match.start())), default=0)
+    end = next((m.start() for m in _SENTENCE_END.finditer(text, match.end())), len(text))
+    return bool(_VINE.search(text, start, end))
+
+
 def red_lines(text: str, language: str = "en") -> list[Finding]:
     """Every red line the reply crosses, in the reply's language and in English (trainees mix them)."""
     flat = " ".join(text.split())
     found = []
     for code, pattern in _compiled(language).items():
-        matches = [m for m in pattern.finditer(flat) if code != "phone" or _phone_like(flat, m)]
+        matches = [m for m in pattern.finditer(flat) if (code != "phone" or _phone_like(flat, m))
+                   and (code != "review_incentive" or not _about_vine(flat, m))]
         if matches:
             zh, en = REASONS[code]
             shown = matches[0].group(0).strip()[:60]
