@@ -149,7 +149,8 @@ _PATTERNS = {
                  r"próxima compra|codice sconto|prossimo acquisto|クーポン|次回のご購入",
     "off_amazon_payment": r"\b(paypal|venmo|zelle|western union|bank transfer|wire transfer|cash ?app|revolut|"
                           r"wise transfer|apple pay|google pay|alipay|wechat pay|überweisung|banküberweisung|virement|"
-                          r"transferencia|bizum|bonifico|postepay|ricarica|iban|sort code|bank (details|account)|"
+                          r"transferencia|bizum|bonifico|postepay|ricarica (sulla|della|alla|su) (sua |tua )?(carta|postepay|conto)|"
+                          r"carta ricaricabile|iban|sort code|bank (details|account)|"
                           r"account number|routing number|bankverbindung|kontodaten|bankdaten|coordonnées bancaires|"
                           r"rib|"
                           r"datos bancarios|cuenta bancaria|coordinate bancarie|conto corrente|refund (you )?directly|"
