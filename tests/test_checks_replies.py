@@ -208,3 +208,55 @@ def test_a_check_takes_under_20_ms():
     for _ in range(20):
         _score(JORDAN, "C-0001")
     assert (time.perf_counter() - started) / 20 < 0.020
+
+
+@pytest.mark.parametrize(("language", "text"), [
+    ("en", "Amazon Vine reviewers receive the product free from Amazon, and their reviews carry a Vine label."),
+    ("it", "Le recensioni Vine sono scritte da clienti che Amazon invita e che ricevono l'articolo gratuitamente da Amazon."),
+    ("de", "Vine-Tester erhalten das Produkt kostenlos von Amazon, und ihre Rezension ist als Vine gekennzeichnet."),
+    ("es", "Los revisores de Vine reciben el producto gratis de Amazon y su reseña lleva la etiqueta Vine."),
+])
+def test_a_sentence_explaining_amazon_vine_is_no_review_incentive(language, text):
+    from caseloop.checks.redlines import red_lines
+
+    assert "review_incentive" not in [f.code for f in red_lines(text, language)], text
+
+
+@pytest.mark.parametrize(("language", "text"), [
+    ("en", "Like Vine, we send you a free one if you review it."),
+    ("en", "Think of it as our own Vine, a free gift card for your review."),
+    ("en", "We send a free replacement to every customer who reviews us, Vine style."),
+    ("en", "Vine reviewers get a free bottle from Amazon, and so do we for our reviewers."),
+    ("it", "Come nel programma Vine, Le mandiamo un altro spazzolino gratis se lascia una recensione."),
+    ("de", "Wie bei Vine schicken wir Ihnen ein kostenloses Produkt, wenn Sie eine Bewertung schreiben."),
+    ("es", "Como en Vine, le enviamos otro altavoz gratis a cambio de una reseña."),
+])
+def test_an_incentive_that_names_vine_is_still_an_incentive(language, text):
+    from caseloop.checks.redlines import red_lines
+
+    assert "review_incentive" in [f.code for f in red_lines(text, language)], text
+
+
+@pytest.mark.parametrize(("text", "paid"), [
+    ("Durante la ricarica il power bank può surriscaldarsi; non lo usi per ricaricare il telefono.", False),
+    ("Non lo metta in ricarica e non ricarichi più il Suo cellulare con questo power bank.", False),
+    ("La batteria ricaricabile va portata scarica a un punto di raccolta.", False),
+    ("Le facciamo una ricarica di 20 euro sulla Sua PostePay.", True),
+    ("Le facciamo una ricarica di 15 euro sul Suo conto.", True),
+    ("Possiamo ricaricare la Sua carta con 15 euro.", True),
+    ("Le inviamo una ricarica telefonica da 10 euro come rimborso.", True),
+    ("Le ricarichiamo 12 euro sul Suo cellulare.", True),
+    ("Le rimborsiamo l'importo su una carta ricaricabile.", True),
+])
+def test_italian_ricarica_is_a_payment_only_as_a_top_up(text, paid):
+    from caseloop.checks.redlines import red_lines
+
+    assert ("off_amazon_payment" in [f.code for f in red_lines(text, "it")]) is paid, text
+
+
+def test_recall_and_customs_acronyms_are_not_shouting_but_capitals_still_are():
+    from caseloop.checks.redlines import red_lines
+
+    assert red_lines("Please contact the NHS or your GP; the CPSC and OPSS list the recall, the IOSS number is on the "
+                     "SMS.", "en") == []
+    assert "shouting" in [f.code for f in red_lines("PLEASE DO NOT pay the IOSS charge.", "en")]

@@ -149,13 +149,19 @@ _PATTERNS = {
                  r"próxima compra|codice sconto|prossimo acquisto|クーポン|次回のご購入",
     "off_amazon_payment": r"\b(paypal|venmo|zelle|western union|bank transfer|wire transfer|cash ?app|revolut|"
                           r"wise transfer|apple pay|google pay|alipay|wechat pay|überweisung|banküberweisung|virement|"
-                          r"transferencia|bizum|bonifico|postepay|ricarica (sulla|della|alla|su) (sua |tua )?(carta|postepay|conto)|"
-                          r"carta ricaricabile|iban|sort code|bank (details|account)|"
+                          r"transferencia|bizum|bonifico|postepay|carta ricaricabile|iban|sort code|bank (details|account)|"
                           r"account number|routing number|bankverbindung|kontodaten|bankdaten|coordonnées bancaires|"
                           r"rib|"
                           r"datos bancarios|cuenta bancaria|coordinate bancarie|conto corrente|refund (you )?directly|"
                           r"(send|transfer) (you )?(the )?(money|amount|cash) (directly|yourself|outside))\b|"
-                          r"銀行振込|振込|振り込|口座",
+                          r"銀行振込|振込|振り込|口座|"
+                          # Italian 'ricarica' is a payment only as a top-up (of a card, account, SIM or phone credit),
+                          # not the charging of a power bank ('durante la ricarica', 'ricaricare il telefono')
+                          r"\bricaric\w*\s+(\S+\s+){0,5}?(sulla|sul|alla|al|della|del|la|il|nella|nel|su|sulle)\s+"
+                          r"(sua\s+|tua\s+|suo\s+|tuo\s+|vostra\s+|vostro\s+)?(carta|postepay|conto|iban|paypal|satispay)\b|"
+                          r"\bricaric\w*\s+(\S+\s+){0,5}?(sulla|sul|alla|al|su)\s+(sua\s+|tua\s+|suo\s+|tuo\s+)?(sim|numero|cellulare|"
+                          r"telefono|utenza)\b|\bricarica telefonica\b|\bricaric\w*\s+(di|da)\s+(€\s?\d|\d+([.,]\d+)?\s?(euro|€|eur)\b)|"
+                          r"\b(carta|conto)\s+(\w+\s+)?ricaric\w*",
     "conditional_claim": r"\bif you (cancel|withdraw|close|drop|remove)\b.{0,40}\b(a-to-z|claim|chargeback|case|review|"
                          r"feedback)|\bwenn sie\b.{0,40}\b(zurückziehen|zurücknehmen)|\bsi vous (retirez|annulez)\b|"
                          r"\bsi (retira|cancela)\b|\bse (ritira|annulla)\b",
@@ -242,15 +248,45 @@ def _phone_like(text: str, match: re.Match[str]) -> bool:
 
 
 # Amazon Vine: Amazon sends the product free to reviewers it invites; a sentence explaining that names no incentive.
+# It stops being an explanation once the seller offers the reader something, ties it to a review ("if you",
+# "in exchange") or likens its own offer to Vine ("like Vine", "our own Vine", "come nel programma Vine").
 _VINE = re.compile(r"\bVine\b")
 _SENTENCE_END = re.compile(r"[.!?。！？]")
+_NOT_ABOUT_VINE = re.compile(
+    # the seller likens its own offer to Vine
+    r"\b(like|as (with|in|on)|just as|similar to|the same as|same as)\s+(\w+\s+)?Vine\b|\bVine[- ]?(style|like)\b|"
+    r"\b(our|my) (own )?(\w+ )?Vine\b|\bwie (bei|im|mit|in)\s+(\w+\s+)?Vine\b|\bcomme (avec|pour|dans|chez|sur)\s+"
+    r"(\w+\s+)?Vine\b|\bcomo (en|con|para)\s+(\w+\s+)?Vine\b|\bcome (nel|con|per|in|su|a|al|sul)\s+(\w+\s+)?Vine\b|"
+    r"Vine\s*(のように|と同様|みたいに)|"
+    # a review tied to something for the reader
+    r"\b(if|once|when|after|as soon as|provided|as long as) (you|u)\b|\bin (exchange|return)\b|\bfor (a|an|your|one)"
+    r"\b[^.!?]{0,20}\b(review|rating|stars?)\b|\b(wenn|falls|sobald|nachdem) (sie|du)\b|\bim gegenzug\b|\bgegen "
+    r"(eine|ihre|deine)\b|\bfür (eine|ihre|deine) (\w+ )?(bewertung|rezension)|\bsi vous\b|\ben (échange|contrepartie)\b|"
+    r"\bdès que vous\b|\bpour (un|votre) (\w+ )?(avis|commentaire)|\ba cambio\b|\bsi (usted )?(nos )?(deja|escribe|publica|"
+    r"pone|da|valora)\b|\bsiempre que\b|\bcuando (usted )?(deje|escriba|publique)|\bpor (una|su) (\w+ )?(reseña|valoración|"
+    r"opinión)|\bse (lei )?(ci )?(lascia|scrive|pubblica|mette|dà|da)\b|\bin cambio\b|\ba condizione\b|\bpurché\b|"
+    r"\bdopo (aver|che)\b|\bper (una|la sua|la tua) (\w+ )?(recensione|valutazione)|たら|れば|代わりに|引き換え|"
+    # the seller does for its reviewers what Vine does
+    r"\b(so|and) (do|can|will|shall|did) (we|you|i)\b|\b(the same|likewise) (for|to) (you|our|my)\b|\bdo the same\b|"
+    r"\bauch wir\b|\bgenauso (wie|machen)|\bnous aussi\b|\bde même pour\b|\bnosotros también\b|\blo mismo (para|a|con)\b|"
+    r"\banche noi\b|\blo stesso (per|a|con)\b|"
+    # the seller gives the reader something
+    r"\b(we|i)('ll|'d| will| would| can| could| shall| are going to)?\s+(\w+\s+)?(send|give|offer|ship|mail|post|"
+    r"refund|reimburse|gift|provide)\w*\s+(\w+\s+)?(you|your)\b|\b(you|you'll|you will) (get|receive|be sent|be given)\b|"
+    r"\b(schicken|senden|geben|bieten|schenken|erstatten|liefern) wir (ihnen|dir)\b|\bwir (\w+ )?(ihnen|dir) \w*"
+    r"(schicken|senden|geben|bieten|schenken|erstatten)|\bsie (bekommen|erhalten)\b|\b(nous )?vous (envoyons|offrons|donnons|"
+    r"remboursons|enverrons|offrirons)\b|\bvous (recevrez|aurez)\b|\ble (enviamos|mandamos|regalamos|ofrecemos|damos|"
+    r"reembolsamos|enviaremos|mandaremos|regalaremos)\b|\b(recibirá|tendrá)\b|\b(le|ti) (mandiamo|inviamo|spediamo|regaliamo|"
+    r"offriamo|diamo|rimborsiamo|manderemo|invieremo|regaleremo|offriremo)\b|\b(riceverà|riceverai|avrà)\b|"
+    r"(お送り|差し上げ|プレゼント|進呈)",
+    re.IGNORECASE)
 
 
 def _about_vine(text: str, match: re.Match[str]) -> bool:
-    """A review-and-free-product match inside a sentence that is about Amazon Vine."""
+    """A review-and-free-product match inside a sentence that explains Amazon Vine and offers the reader nothing."""
     start = max((m.end() for m in _SENTENCE_END.finditer(text, 0, match.start())), default=0)
     end = next((m.start() for m in _SENTENCE_END.finditer(text, match.end())), len(text))
-    return bool(_VINE.search(text, start, end))
+    return bool(_VINE.search(text, start, end)) and not _NOT_ABOUT_VINE.search(text, start, end)
 
 
 def red_lines(text: str, language: str = "en") -> list[Finding]:
