@@ -260,3 +260,20 @@ def test_recall_and_customs_acronyms_are_not_shouting_but_capitals_still_are():
     assert red_lines("Please contact the NHS or your GP; the CPSC and OPSS list the recall, the IOSS number is on the "
                      "SMS.", "en") == []
     assert "shouting" in [f.code for f in red_lines("PLEASE DO NOT pay the IOSS charge.", "en")]
+
+
+@pytest.mark.parametrize(("language", "text", "incentive"), [
+    ("en", "Sellers cannot contact Vine reviewers, and offering a refund or a free bottle for a better review is "
+           "against Amazon's review policy.", False),
+    ("en", "Offering a refund or a free product in exchange for a review is not allowed on Amazon.", False),
+    ("it", "Offrire un rimborso o un prodotto gratis in cambio di una recensione è vietato da Amazon.", False),
+    ("es", "Ofrecer un producto gratis a cambio de una reseña está prohibido en Amazon.", False),
+    ("en", "It is against policy, so we'll send you a free bottle if you update your review.", True),
+    ("en", "A free bottle for a review is not against the rules.", True),
+    ("en", "Free bottles for reviews are prohibited unless you keep it quiet.", True),
+    ("it", "È vietato, ma Le mandiamo un omaggio se cambia la recensione.", True),
+])
+def test_saying_an_incentive_is_forbidden_is_not_offering_one(language, text, incentive):
+    from caseloop.checks.redlines import red_lines
+
+    assert ("review_incentive" in [f.code for f in red_lines(text, language)]) is incentive, text

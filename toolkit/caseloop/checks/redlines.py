@@ -248,31 +248,33 @@ def _phone_like(text: str, match: re.Match[str]) -> bool:
 
 
 # Amazon Vine: Amazon sends the product free to reviewers it invites; a sentence explaining that names no incentive.
-# It stops being an explanation once the seller offers the reader something, ties it to a review ("if you",
-# "in exchange") or likens its own offer to Vine ("like Vine", "our own Vine", "come nel programma Vine").
+# Nor does a sentence saying that such an incentive is forbidden ("offering a refund for a better review is against
+# Amazon's policy"). Either stops being an explanation once the seller offers the reader something ("we send you"),
+# ties it to the reader's review ("if you"), likens its own offer to Vine ("like Vine", "our own Vine") or turns
+# the sentence round ("but", "unless"); a Vine sentence also may not name an exchange ("in exchange", "a cambio").
 _VINE = re.compile(r"\bVine\b")
 _SENTENCE_END = re.compile(r"[.!?。！？]")
-_NOT_ABOUT_VINE = re.compile(
-    # the seller likens its own offer to Vine
+_LIKENS_TO_VINE = re.compile(
     r"\b(like|as (with|in|on)|just as|similar to|the same as|same as)\s+(\w+\s+)?Vine\b|\bVine[- ]?(style|like)\b|"
     r"\b(our|my) (own )?(\w+ )?Vine\b|\bwie (bei|im|mit|in)\s+(\w+\s+)?Vine\b|\bcomme (avec|pour|dans|chez|sur)\s+"
     r"(\w+\s+)?Vine\b|\bcomo (en|con|para)\s+(\w+\s+)?Vine\b|\bcome (nel|con|per|in|su|a|al|sul)\s+(\w+\s+)?Vine\b|"
     r"Vine\s*(のように|と同様|みたいに)|"
-    # a review tied to something for the reader
-    r"\b(if|once|when|after|as soon as|provided|as long as) (you|u)\b|\bin (exchange|return)\b|\bfor (a|an|your|one)"
-    r"\b[^.!?]{0,20}\b(review|rating|stars?)\b|\b(wenn|falls|sobald|nachdem) (sie|du)\b|\bim gegenzug\b|\bgegen "
-    r"(eine|ihre|deine)\b|\bfür (eine|ihre|deine) (\w+ )?(bewertung|rezension)|\bsi vous\b|\ben (échange|contrepartie)\b|"
-    r"\bdès que vous\b|\bpour (un|votre) (\w+ )?(avis|commentaire)|\ba cambio\b|\bsi (usted )?(nos )?(deja|escribe|publica|"
-    r"pone|da|valora)\b|\bsiempre que\b|\bcuando (usted )?(deje|escriba|publique)|\bpor (una|su) (\w+ )?(reseña|valoración|"
-    r"opinión)|\bse (lei )?(ci )?(lascia|scrive|pubblica|mette|dà|da)\b|\bin cambio\b|\ba condizione\b|\bpurché\b|"
-    r"\bdopo (aver|che)\b|\bper (una|la sua|la tua) (\w+ )?(recensione|valutazione)|たら|れば|代わりに|引き換え|"
     # the seller does for its reviewers what Vine does
     r"\b(so|and) (do|can|will|shall|did) (we|you|i)\b|\b(the same|likewise) (for|to) (you|our|my)\b|\bdo the same\b|"
     r"\bauch wir\b|\bgenauso (wie|machen)|\bnous aussi\b|\bde même pour\b|\bnosotros también\b|\blo mismo (para|a|con)\b|"
-    r"\banche noi\b|\blo stesso (per|a|con)\b|"
+    r"\banche noi\b|\blo stesso (per|a|con)\b",
+    re.IGNORECASE)
+_TIED_TO_READER = re.compile(
+    r"\b(if|once|when|after|as soon as|provided|as long as|unless) (you|u)\b|\b(wenn|falls|sobald|nachdem) (sie|du)\b|"
+    r"\bsi vous\b|\bdès que vous\b|\bsi (usted )?(nos )?(deja|escribe|publica|pone|da|valora|cambia|modifica)\b|"
+    r"\bsiempre que\b|\bcuando (usted )?(deje|escriba|publique)|\bse (lei )?(ci )?(lascia|scrive|pubblica|mette|dà|da|"
+    r"cambia|modifica)\b|\ba condizione\b|\bpurché\b|たら|れば|"
+    r"\b(unless|except if|es sei denn|sauf si|à moins que|a menos que|salvo que|a meno che)\b|"
     # the seller gives the reader something
-    r"\b(we|i)('ll|'d| will| would| can| could| shall| are going to)?\s+(\w+\s+)?(send|give|offer|ship|mail|post|"
-    r"refund|reimburse|gift|provide)\w*\s+(\w+\s+)?(you|your)\b|\b(you|you'll|you will) (get|receive|be sent|be given)\b|"
+    r"\b(we|i)(?!\s+(cannot|can't|can not|could not|couldn't|may not|must not|won't|will not|would not|are not|am not|"
+    r"do not|don't|never|are unable|am unable))('ll|'d| will| would| can| could| shall| are going to)?\s+(\w+\s+)?"
+    r"(send|give|offer|ship|mail|post|refund|reimburse|gift|provide)\w*\s+(\w+\s+)?(you|your)\b|"
+    r"\b(you|you'll|you will) (get|receive|be sent|be given)\b|"
     r"\b(schicken|senden|geben|bieten|schenken|erstatten|liefern) wir (ihnen|dir)\b|\bwir (\w+ )?(ihnen|dir) \w*"
     r"(schicken|senden|geben|bieten|schenken|erstatten)|\bsie (bekommen|erhalten)\b|\b(nous )?vous (envoyons|offrons|donnons|"
     r"remboursons|enverrons|offrirons)\b|\bvous (recevrez|aurez)\b|\ble (enviamos|mandamos|regalamos|ofrecemos|damos|"
@@ -280,13 +282,36 @@ _NOT_ABOUT_VINE = re.compile(
     r"offriamo|diamo|rimborsiamo|manderemo|invieremo|regaleremo|offriremo)\b|\b(riceverà|riceverai|avrà)\b|"
     r"(お送り|差し上げ|プレゼント|進呈)",
     re.IGNORECASE)
+_EXCHANGE = re.compile(
+    r"\bin (exchange|return)\b|\bfor (a|an|your|one)\b[^.!?]{0,20}\b(review|rating|stars?)\b|\bim gegenzug\b|\bgegen "
+    r"(eine|ihre|deine)\b|\bfür (eine|ihre|deine) (\w+ )?(bewertung|rezension)|\ben (échange|contrepartie)\b|"
+    r"\bpour (un|votre) (\w+ )?(avis|commentaire)|\ba cambio\b|\bpor (una|su) (\w+ )?(reseña|valoración|opinión)|"
+    r"\bin cambio\b|\bdopo (aver|che)\b|\bper (una|la sua|la tua) (\w+ )?(recensione|valutazione)|代わりに|引き換え",
+    re.IGNORECASE)
+_FORBIDDEN = re.compile(
+    r"\b(against (amazon'?s? |the |our )?(\w+ )?(polic\w*|rules|guidelines)|(is|are|it's) (not|never) (allowed|permitted)|"
+    r"prohibit\w*|forbid\w*|banned|breach\w*|violat\w*|breaks? (amazon'?s? |the )?(\w+ )?(rules|polic\w*))\b|"
+    r"\bverboten\b|\bnicht (erlaubt|gestattet|zulässig)\b|\buntersagt\b|\bverstößt\b|\binterdit\w*|\b(pas|non) (autorisé|"
+    r"permis)\w*|\bcontraire (aux|à la)\b|\bprohibid\w*|\bno (está|están|es) permitid\w*|\bno se permite\b|\bva en contra\b|"
+    r"\bvietat\w*|\bnon (è|sono) (consentit|permess|ammess)\w*|\bcontro le (regole|norme|linee guida)\b|禁止|認められ",
+    re.IGNORECASE)
+_TURN = re.compile(r"\b(not|isn't|aren't|never|no longer|nothing) (\w+ )?(against|prohibit\w*|forbidden|banned|a breach)\b|"
+                   r"\bnicht (\w+ )?(verboten|untersagt)|\bpas (\w+ )?interdit|\bno (está|es) (\w+ )?prohibid|"
+                   r"\bnon (è )?(\w+ )?vietat|\b(but|however|although|though|still|anyway|yet|aber|jedoch|trotzdem|dennoch|mais|pourtant|"
+                   r"cependant|pero|sin embargo|aunque|ma|però|tuttavia|comunque)\b|でも|しかし|ただし|けれど",
+                   re.IGNORECASE)
 
 
-def _about_vine(text: str, match: re.Match[str]) -> bool:
-    """A review-and-free-product match inside a sentence that explains Amazon Vine and offers the reader nothing."""
+def _explains_incentive(text: str, match: re.Match[str]) -> bool:
+    """A review-and-free-product match inside a sentence that explains Amazon Vine or says such an incentive is
+    forbidden, and offers the reader nothing."""
     start = max((m.end() for m in _SENTENCE_END.finditer(text, 0, match.start())), default=0)
     end = next((m.start() for m in _SENTENCE_END.finditer(text, match.end())), len(text))
-    return bool(_VINE.search(text, start, end)) and not _NOT_ABOUT_VINE.search(text, start, end)
+    if _LIKENS_TO_VINE.search(text, start, end) or _TIED_TO_READER.search(text, start, end):
+        return False
+    if _FORBIDDEN.search(text, start, end) and not _TURN.search(text, start, end):
+        return True
+    return bool(_VINE.search(text, start, end)) and not _EXCHANGE.search(text, start, end)
 
 
 def red_lines(text: str, language: str = "en") -> list[Finding]:
@@ -295,7 +320,7 @@ def red_lines(text: str, language: str = "en") -> list[Finding]:
     found = []
     for code, pattern in _compiled(language).items():
         matches = [m for m in pattern.finditer(flat) if (code != "phone" or _phone_like(flat, m))
-                   and (code != "review_incentive" or not _about_vine(flat, m))]
+                   and (code != "review_incentive" or not _explains_incentive(flat, m))]
         if matches:
             zh, en = REASONS[code]
             shown = matches[0].group(0).strip()[:60]
