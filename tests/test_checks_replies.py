@@ -277,3 +277,18 @@ def test_saying_an_incentive_is_forbidden_is_not_offering_one(language, text, in
     from caseloop.checks.redlines import red_lines
 
     assert ("review_incentive" in [f.code for f in red_lines(text, language)]) is incentive, text
+
+
+@pytest.mark.parametrize(("language", "text", "incentive"), [
+    ("en", "Vine reviewers get the product free of charge from Amazon; you can tell their reviews by the Vine label.",
+     False),
+    ("en", "Vine reviewers get free bottles, so review ours and get one too.", True),
+    ("en", "Vine reviewers get free bottles; a review from you earns the same free bottle.", True),
+    ("it", "I recensori Vine ricevono gratis il prodotto da Amazon, e anche Lei può riceverne uno con una recensione.",
+     True),
+    ("de", "Vine-Tester erhalten das Produkt kostenlos, und Sie bekommen es auch für eine Rezension.", True),
+])
+def test_a_vine_sentence_that_turns_to_the_reader_is_an_incentive(language, text, incentive):
+    from caseloop.checks.redlines import red_lines
+
+    assert ("review_incentive" in [f.code for f in red_lines(text, language)]) is incentive, text

@@ -288,6 +288,16 @@ _EXCHANGE = re.compile(
     r"\bpour (un|votre) (\w+ )?(avis|commentaire)|\ba cambio\b|\bpor (una|su) (\w+ )?(reseña|valoración|opinión)|"
     r"\bin cambio\b|\bdopo (aver|che)\b|\bper (una|la sua|la tua) (\w+ )?(recensione|valutazione)|代わりに|引き換え",
     re.IGNORECASE)
+# A Vine sentence that speaks to the reader or of the seller's own product is no longer only about Amazon's
+# programme ("Vine reviewers get free bottles, so review ours and get one too"); the formal address is matched
+# in its capitals (Sie, Lei, Le) so that "sie" (they) and "le recensioni" stay an explanation.
+_TO_READER = re.compile(r"(?i:\b(you|your|yours|u|ours|our|too|also|as well|earns?|awaits?|vous|votre|vos|aussi|"
+                        r"usted|ustedes|también|anche|auch|ebenfalls)\b)|\b(Sie|Ihnen|Ihr|Ihre|Ihren|Ihrem|Ihrer|Lei|Le|"
+                        r"La|Sua|Suo|Sue|Suoi)\b")
+# ... but telling the reader how to read the label offers nothing ("you can tell their reviews by the Vine label").
+_READER_SEES = re.compile(r"\byou (can|could|may|will) (tell|see|spot|recogni[sz]e|know|read|find|judge|trust|weigh)\b|"
+                          r"\b(può|potrà) (riconoscer|vedere|capire|valutar|leggere)\w*|\bpuede (ver|reconocer|saber)\b|"
+                          r"\bvous pouvez (voir|reconnaître|savoir)\b|\bkönnen Sie (sehen|erkennen)\b", re.IGNORECASE)
 _FORBIDDEN = re.compile(
     r"\b(against (amazon'?s? |the |our )?(\w+ )?(polic\w*|rules|guidelines)|(is|are|it's) (not|never) (allowed|permitted)|"
     r"prohibit\w*|forbid\w*|banned|breach\w*|violat\w*|breaks? (amazon'?s? |the )?(\w+ )?(rules|polic\w*))\b|"
@@ -311,7 +321,13 @@ def _explains_incentive(text: str, match: re.Match[str]) -> bool:
         return False
     if _FORBIDDEN.search(text, start, end) and not _TURN.search(text, start, end):
         return True
-    return bool(_VINE.search(text, start, end)) and not _EXCHANGE.search(text, start, end)
+    if not _VINE.search(text, start, end) or _EXCHANGE.search(text, start, end):
+        return False
+    # the formal address in its capitals, except as the sentence's first word ("Le recensioni Vine ...")
+    sentence = text[start:end]
+    first = re.match(r"\s*\S+", sentence)
+    sentence = _READER_SEES.sub(lambda m: " " * len(m.group()), sentence[first.end() if first else 0:])
+    return not _TO_READER.search(sentence)
 
 
 def red_lines(text: str, language: str = "en") -> list[Finding]:
