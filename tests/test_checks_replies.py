@@ -295,3 +295,87 @@ def test_a_check_takes_under_20_ms():
     for _ in range(20):
         _score(JORDAN, "C-0001")
     assert (time.perf_counter() - started) / 20 < 0.020
+
+
+@pytest.mark.parametrize(("language", "text"), [
+    ("en", "Amazon Vine reviewers receive the product free from Amazon, and their reviews carry a Vine label."),
+    ("it", "Le recensioni Vine sono scritte da clienti che Amazon invita e che ricevono l'articolo gratuitamente da Amazon."),
+    ("de", "Vine-Tester erhalten das Produkt kostenlos von Amazon, und ihre Rezension ist als Vine gekennzeichnet."),
+    ("es", "Los revisores de Vine reciben el producto gratis de Amazon y su reseña lleva la etiqueta Vine."),
+])
+def test_a_sentence_explaining_amazon_vine_is_no_review_incentive(language, text):
+    from caseloop.checks.redlines import red_lines
+
+    assert "review_incentive" not in [f.code for f in red_lines(text, language)], text
+
+
+@pytest.mark.parametrize(("language", "text"), [
+    ("en", "Like Vine, we send you a free one if you review it."),
+    ("en", "Think of it as our own Vine, a free gift card for your review."),
+    ("en", "We send a free replacement to every customer who reviews us, Vine style."),
+    ("en", "Vine reviewers get a free bottle from Amazon, and so do we for our reviewers."),
+    ("it", "Come nel programma Vine, Le mandiamo un altro spazzolino gratis se lascia una recensione."),
+    ("de", "Wie bei Vine schicken wir Ihnen ein kostenloses Produkt, wenn Sie eine Bewertung schreiben."),
+    ("es", "Como en Vine, le enviamos otro altavoz gratis a cambio de una reseña."),
+])
+def test_an_incentive_that_names_vine_is_still_an_incentive(language, text):
+    from caseloop.checks.redlines import red_lines
+
+    assert "review_incentive" in [f.code for f in red_lines(text, language)], text
+
+
+@pytest.mark.parametrize(("text", "paid"), [
+    ("Durante la ricarica il power bank può surriscaldarsi; non lo usi per ricaricare il telefono.", False),
+    ("Non lo metta in ricarica e non ricarichi più il Suo cellulare con questo power bank.", False),
+    ("La batteria ricaricabile va portata scarica a un punto di raccolta.", False),
+    ("Le facciamo una ricarica di 20 euro sulla Sua PostePay.", True),
+    ("Le facciamo una ricarica di 15 euro sul Suo conto.", True),
+    ("Possiamo ricaricare la Sua carta con 15 euro.", True),
+    ("Le inviamo una ricarica telefonica da 10 euro come rimborso.", True),
+    ("Le ricarichiamo 12 euro sul Suo cellulare.", True),
+    ("Le rimborsiamo l'importo su una carta ricaricabile.", True),
+])
+def test_italian_ricarica_is_a_payment_only_as_a_top_up(text, paid):
+    from caseloop.checks.redlines import red_lines
+
+    assert ("off_amazon_payment" in [f.code for f in red_lines(text, "it")]) is paid, text
+
+
+def test_recall_and_customs_acronyms_are_not_shouting_but_capitals_still_are():
+    from caseloop.checks.redlines import red_lines
+
+    assert red_lines("Please contact the NHS or your GP; the CPSC and OPSS list the recall, the IOSS number is on the "
+                     "SMS.", "en") == []
+    assert "shouting" in [f.code for f in red_lines("PLEASE DO NOT pay the IOSS charge.", "en")]
+
+
+@pytest.mark.parametrize(("language", "text", "incentive"), [
+    ("en", "Sellers cannot contact Vine reviewers, and offering a refund or a free bottle for a better review is "
+           "against Amazon's review policy.", False),
+    ("en", "Offering a refund or a free product in exchange for a review is not allowed on Amazon.", False),
+    ("it", "Offrire un rimborso o un prodotto gratis in cambio di una recensione è vietato da Amazon.", False),
+    ("es", "Ofrecer un producto gratis a cambio de una reseña está prohibido en Amazon.", False),
+    ("en", "It is against policy, so we'll send you a free bottle if you update your review.", True),
+    ("en", "A free bottle for a review is not against the rules.", True),
+    ("en", "Free bottles for reviews are prohibited unless you keep it quiet.", True),
+    ("it", "È vietato, ma Le mandiamo un omaggio se cambia la recensione.", True),
+])
+def test_saying_an_incentive_is_forbidden_is_not_offering_one(language, text, incentive):
+    from caseloop.checks.redlines import red_lines
+
+    assert ("review_incentive" in [f.code for f in red_lines(text, language)]) is incentive, text
+
+
+@pytest.mark.parametrize(("language", "text", "incentive"), [
+    ("en", "Vine reviewers get the product free of charge from Amazon; you can tell their reviews by the Vine label.",
+     False),
+    ("en", "Vine reviewers get free bottles, so review ours and get one too.", True),
+    ("en", "Vine reviewers get free bottles; a review from you earns the same free bottle.", True),
+    ("it", "I recensori Vine ricevono gratis il prodotto da Amazon, e anche Lei può riceverne uno con una recensione.",
+     True),
+    ("de", "Vine-Tester erhalten das Produkt kostenlos, und Sie bekommen es auch für eine Rezension.", True),
+])
+def test_a_vine_sentence_that_turns_to_the_reader_is_an_incentive(language, text, incentive):
+    from caseloop.checks.redlines import red_lines
+
+    assert ("review_incentive" in [f.code for f in red_lines(text, language)]) is incentive, text

@@ -141,3 +141,10 @@ def test_a_150_word_reply_takes_under_5_ms_after_the_first(language):
         unknown_words(reply, language, known=["Herr Becker", "Zyxeltron Powerbank"])
         times.append(time.perf_counter() - start)
     assert statistics.median(times) < 0.005  # measured about 0.4 ms
+
+
+def test_an_elided_article_before_an_acronym_is_no_misspelling():
+    from caseloop.checks.spelling import unknown_words
+
+    assert unknown_words("Non usi il link nell'SMS: dell'IVA e dell'IOSS ci occupiamo noi.", "it") == []
+    assert unknown_words("Non usi il link nell'Smss.", "it") == ["nell'Smss"]

@@ -184,14 +184,21 @@ _PATTERNS = {
                  r"aankoop)|speciale aanbieding\w*|bekijk (ook )?(ons|onze) (assortiment|andere producten|winkel)",
     "off_amazon_payment": r"\b(paypal|venmo|zelle|western union|bank transfer|wire transfer|cash ?app|revolut|"
                           r"wise transfer|apple pay|google pay|alipay|wechat pay|überweisung|banküberweisung|virement|"
-                          r"transferencia|bizum|bonifico|postepay|ricarica|iban|sort code|bank (details|account)|"
+                          r"transferencia|bizum|bonifico|postepay|carta ricaricabile|iban|sort code|bank (details|account)|"
                           r"account number|routing number|bankverbindung|kontodaten|bankdaten|coordonnées bancaires|"
                           r"rib|"
                           r"datos bancarios|cuenta bancaria|coordinate bancarie|conto corrente|refund (you )?directly|"
                           r"overboeking|bankoverschrijving|overschrijving|overmaken|over te maken|overgemaakt|tikkie|"
                           r"betaalverzoek|rekeningnummer|bankrekeningnummer|bankgegevens|"
                           r"(send|transfer) (you )?(the )?(money|amount|cash) (directly|yourself|outside))\b|"
-                          r"銀行振込|振込|振り込|口座",
+                          r"銀行振込|振込|振り込|口座|"
+                          # Italian 'ricarica' is a payment only as a top-up (of a card, account, SIM or phone credit),
+                          # not the charging of a power bank ('durante la ricarica', 'ricaricare il telefono')
+                          r"\bricaric\w*\s+(\S+\s+){0,5}?(sulla|sul|alla|al|della|del|la|il|nella|nel|su|sulle)\s+"
+                          r"(sua\s+|tua\s+|suo\s+|tuo\s+|vostra\s+|vostro\s+)?(carta|postepay|conto|iban|paypal|satispay)\b|"
+                          r"\bricaric\w*\s+(\S+\s+){0,5}?(sulla|sul|alla|al|su)\s+(sua\s+|tua\s+|suo\s+|tuo\s+)?(sim|numero|cellulare|"
+                          r"telefono|utenza)\b|\bricarica telefonica\b|\bricaric\w*\s+(di|da)\s+(€\s?\d|\d+([.,]\d+)?\s?(euro|€|eur)\b)|"
+                          r"\b(carta|conto)\s+(\w+\s+)?ricaric\w*",
     "conditional_claim": r"\bif you (cancel|withdraw|close|drop|remove)\b.{0,40}\b(a-to-z|claim|chargeback|case|review|"
                          r"feedback)|\bwenn sie\b.{0,40}\b(zurückziehen|zurücknehmen)|\bsi vous (retirez|annulez)\b|"
                          r"\bsi (retira|cancela)\b|\bse (ritira|annulla)\b|"
@@ -236,7 +243,8 @@ _PATTERNS = {
 _ACRONYMS = {"FBA", "FBM", "USPS", "UPS", "DHL", "ASIN", "USA", "DPD", "GLS", "EU", "UK", "US", "OK", "GDPR",
              "DSGVO", "RGPD", "SKU", "EUR", "USD", "GBP", "JPY", "PDF", "FAQ", "ID", "SEUR", "BRT", "SDA", "BW", "ACM",
              "AVG", "BTW", "NL", "KVK",
-             "GPS", "USB", "LED", "AAA", "TNT", "DNI", "IVA", "MWST", "TVA", "VAT", "UE", "PS"}
+             "GPS", "USB", "LED", "AAA", "TNT", "DNI", "IVA", "MWST", "TVA", "VAT", "UE", "PS",
+             "SMS", "IOSS", "OSS", "CPSC", "OPSS", "RAEE", "NHS", "GP"}
 # Spans that look like phone numbers but are order ids, dates, tracking or amounts.
 _NOT_PHONE = re.compile(r"\d{3}-\d{7}-\d{7}|\d{1,4}[./-]\d{1,2}[./-]\d{2,4}|(tracking|sendungs|suivi|seguimiento|"
                         r"tracciamento|追跡|order|bestell|bestel|zending|commande|pedido|ordine|注文)\w*\W{0,3}(number|nummer|"
@@ -286,12 +294,96 @@ def _phone_like(text: str, match: re.Match[str]) -> bool:
     return not re.search(r"[$€£¥]\s*$", text[:match.start()])
 
 
+# Amazon Vine: Amazon sends the product free to reviewers it invites; a sentence explaining that names no incentive.
+# Nor does a sentence saying that such an incentive is forbidden ("offering a refund for a better review is against
+# Amazon's policy"). Either stops being an explanation once the seller offers the reader something ("we send you"),
+# ties it to the reader's review ("if you"), likens its own offer to Vine ("like Vine", "our own Vine") or turns
+# the sentence round ("but", "unless"); a Vine sentence also may not name an exchange ("in exchange", "a cambio").
+_VINE = re.compile(r"\bVine\b")
+_SENTENCE_END = re.compile(r"[.!?。！？]")
+_LIKENS_TO_VINE = re.compile(
+    r"\b(like|as (with|in|on)|just as|similar to|the same as|same as)\s+(\w+\s+)?Vine\b|\bVine[- ]?(style|like)\b|"
+    r"\b(our|my) (own )?(\w+ )?Vine\b|\bwie (bei|im|mit|in)\s+(\w+\s+)?Vine\b|\bcomme (avec|pour|dans|chez|sur)\s+"
+    r"(\w+\s+)?Vine\b|\bcomo (en|con|para)\s+(\w+\s+)?Vine\b|\bcome (nel|con|per|in|su|a|al|sul)\s+(\w+\s+)?Vine\b|"
+    r"Vine\s*(のように|と同様|みたいに)|"
+    # the seller does for its reviewers what Vine does
+    r"\b(so|and) (do|can|will|shall|did) (we|you|i)\b|\b(the same|likewise) (for|to) (you|our|my)\b|\bdo the same\b|"
+    r"\bauch wir\b|\bgenauso (wie|machen)|\bnous aussi\b|\bde même pour\b|\bnosotros también\b|\blo mismo (para|a|con)\b|"
+    r"\banche noi\b|\blo stesso (per|a|con)\b",
+    re.IGNORECASE)
+_TIED_TO_READER = re.compile(
+    r"\b(if|once|when|after|as soon as|provided|as long as|unless) (you|u)\b|\b(wenn|falls|sobald|nachdem) (sie|du)\b|"
+    r"\bsi vous\b|\bdès que vous\b|\bsi (usted )?(nos )?(deja|escribe|publica|pone|da|valora|cambia|modifica)\b|"
+    r"\bsiempre que\b|\bcuando (usted )?(deje|escriba|publique)|\bse (lei )?(ci )?(lascia|scrive|pubblica|mette|dà|da|"
+    r"cambia|modifica)\b|\ba condizione\b|\bpurché\b|たら|れば|"
+    r"\b(unless|except if|es sei denn|sauf si|à moins que|a menos que|salvo que|a meno che)\b|"
+    # the seller gives the reader something
+    r"\b(we|i)(?!\s+(cannot|can't|can not|could not|couldn't|may not|must not|won't|will not|would not|are not|am not|"
+    r"do not|don't|never|are unable|am unable))('ll|'d| will| would| can| could| shall| are going to)?\s+(\w+\s+)?"
+    r"(send|give|offer|ship|mail|post|refund|reimburse|gift|provide)\w*\s+(\w+\s+)?(you|your)\b|"
+    r"\b(you|you'll|you will) (get|receive|be sent|be given)\b|"
+    r"\b(schicken|senden|geben|bieten|schenken|erstatten|liefern) wir (ihnen|dir)\b|\bwir (\w+ )?(ihnen|dir) \w*"
+    r"(schicken|senden|geben|bieten|schenken|erstatten)|\bsie (bekommen|erhalten)\b|\b(nous )?vous (envoyons|offrons|donnons|"
+    r"remboursons|enverrons|offrirons)\b|\bvous (recevrez|aurez)\b|\ble (enviamos|mandamos|regalamos|ofrecemos|damos|"
+    r"reembolsamos|enviaremos|mandaremos|regalaremos)\b|\b(recibirá|tendrá)\b|\b(le|ti) (mandiamo|inviamo|spediamo|regaliamo|"
+    r"offriamo|diamo|rimborsiamo|manderemo|invieremo|regaleremo|offriremo)\b|\b(riceverà|riceverai|avrà)\b|"
+    r"(お送り|差し上げ|プレゼント|進呈)",
+    re.IGNORECASE)
+_EXCHANGE = re.compile(
+    r"\bin (exchange|return)\b|\bfor (a|an|your|one)\b[^.!?]{0,20}\b(review|rating|stars?)\b|\bim gegenzug\b|\bgegen "
+    r"(eine|ihre|deine)\b|\bfür (eine|ihre|deine) (\w+ )?(bewertung|rezension)|\ben (échange|contrepartie)\b|"
+    r"\bpour (un|votre) (\w+ )?(avis|commentaire)|\ba cambio\b|\bpor (una|su) (\w+ )?(reseña|valoración|opinión)|"
+    r"\bin cambio\b|\bdopo (aver|che)\b|\bper (una|la sua|la tua) (\w+ )?(recensione|valutazione)|代わりに|引き換え",
+    re.IGNORECASE)
+# A Vine sentence that speaks to the reader or of the seller's own product is no longer only about Amazon's
+# programme ("Vine reviewers get free bottles, so review ours and get one too"); the formal address is matched
+# in its capitals (Sie, Lei, Le) so that "sie" (they) and "le recensioni" stay an explanation.
+_TO_READER = re.compile(r"(?i:\b(you|your|yours|u|ours|our|too|also|as well|earns?|awaits?|vous|votre|vos|aussi|"
+                        r"usted|ustedes|también|anche|auch|ebenfalls)\b)|\b(Sie|Ihnen|Ihr|Ihre|Ihren|Ihrem|Ihrer|Lei|Le|"
+                        r"La|Sua|Suo|Sue|Suoi)\b")
+# ... but telling the reader how to read the label offers nothing ("you can tell their reviews by the Vine label").
+_READER_SEES = re.compile(r"\byou (can|could|may|will) (tell|see|spot|recogni[sz]e|know|read|find|judge|trust|weigh)\b|"
+                          r"\b(può|potrà) (riconoscer|vedere|capire|valutar|leggere)\w*|\bpuede (ver|reconocer|saber)\b|"
+                          r"\bvous pouvez (voir|reconnaître|savoir)\b|\bkönnen Sie (sehen|erkennen)\b", re.IGNORECASE)
+_FORBIDDEN = re.compile(
+    r"\b(against (amazon'?s? |the |our )?(\w+ )?(polic\w*|rules|guidelines)|(is|are|it's) (not|never) (allowed|permitted)|"
+    r"prohibit\w*|forbid\w*|banned|breach\w*|violat\w*|breaks? (amazon'?s? |the )?(\w+ )?(rules|polic\w*))\b|"
+    r"\bverboten\b|\bnicht (erlaubt|gestattet|zulässig)\b|\buntersagt\b|\bverstößt\b|\binterdit\w*|\b(pas|non) (autorisé|"
+    r"permis)\w*|\bcontraire (aux|à la)\b|\bprohibid\w*|\bno (está|están|es) permitid\w*|\bno se permite\b|\bva en contra\b|"
+    r"\bvietat\w*|\bnon (è|sono) (consentit|permess|ammess)\w*|\bcontro le (regole|norme|linee guida)\b|禁止|認められ",
+    re.IGNORECASE)
+_TURN = re.compile(r"\b(not|isn't|aren't|never|no longer|nothing) (\w+ )?(against|prohibit\w*|forbidden|banned|a breach)\b|"
+                   r"\bnicht (\w+ )?(verboten|untersagt)|\bpas (\w+ )?interdit|\bno (está|es) (\w+ )?prohibid|"
+                   r"\bnon (è )?(\w+ )?vietat|\b(but|however|although|though|still|anyway|yet|aber|jedoch|trotzdem|dennoch|mais|pourtant|"
+                   r"cependant|pero|sin embargo|aunque|ma|però|tuttavia|comunque)\b|でも|しかし|ただし|けれど",
+                   re.IGNORECASE)
+
+
+def _explains_incentive(text: str, match: re.Match[str]) -> bool:
+    """A review-and-free-product match inside a sentence that explains Amazon Vine or says such an incentive is
+    forbidden, and offers the reader nothing."""
+    start = max((m.end() for m in _SENTENCE_END.finditer(text, 0, match.start())), default=0)
+    end = next((m.start() for m in _SENTENCE_END.finditer(text, match.end())), len(text))
+    if _LIKENS_TO_VINE.search(text, start, end) or _TIED_TO_READER.search(text, start, end):
+        return False
+    if _FORBIDDEN.search(text, start, end) and not _TURN.search(text, start, end):
+        return True
+    if not _VINE.search(text, start, end) or _EXCHANGE.search(text, start, end):
+        return False
+    # the formal address in its capitals, except as the sentence's first word ("Le recensioni Vine ...")
+    sentence = text[start:end]
+    first = re.match(r"\s*\S+", sentence)
+    sentence = _READER_SEES.sub(lambda m: " " * len(m.group()), sentence[first.end() if first else 0:])
+    return not _TO_READER.search(sentence)
+
+
 def red_lines(text: str, language: str = "en") -> list[Finding]:
     """Every red line the reply crosses, in the reply's language and in English (trainees mix them)."""
     flat = " ".join(text.split())
     found = []
     for code, pattern in _compiled(language).items():
-        matches = [m for m in pattern.finditer(flat) if code != "phone" or _phone_like(flat, m)]
+        matches = [m for m in pattern.finditer(flat) if (code != "phone" or _phone_like(flat, m))
+                   and (code != "review_incentive" or not _explains_incentive(flat, m))]
         if matches:
             zh, en = REASONS[code]
             shown = matches[0].group(0).strip()[:60]

@@ -50,6 +50,7 @@ _NOT_WORDS = re.compile(r"\d|@|://|www\.|[^\W\d_]\.[^\W\d_]")
 # Elided articles and pronouns before a name (d'Amazon, l'Ikea) and the English possessive (Jordan's).
 _ELISION = re.compile(r"^(?:[a-zA-Z]{1,2}|qu)'", re.IGNORECASE)
 _POSSESSIVE = re.compile(r"'s$", re.IGNORECASE)
+_ELIDED_ACRONYM = re.compile(r"^[a-zA-Z]{1,5}'([A-Z]{2,})$")
 
 
 class DictionaryMissing(FileNotFoundError):
@@ -156,6 +157,9 @@ def unknown_words(text: str, language: str, known: Iterable[str] = ()) -> list[s
     unknown: list[str] = []
     for word, start in _words(text):
         if word in unknown or (len(word) > 1 and word.isupper()) or _brand(word):
+            continue
+        acronym = _ELIDED_ACRONYM.match(word)  # nell'SMS, dell'IVA, l'IOSS: an elided article before an acronym
+        if acronym and acronym.group(1) == word[acronym.start(1):] and len(acronym.group(1)) > 1:
             continue
         folded = word.casefold()
         if {folded, _ELISION.sub("", folded), _POSSESSIVE.sub("", folded)} & allowed:
