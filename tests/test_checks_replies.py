@@ -299,7 +299,8 @@ def test_a_check_takes_under_20_ms():
 
 @pytest.mark.parametrize(("language", "text"), [
     ("en", "Amazon Vine reviewers receive the product free from Amazon, and their reviews carry a Vine label."),
-    ("it", "Le recensioni Vine sono scritte da clienti che Amazon invita e che ricevono l'articolo gratuitamente da Amazon."),
+    ("it", "Le recensioni Vine sono scritte da clienti che Amazon invita e che ricevono l'articolo gratuitamente "
+           "da Amazon."),
     ("de", "Vine-Tester erhalten das Produkt kostenlos von Amazon, und ihre Rezension ist als Vine gekennzeichnet."),
     ("es", "Los revisores de Vine reciben el producto gratis de Amazon y su reseña lleva la etiqueta Vine."),
 ])

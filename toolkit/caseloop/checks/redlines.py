@@ -111,7 +111,8 @@ _REVIEW_REQUESTS = {
           r"wijzigen|te wijzigen|verwijderen|te verwijderen|intrekken|in te trekken|herzien|te herzien|heroverwegen|"
           r"te heroverwegen|bijwerken|bij te werken|verhogen|te verhogen)\b(?!\s+(wij|we|ik|u|jullie)\b)"
           r"[^.!?\n]{0,40}\b(beoordeling|recensie|review|feedback|waardering|sterren)|"
-          r"\b(beoordeling|recensie|review|feedback|waardering)\w*\b[^.!?\n]{0,30}\b(achter(laten|laat)?|aan(passen|past)|"
+          r"\b(beoordeling|recensie|review|feedback|waardering)\w*\b[^.!?\n]{0,30}\b(achter(laten|laat)?|aan(passen|"
+          r"past)|"
           r"wijzig(en|t)|verwijder(en|t)|in(trekken|trekt)|herzien|heroverwegen|bij(werken|werkt)|plaats(en|t)|"
           r"schrijf(t)?|schrijven|te geven)\b(?!\s+(wij|we|ik|u|jullie)\b)|"
           r"\b(een|uw) (\w+ )?(beoordeling|recensie|review|waardering) (geeft|geven)\b(?!\s+(wij|we|ik)\b)|"
@@ -184,7 +185,8 @@ _PATTERNS = {
                  r"aankoop)|speciale aanbieding\w*|bekijk (ook )?(ons|onze) (assortiment|andere producten|winkel)",
     "off_amazon_payment": r"\b(paypal|venmo|zelle|western union|bank transfer|wire transfer|cash ?app|revolut|"
                           r"wise transfer|apple pay|google pay|alipay|wechat pay|überweisung|banküberweisung|virement|"
-                          r"transferencia|bizum|bonifico|postepay|carta ricaricabile|iban|sort code|bank (details|account)|"
+                          r"transferencia|bizum|bonifico|postepay|carta ricaricabile|iban|sort code|bank (details|"
+                          r"account)|"
                           r"account number|routing number|bankverbindung|kontodaten|bankdaten|coordonnées bancaires|"
                           r"rib|"
                           r"datos bancarios|cuenta bancaria|coordinate bancarie|conto corrente|refund (you )?directly|"
@@ -195,9 +197,12 @@ _PATTERNS = {
                           # Italian 'ricarica' is a payment only as a top-up (of a card, account, SIM or phone credit),
                           # not the charging of a power bank ('durante la ricarica', 'ricaricare il telefono')
                           r"\bricaric\w*\s+(\S+\s+){0,5}?(sulla|sul|alla|al|della|del|la|il|nella|nel|su|sulle)\s+"
-                          r"(sua\s+|tua\s+|suo\s+|tuo\s+|vostra\s+|vostro\s+)?(carta|postepay|conto|iban|paypal|satispay)\b|"
-                          r"\bricaric\w*\s+(\S+\s+){0,5}?(sulla|sul|alla|al|su)\s+(sua\s+|tua\s+|suo\s+|tuo\s+)?(sim|numero|cellulare|"
-                          r"telefono|utenza)\b|\bricarica telefonica\b|\bricaric\w*\s+(di|da)\s+(€\s?\d|\d+([.,]\d+)?\s?(euro|€|eur)\b)|"
+                          r"(sua\s+|tua\s+|suo\s+|tuo\s+|vostra\s+|vostro\s+)?(carta|postepay|conto|iban|paypal|"
+                          r"satispay)\b|"
+                          r"\bricaric\w*\s+(\S+\s+){0,5}?(sulla|sul|alla|al|su)\s+(sua\s+|tua\s+|suo\s+|tuo\s+)?(sim|"
+                          r"numero|cellulare|"
+                          r"telefono|utenza)\b|\bricarica telefonica\b|\bricaric\w*\s+(di|da)\s+(€\s?\d|"
+                          r"\d+([.,]\d+)?\s?(euro|€|eur)\b)|"
                           r"\b(carta|conto)\s+(\w+\s+)?ricaric\w*",
     "conditional_claim": r"\bif you (cancel|withdraw|close|drop|remove)\b.{0,40}\b(a-to-z|claim|chargeback|case|review|"
                          r"feedback)|\bwenn sie\b.{0,40}\b(zurückziehen|zurücknehmen)|\bsi vous (retirez|annulez)\b|"
@@ -247,7 +252,8 @@ _ACRONYMS = {"FBA", "FBM", "USPS", "UPS", "DHL", "ASIN", "USA", "DPD", "GLS", "E
              "SMS", "IOSS", "OSS", "CPSC", "OPSS", "RAEE", "NHS", "GP"}
 # Spans that look like phone numbers but are order ids, dates, tracking or amounts.
 _NOT_PHONE = re.compile(r"\d{3}-\d{7}-\d{7}|\d{1,4}[./-]\d{1,2}[./-]\d{2,4}|(tracking|sendungs|suivi|seguimiento|"
-                        r"tracciamento|追跡|order|bestell|bestel|zending|commande|pedido|ordine|注文)\w*\W{0,3}(number|nummer|"
+                        r"tracciamento|追跡|order|bestell|bestel|zending|commande|pedido|ordine|注文)\w*\W{0,3}(number|"
+                        r"nummer|"
                         r"numéro|número|numero|番号)?\W{0,3}[\d\s-]+", re.IGNORECASE)
 
 
@@ -308,7 +314,8 @@ _LIKENS_TO_VINE = re.compile(
     r"Vine\s*(のように|と同様|みたいに)|"
     # the seller does for its reviewers what Vine does
     r"\b(so|and) (do|can|will|shall|did) (we|you|i)\b|\b(the same|likewise) (for|to) (you|our|my)\b|\bdo the same\b|"
-    r"\bauch wir\b|\bgenauso (wie|machen)|\bnous aussi\b|\bde même pour\b|\bnosotros también\b|\blo mismo (para|a|con)\b|"
+    r"\bauch wir\b|\bgenauso (wie|machen)|\bnous aussi\b|\bde même pour\b|\bnosotros también\b|\blo mismo (para|a|"
+    r"con)\b|"
     r"\banche noi\b|\blo stesso (per|a|con)\b",
     re.IGNORECASE)
 _TIED_TO_READER = re.compile(
@@ -323,9 +330,11 @@ _TIED_TO_READER = re.compile(
     r"(send|give|offer|ship|mail|post|refund|reimburse|gift|provide)\w*\s+(\w+\s+)?(you|your)\b|"
     r"\b(you|you'll|you will) (get|receive|be sent|be given)\b|"
     r"\b(schicken|senden|geben|bieten|schenken|erstatten|liefern) wir (ihnen|dir)\b|\bwir (\w+ )?(ihnen|dir) \w*"
-    r"(schicken|senden|geben|bieten|schenken|erstatten)|\bsie (bekommen|erhalten)\b|\b(nous )?vous (envoyons|offrons|donnons|"
+    r"(schicken|senden|geben|bieten|schenken|erstatten)|\bsie (bekommen|erhalten)\b|\b(nous )?vous (envoyons|offrons|"
+    r"donnons|"
     r"remboursons|enverrons|offrirons)\b|\bvous (recevrez|aurez)\b|\ble (enviamos|mandamos|regalamos|ofrecemos|damos|"
-    r"reembolsamos|enviaremos|mandaremos|regalaremos)\b|\b(recibirá|tendrá)\b|\b(le|ti) (mandiamo|inviamo|spediamo|regaliamo|"
+    r"reembolsamos|enviaremos|mandaremos|regalaremos)\b|\b(recibirá|tendrá)\b|\b(le|ti) (mandiamo|inviamo|spediamo|"
+    r"regaliamo|"
     r"offriamo|diamo|rimborsiamo|manderemo|invieremo|regaleremo|offriremo)\b|\b(riceverà|riceverai|avrà)\b|"
     r"(お送り|差し上げ|プレゼント|進呈)",
     re.IGNORECASE)
@@ -339,22 +348,29 @@ _EXCHANGE = re.compile(
 # programme ("Vine reviewers get free bottles, so review ours and get one too"); the formal address is matched
 # in its capitals (Sie, Lei, Le) so that "sie" (they) and "le recensioni" stay an explanation.
 _TO_READER = re.compile(r"(?i:\b(you|your|yours|u|ours|our|too|also|as well|earns?|awaits?|vous|votre|vos|aussi|"
-                        r"usted|ustedes|también|anche|auch|ebenfalls)\b)|\b(Sie|Ihnen|Ihr|Ihre|Ihren|Ihrem|Ihrer|Lei|Le|"
+                        r"usted|ustedes|también|anche|auch|ebenfalls)\b)|\b(Sie|Ihnen|Ihr|Ihre|Ihren|Ihrem|Ihrer|Lei|"
+                        r"Le|"
                         r"La|Sua|Suo|Sue|Suoi)\b")
 # ... but telling the reader how to read the label offers nothing ("you can tell their reviews by the Vine label").
 _READER_SEES = re.compile(r"\byou (can|could|may|will) (tell|see|spot|recogni[sz]e|know|read|find|judge|trust|weigh)\b|"
-                          r"\b(può|potrà) (riconoscer|vedere|capire|valutar|leggere)\w*|\bpuede (ver|reconocer|saber)\b|"
+                          r"\b(può|potrà) (riconoscer|vedere|capire|valutar|leggere)\w*|\bpuede (ver|reconocer|"
+                          r"saber)\b|"
                           r"\bvous pouvez (voir|reconnaître|savoir)\b|\bkönnen Sie (sehen|erkennen)\b", re.IGNORECASE)
 _FORBIDDEN = re.compile(
-    r"\b(against (amazon'?s? |the |our )?(\w+ )?(polic\w*|rules|guidelines)|(is|are|it's) (not|never) (allowed|permitted)|"
+    r"\b(against (amazon'?s? |the |our )?(\w+ )?(polic\w*|rules|guidelines)|(is|are|it's) (not|never) (allowed|"
+    r"permitted)|"
     r"prohibit\w*|forbid\w*|banned|breach\w*|violat\w*|breaks? (amazon'?s? |the )?(\w+ )?(rules|polic\w*))\b|"
-    r"\bverboten\b|\bnicht (erlaubt|gestattet|zulässig)\b|\buntersagt\b|\bverstößt\b|\binterdit\w*|\b(pas|non) (autorisé|"
-    r"permis)\w*|\bcontraire (aux|à la)\b|\bprohibid\w*|\bno (está|están|es) permitid\w*|\bno se permite\b|\bva en contra\b|"
+    r"\bverboten\b|\bnicht (erlaubt|gestattet|zulässig)\b|\buntersagt\b|\bverstößt\b|\binterdit\w*|\b(pas|"
+    r"non) (autorisé|"
+    r"permis)\w*|\bcontraire (aux|à la)\b|\bprohibid\w*|\bno (está|están|es) permitid\w*|\bno se permite\b|"
+    r"\bva en contra\b|"
     r"\bvietat\w*|\bnon (è|sono) (consentit|permess|ammess)\w*|\bcontro le (regole|norme|linee guida)\b|禁止|認められ",
     re.IGNORECASE)
-_TURN = re.compile(r"\b(not|isn't|aren't|never|no longer|nothing) (\w+ )?(against|prohibit\w*|forbidden|banned|a breach)\b|"
+_TURN = re.compile(r"\b(not|isn't|aren't|never|no longer|nothing) (\w+ )?(against|prohibit\w*|forbidden|banned|"
+                   r"a breach)\b|"
                    r"\bnicht (\w+ )?(verboten|untersagt)|\bpas (\w+ )?interdit|\bno (está|es) (\w+ )?prohibid|"
-                   r"\bnon (è )?(\w+ )?vietat|\b(but|however|although|though|still|anyway|yet|aber|jedoch|trotzdem|dennoch|mais|pourtant|"
+                   r"\bnon (è )?(\w+ )?vietat|\b(but|however|although|though|still|anyway|yet|aber|jedoch|trotzdem|"
+                   r"dennoch|mais|pourtant|"
                    r"cependant|pero|sin embargo|aunque|ma|però|tuttavia|comunque)\b|でも|しかし|ただし|けれど",
                    re.IGNORECASE)
 
