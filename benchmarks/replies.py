@@ -145,7 +145,8 @@ def _table(title: str, groups: dict[str, list[int]], rows: list[dict], current: 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--split", choices=["dev", "test", "heldout", "heldout2"], help="only one part of the corpus")
+    parser.add_argument("--split", choices=["dev", "test", "heldout", "heldout2", "heldout3"],
+                        help="only one part of the corpus")
     parser.add_argument("--show", type=int, default=0, help="print the N largest disagreements of the new grader")
     args = parser.parse_args(argv)
     rows = [r for r in load_corpus() if not args.split or r["split"] == args.split]

@@ -51,9 +51,11 @@ def test_the_demo_cohort_page_answers_a_lead(browser, demo_pages, story, lang):
         assert row.count() == 1, level
         assert row.locator("td.num").inner_text().strip() == str(count), level
     assert WORDS[lang]["not_certified"] in page.locator("#readiness").inner_text()
-    alert = page.locator(f'#alerts tr[data-trainee="{story["red_line"]}"]').first
-    assert WORDS[lang]["email"] in alert.inner_text()
-    assert "lena.wu.store@gmail.com" in alert.locator("blockquote").inner_text()
+    alerts = page.locator(f'#alerts tr[data-trainee="{story["red_line"]}"]')
+    assert alerts.count() >= 1
+    assert any(WORDS[lang]["email"] in alerts.nth(i).inner_text()
+               and "lena.wu.store@gmail.com" in alerts.nth(i).locator("blockquote").inner_text()
+               for i in range(alerts.count())), "the red-line trainee's alert quotes the e-mail address they wrote"
     assert page.locator(f'#at-risk tr[data-risk="{story["dropout"]}"]').count() == 1
     page.locator("#at-risk thead th").first.click()  # sorting by trainee keeps every row
     assert page.locator(f'#at-risk tr[data-risk="{story["dropout"]}"]').count() == 1
