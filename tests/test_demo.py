@@ -110,7 +110,9 @@ def test_the_red_line_trainee_appears_with_the_red_lines(programme_run, reports,
     trainee = trainee_of(cohorts, "red_line")
     answers = pd.read_csv(programme_run["answers"], keep_default_na=False)
     written = answers[(answers["trainee"] == trainee) & (answers["variant"] == "red_line")]
-    assert set(written["module"]) == {PROFILES["red_line"].red_line_in} and len(written) == 4
+    module = PROFILES["red_line"].red_line_in
+    replies = answers[(answers["module"] == module) & (answers["kind"] == "reply")]["var"].nunique()
+    assert set(written["module"]) == {module} and len(written) == replies >= 4, "every reply of the module"
     assert written["answer"].str.endswith(RED_LINE).all()
     grades = pd.read_csv(reports / "grades.csv").fillna({"failures": ""})
     replies = grades[(grades["trainee"] == trainee) & (grades["module"] == "m04") & grades["cell"].isin(

@@ -43,3 +43,23 @@ def test_readme_curriculum_table_lists_every_module_with_its_competencies_and_ma
         expected = " | ".join([", ".join(f"{c} {count[c]}" for c in codes if count[c]), ", ".join(sorted(markets)),
                                ", ".join(sorted(languages))])
         assert rows[module] == expected, f"README curriculum row of {module} is stale: {expected}"
+
+
+def test_readme_case_library_figures_are_the_librarys():
+    from caseloop.cases import Library
+    from caseloop.languages import LANGUAGES
+
+    frame = Library.load(REPO / "cases").frame
+    approved = frame[frame["state"] == "approved"]
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    said = re.search(r"The library holds (\d+) approved cases \(and (\d+) archived\) covering all (\d+) problem types, "
+                     r"each with at least (\w+) cases, in (\d+) markets \(([A-Z, ]+)\), with buyer messages in "
+                     r"([A-Za-z, ]+ and \w+);", " ".join(readme.split()))
+    assert said, "the README's case library paragraph no longer gives its figures"
+    per_type = approved["problem_type"].value_counts()
+    markets = approved["market"].value_counts()
+    languages = [LANGUAGES[code][1] for code in approved["language"].value_counts().index]
+    assert int(said[1]) == len(approved) and int(said[2]) == (frame["state"] == "archived").sum()
+    assert int(said[3]) == len(per_type) and said[4] == {2: "two", 3: "three"}.get(per_type.min(), str(per_type.min()))
+    assert int(said[5]) == len(markets) and said[6].split(", ") == list(markets.index)
+    assert said[7].replace(" and ", ", ").split(", ") == languages
