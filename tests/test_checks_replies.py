@@ -189,6 +189,14 @@ def test_each_red_line_zeroes_the_reply_and_says_why(addition, code, capsys):
     ("nl", "C-0541", "Een positieve recensie zouden wij zeer waarderen.", "review_request"),
     ("nl", "C-0541", "Bel ons gerust op 020 123 4567.", "phone"),
     ("nl", "C-0541", "Het bedrag maken wij via Tikkie aan u over.", "off_amazon_payment"),
+    ("nl", "C-0543", "Schrijf naar service (apenstaartje) koffieservice punt nl.", "email"),
+    ("nl", "C-0543", "Vul het formulier in op koffieservice punt nl slash reparatie.", "link"),
+    ("nl", "C-0543", "Vul het formulier in op onze eigen servicepagina.", "link"),
+    ("en", "C-0001", "Our form is at myshop dot com slash help.", "link"),
+    ("fr", "C-0026", "Remplissez le formulaire sur maboutique point fr.", "link"),
+    ("ja", "C-0009", "弊社のサポート（エル・アイ・エヌ・イー：ＩＤ　ｓｈｏｐ＿ｋａｓｈｉｔｓｕ）へお送りください。",
+     "off_platform_contact"),
+    ("ja", "C-0009", "ラインのＩＤはshop_kashitsuです。", "off_platform_contact"),
 ])
 def test_red_lines_hold_in_every_reply_language(language, case, text, code):
     from caseloop.checks.redlines import red_lines
@@ -348,6 +356,56 @@ def test_recall_and_customs_acronyms_are_not_shouting_but_capitals_still_are():
     assert red_lines("Please contact the NHS or your GP; the CPSC and OPSS list the recall, the IOSS number is on the "
                      "SMS.", "en") == []
     assert "shouting" in [f.code for f in red_lines("PLEASE DO NOT pay the IOSS charge.", "en")]
+
+
+def test_product_codes_and_seller_terms_in_capitals_are_not_shouting():
+    from caseloop.checks.redlines import red_lines
+
+    assert red_lines("We packed SKU BED-DC-240-NAVY, FNSKU X00IT55PQ8 (reason Lost_Warehouse); the ODR impact and the "
+                     "POD are on the ASIN page.", "en") == []
+    assert "shouting" in [f.code for f in red_lines("We packed SKU BED-DC-240-NAVY. YOU ARE WRONG.", "en")]
+
+
+@pytest.mark.parametrize(("language", "text"), [
+    ("es", "El punto es que le devolvemos hoy el importe completo."),
+    ("it", "Il punto è che La rimborsiamo oggi stesso."),
+    ("fr", "Le point de départ du délai est la livraison."),
+    ("nl", "Het punt is dat wij u vandaag terugbetalen."),
+])
+def test_the_word_point_in_a_sentence_is_no_spelled_out_address(language, text):
+    from caseloop.checks.redlines import red_lines
+
+    assert red_lines(text, language) == []
+
+
+def test_the_agents_simplified_chinese_in_a_japanese_reply_is_left_in():
+    from caseloop.checks import reply
+
+    text = ("高橋様\n\nご連絡ありがとうございます。色味がイメージと違ったとのこと、申し訳ございません。"
+            "到着から30日以内であれば返品を承ります。注文履歴から返品リクエストをお願いいたします（买家原因，退货运费买家承担）。\n\n"
+            "よろしくお願いいたします。")
+    assert "chinese_left" in reply(text, 3, case="C-0200").failed
+    assert "chinese_left" not in reply(text.replace("（买家原因，退货运费买家承担）", ""), 3, case="C-0200").failed
+
+
+def test_a_japanese_list_of_words_between_slashes_is_not_a_reply():
+    from caseloop.checks import reply
+
+    text = ("鈴木様\nお詫び／電池カバー不良／FBA／Amazon返品／注文履歴／商品の返品／返送料無料／返金／メーカー報告／"
+            "よろしくお願いいたします")
+    assert "not_prose" in reply(text, 3, case="C-0039").failed
+
+
+@pytest.mark.parametrize("text", [
+    "Wij vragen u nog even geduld te hebben; PostNL heeft het druk.",
+    "Wij raden u aan zelf contact op te nemen met PostNL en een melding te doen.",
+])
+def test_asking_a_dutch_buyer_to_wait_or_chase_postnl_is_wrong_for_a_late_parcel(text):
+    from caseloop.checks import reply
+
+    body = (f"Beste mevrouw de Jong,\n\nHet spijt ons dat uw pakket nog niet is aangekomen. {text}\n\n"
+            "Met vriendelijke groet")
+    assert "case_wrong:asks_her_to_wait_or_chase_postnl" in reply(body, 3, case="C-0542").failed
 
 
 @pytest.mark.parametrize(("language", "text", "incentive"), [

@@ -82,6 +82,11 @@ MARKERS: dict[str, tuple[tuple[str, str], ...]] = {
                                      r"(een|het|de|uw)\b"),
         ("'heb een fijne dag'", r"\bheb(t| u)? een (goede|fijne|mooie|leuke) dag\b"),
         ("'beste groeten' (best regards)", r"\bbeste groeten\b"),
+        ("'wij zijn spijt' (we are sorry)", r"\b(ik ben|wij zijn|we zijn) (erg |zeer |heel )?spijt\b"),
+        ("'een fijne dag hebben' after 'wensen'", r"\bwensen? (u|je) een (goede|fijne|mooie|leuke) dag (te )?hebben\b"),
+        ("the verb second after 'na dat' / 'nadat'", r"\bna ?dat (wij|we|ik) (ontvangen|krijgen|hebben) (de|het|uw)\b"),
+        ("'wij zullen terug betalen het' (the object after the verb)",
+         r"\b(wij|we|ik) (zullen|zal|gaan) (terug ?betalen|sturen|geven|vergoeden) (het|de|uw|een)\b"),
     ),
     "ja": (
         ("'良い一日を持って'", r"良い一日を(持って|お持ち)"),

@@ -24,6 +24,10 @@ MIN_PROBABILITY = 0.9
 # 30-60 % kana, Chinese has none, bar a stray の in a brand name.
 MIN_KANA_SHARE = 0.1
 
+# Simplified Chinese characters Japanese does not write (it writes 们 as nothing, 这 as これ, 买 as 買, 货 as 貨 ...):
+# two of them in a Japanese reply are the agent's Chinese left in.
+SIMPLIFIED_ONLY = re.compile("[们这买卖货运费还让说时问题发经过给对见视读请谢账单换钱价边进样达选择认识务无关订东车门间"
+                             "书长为么吗]")
 _KANA = re.compile(r"[\u3041-\u3096\u309d-\u309f\u30a1-\u30fa\u30fc-\u30ff\uff66-\uff9d]")
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _LETTER = re.compile(r"[^\W\d_]")

@@ -145,16 +145,21 @@ _PATTERNS = {
     "link": r"(https?://|www\.)(?![\w.-]*amazon\.)|\b[\w-]+\.(com|net|org|shop|store|de|fr|it|es|nl|be|co\.uk|jp)\b"
             r"(?<!amazon\.com)(?<!amazon\.de)(?<!amazon\.fr)(?<!amazon\.it)(?<!amazon\.es)(?<!amazon\.co\.uk)"
             r"(?<!amazon\.jp)(?<!amazon\.nl)(?<!amazon\.com\.be)|"
-            r"\b(our|unsere[rm]?|notre|nuestra|nostro|il nostro|onze) "
-            r"(website|web site|online ?shop|webseite|site web|sitio web|sito|webwinkel|webshop)\b|"
+            r"\b(our|unsere[rm]?|notre|nuestra|nostro|il nostro|onze) (eigen )?"
+            r"(website|web site|online ?shop|webseite|site web|sitio web|sito|webwinkel|webshop|servicepagina)\b|"
+            # a web address spelled out to pass a filter: "shop dot com slash help", "koffieservice punt nl"
+            r"\b[\w-]+ (dot|punkt|punt) (com|net|org|shop|de|fr|it|es|nl|be|co uk|jp)\b|"
+            r"\b[\w-]{3,} point (com|net|org|shop|fr|be)\b|"  # not "le point de départ"
+            r"\b[\w-]{3,} punto (com|net|org|shop|de|fr|nl|be|jp)\b|"  # not "el punto es que"
             # an Amazon page the order does not need: anything but the buyer's orders, returns and help pages
             r"(https?://|www\.)?([\w-]+\.)*amazon\.(com|co\.uk|de|fr|it|es|nl|ca|co\.jp|jp)(\.\w+)?/"
             r"(?!(gp/)?(css/order|your-orders|your-account/order|orc|returns|help|gp/help)|spr/returns|hz/returns|"
             r"(gp/)?(css/)?order-history|ap/signin)[^\s)]+",
     "email": r"[\w.+-]+\s?@\s?[\w-]+\s?\.\s?[\w.-]+|"
-             r"\b[\w.+-]+\s*[\[({<]\s*(at|ät|arobase|arroba|chiocciola)\s*[\])}>]\s*[\w-]+|"
-             r"\b\w+ (at|ät|arobase|arroba|chiocciola) \w+ (dot|punkt|point|punto) \w{2,4}\b|"
-             r"[\w-]+\s*[\[({<]\s*(dot|punkt|point|punto)\s*[\])}>]\s*(com|de|fr|it|es|net|org|uk|jp)\b|"
+             r"\b[\w.+-]+\s*[\[({<]\s*(at|ät|arobase|arroba|chiocciola|apenstaartje)\s*[\])}>]\s*[\w-]+|"
+             r"\b\w+ (at|ät|arobase|arroba|chiocciola|apenstaartje) \w+ (dot|punkt|point|punto|punt) \w{2,4}\b|"
+             r"[\w-]+\s*[\[({<]\s*(dot|punkt|point|punto|punt)\s*[\])}>]\s*(com|de|fr|it|es|nl|be|net|org|uk|jp)\b|"
+             r"\bapenstaartje\b|"
              r"(?<!\w)(\w ){4,}@|@ ?(\w ){3,}|＠",
     "phone": r"(?<![\w-])(\+|00)\d{1,3}[\s./-]*\(?\d{1,4}\)?([\s./-]*\d{2,4}){2,4}(?![\w-])|"
              r"(?<![\w/-])\(?0\d{1,4}\)?[\s./-]?\d{2,4}([\s./-]?\d{2,4}){1,3}(?![\w/-])|"
@@ -174,7 +179,8 @@ _PATTERNS = {
                             r"(ons|mij) (even )?(te )?mailen|"
                             r"buiten amazon (om )?(contact|bereiken|mailen|bellen))\b|"
                             r"(?<![\w.])@[a-z]\w{2,}|"
-                            r"LINE ?(で|の|ID|アカウント)|ラインで",
+                            r"LINE ?(で|の|ID|アカウント)|ラインで|ライン(の)?(ID|ＩＤ|アカウント)|"
+                            r"エル・?アイ・?エヌ・?イー|ＬＩＮＥ|[ＩI][ＤD]\s*[:：]?\s*[ａ-ｚＡ-Ｚ＿0-9０-９]{3,}",
     "marketing": r"\b(coupon|promo(tion(al)?)? code|discount code|newsletter|follow us|our (new|latest) "
                  r"(collection|products?|range)|check out our|next (order|purchase)|shop (our|now)|subscribe)\b|"
                  r"\b(new|special|latest|exclusive) (offers|deals|promotions)\b|neuen? angebote\w*|nouvelles offres|"
@@ -249,7 +255,18 @@ _ACRONYMS = {"FBA", "FBM", "USPS", "UPS", "DHL", "ASIN", "USA", "DPD", "GLS", "E
              "DSGVO", "RGPD", "SKU", "EUR", "USD", "GBP", "JPY", "PDF", "FAQ", "ID", "SEUR", "BRT", "SDA", "BW", "ACM",
              "AVG", "BTW", "NL", "KVK",
              "GPS", "USB", "LED", "AAA", "TNT", "DNI", "IVA", "MWST", "TVA", "VAT", "UE", "PS",
-             "SMS", "IOSS", "OSS", "CPSC", "OPSS", "RAEE", "NHS", "GP"}
+             "SMS", "IOSS", "OSS", "CPSC", "OPSS", "RAEE", "NHS", "GP",
+             "FNSKU", "ODR", "FC", "POD", "IP", "EAN", "GTIN", "UPC", "MPN", "VCS", "GPSR", "CE", "UKCA", "HMRC"}
+# A word in capitals (shouting) is a whole word of letters: codes such as BED-DC-240-NAVY, X00IT55PQ8 or
+# Lost_Warehouse are identifiers, not raised voices.
+_CAPITALS = re.compile(r"[A-ZÄÖÜÉÈ]{2,}(?:'[A-Z]+)?")
+
+
+def _bare(token: str) -> str:
+    """A whitespace-separated token without the punctuation around it ("(FNSKU):" -> "FNSKU")."""
+    return token.strip(".,;:!?()[]{}\"'«»„“”‘’")
+
+
 # Spans that look like phone numbers but are order ids, dates, tracking or amounts.
 _NOT_PHONE = re.compile(r"\d{3}-\d{7}-\d{7}|\d{1,4}[./-]\d{1,2}[./-]\d{2,4}|(tracking|sendungs|suivi|seguimiento|"
                         r"tracciamento|追跡|order|bestell|bestel|zending|commande|pedido|ordine|注文)\w*\W{0,3}(number|"
@@ -404,7 +421,7 @@ def red_lines(text: str, language: str = "en") -> list[Finding]:
             zh, en = REASONS[code]
             shown = matches[0].group(0).strip()[:60]
             found.append(Finding(code, False, f"{zh}：「{shown}」", f"{en}: '{shown}'"))
-    shouted = [w for w in re.findall(r"\b[A-ZÄÖÜÉÈ]{2,}(?:'[A-Z]+)?\b", text) if w not in _ACRONYMS]
+    shouted = [w for w in map(_bare, text.split()) if _CAPITALS.fullmatch(w) and w not in _ACRONYMS]
     if len(shouted) >= 2 or "!!" in text or "！！" in text:
         found.append(Finding("shouting", False, *REASONS["shouting"]))
     return found

@@ -27,7 +27,7 @@ from typing import Any
 from caseloop.checks.casefile import library as case_library
 from caseloop.checks.caserules import Fact, reply_rules
 from caseloop.checks.fluency import translation_markers
-from caseloop.checks.languages import detect_language, register, word_count
+from caseloop.checks.languages import SIMPLIFIED_ONLY, detect_language, register, word_count
 from caseloop.checks.phrases import ELEMENTS, FUNCTION_WORDS, JA_GRAMMAR, element_pattern
 from caseloop.checks.redlines import red_lines
 from caseloop.checks.score import Finding, Score, answer_text, blank, report
@@ -114,7 +114,7 @@ def _listed(text: str, language: str) -> bool:
     """Mostly short fragments between commas, colons, full stops or on their own lines: a list of words, however
     long, even when written on one line with "Tracking: in transit. Latest date: Thursday." between them."""
     body = [line for line in text.strip().splitlines()[1:-1]] or text.strip().splitlines()
-    pieces = [p for p in re.split(r"[,，、;:\n]|\s-\s|[.!?。！？](?:\s|$)", "\n".join(body)) if p.strip()]
+    pieces = [p for p in re.split(r"[,，、;:\n／]|\s[-/]\s|[.!?。！？](?:\s|$)", "\n".join(body)) if p.strip()]
     size = (lambda p: len(re.sub(r"\s", "", p)) // 3) if language == "ja" else (lambda p: len(_words(p)))
     short = sum(1 for p in pieces if size(p) <= 3)
     return len(pieces) >= 6 and short >= 0.7 * len(pieces)
@@ -128,7 +128,8 @@ def _gates(reply: _Reply, forbid: Iterable[str]) -> None:
         if match := re.search(pattern, reply.flat, re.IGNORECASE):
             reply.fail("policy_promise", f"承诺了本案政策不允许的内容：「{match.group(0)}」",
                        f"promises what the policy does not allow here: '{match.group(0)}'")
-    if reply.language not in {"zh", "ja"} and re.search(r"[\u4e00-\u9fff]", reply.text):
+    if (reply.language not in {"zh", "ja"} and re.search(r"[\u4e00-\u9fff]", reply.text)
+            or reply.language == "ja" and len(set(SIMPLIFIED_ONLY.findall(reply.text))) >= 2):
         reply.fail("chinese_left", "回复中残留中文（买家看不懂）",
                    "the agent's Chinese is left in the reply (the buyer cannot read it)")
     written = detect_language(reply.text)
