@@ -27,6 +27,15 @@ def test_help_does_not_load_nbgrader_or_pandas():
     assert out.strip().splitlines()[-1] == "[]"
 
 
+def test_output_piped_into_a_closed_reader_ends_quietly(repo_course):
+    """`caseloop cases search "" | head -1`: the reader goes away, the command stops without a traceback."""
+    command = [sys.executable, "-m", "caseloop", "--course", str(repo_course.root), "cases", "search", ""]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process.stdout.close()  # gone before the first line is written
+    _, errors = process.communicate(timeout=120)
+    assert process.returncode == 141 and b"Traceback" not in errors, errors.decode()
+
+
 def test_each_command_says_what_it_reads_and_writes(capsys):
     for command in EVERY_COMMAND:
         with pytest.raises(SystemExit):

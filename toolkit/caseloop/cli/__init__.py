@@ -212,6 +212,9 @@ def main(argv: list[str] | None = None) -> int:
         print("caseloop: interrupted; files already written are complete, rerun the command to finish",
               file=sys.stderr)
         return 130
+    except BrokenPipeError:  # the output went into `head` or a closed pager: what was asked for is done or stops
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error when Python flushes stdout
+        return 141
 
 
 __all__ = ["AUTHOR_COMMANDS", "CASES_COMMANDS", "COMMANDS", "HUB_COMMANDS", "main", "parser"]
