@@ -25,11 +25,9 @@ def version_map(curriculum: Curriculum) -> dict[str, str]:
 def follow_versions(grades: pd.DataFrame, curriculum: Curriculum) -> pd.DataFrame:
     """The grade table with versions' rows under their module (`release` keeps the assignment) and attempts
     numbered across versions by time; the table itself when no trainee submitted a version."""
-    versions = version_map(curriculum)
-    release = grades["module"].astype(str)
-    if grades.empty or not release.isin(list(versions)).any():
+    followed = _under_modules(grades, curriculum)
+    if followed is None:
         return grades
-    followed = grades.assign(module=release.map(versions).fillna(release), release=release)
     followed = followed.sort_values([*ATTEMPT_KEY, "submitted_at"], kind="stable", ignore_index=True)
     followed["attempt"] = followed.groupby(ATTEMPT_KEY, sort=False).cumcount() + 1
     return followed
@@ -38,12 +36,20 @@ def follow_versions(grades: pd.DataFrame, curriculum: Curriculum) -> pd.DataFram
 def latest_release_rows(frame: pd.DataFrame, curriculum: Curriculum, key: list[str]) -> pd.DataFrame:
     """FRAME (items, batch statuses, backlog cells, reply texts: anything with a `module` column) with versions'
     rows under their module and, per KEY, only the row of the latest release (the curriculum's version order)."""
+    followed = _under_modules(frame, curriculum)
+    if followed is None:
+        return frame
+    order = {name: rank for module in curriculum.modules for rank, name in enumerate(module.releases)}
+    followed = followed.assign(rank=followed["release"].map(order).fillna(-1))
+    followed = followed.sort_values("rank", kind="stable").drop_duplicates(key, keep="last")
+    return followed.sort_index().drop(columns="rank").reset_index(drop=True)
+
+
+def _under_modules(frame: pd.DataFrame, curriculum: Curriculum) -> pd.DataFrame | None:
+    """FRAME with each version's rows under its module and the assignment in `release`; None when no row is of a
+    version, so that a course without versions is read as it is."""
     versions = version_map(curriculum)
     release = frame["module"].astype(str)
     if frame.empty or not release.isin(list(versions)).any():
-        return frame
-    order = {name: rank for module in curriculum.modules for rank, name in enumerate(module.releases)}
-    followed = frame.assign(module=release.map(versions).fillna(release), release=release,
-                            rank=release.map(order).fillna(-1))
-    followed = followed.sort_values("rank", kind="stable").drop_duplicates(key, keep="last")
-    return followed.sort_index().drop(columns="rank").reset_index(drop=True)
+        return None
+    return frame.assign(module=release.map(versions).fillna(release), release=release)
