@@ -230,6 +230,17 @@ def test_a_reply_to_another_case_earns_nothing(capsys):
     assert "about another case (C-0104" in capsys.readouterr().out
 
 
+def test_a_reply_to_amazon_may_greet_amazon_by_a_word_of_the_teams_name():
+    from caseloop.checks import reply
+
+    text = ("Dear Amazon,\n\nRegarding the chargeback on this order: the coffee machine was shipped on 12 November "
+            "with BRT, tracked and signed for at the delivery address on 14 November. Please find the proof of "
+            "delivery attached; we ask you to present it to the card issuer. We answer any question within 24 "
+            "hours.\n\nBest regards,\nPaolo")
+    assert "other_case" not in reply(text, 3, case="C-0510").failed
+    assert "other_case" in reply(text.replace("Dear Amazon", "Dear Mr Rossi"), 3, case="C-0510").failed
+
+
 def test_a_reply_greeting_another_buyer_earns_nothing():
     score = _score(JORDAN.replace("Hi Jordan", "Hi Nicole"), "C-0001")
     assert "other_case" in score.failed and score.points == 0
@@ -356,6 +367,14 @@ def test_recall_and_customs_acronyms_are_not_shouting_but_capitals_still_are():
     assert red_lines("Please contact the NHS or your GP; the CPSC and OPSS list the recall, the IOSS number is on the "
                      "SMS.", "en") == []
     assert "shouting" in [f.code for f in red_lines("PLEASE DO NOT pay the IOSS charge.", "en")]
+
+
+def test_ids_of_orders_and_reimbursements_are_no_contact_details():
+    from caseloop.checks.redlines import red_lines
+
+    assert red_lines("Units reimbursed: 4 (reimbursement ID 9935512280, Transaction Item IDs 7723140551 to "
+                     "7723140562).", "en") == []
+    assert red_lines("注文ＩＤ：503-0000000-0000009 のお荷物について確認いたしました。", "ja") == []
 
 
 def test_product_codes_and_seller_terms_in_capitals_are_not_shouting():

@@ -180,7 +180,7 @@ _PATTERNS = {
                             r"buiten amazon (om )?(contact|bereiken|mailen|bellen))\b|"
                             r"(?<![\w.])@[a-z]\w{2,}|"
                             r"LINE ?(で|の|ID|アカウント)|ラインで|ライン(の)?(ID|ＩＤ|アカウント)|"
-                            r"エル・?アイ・?エヌ・?イー|ＬＩＮＥ|[ＩI][ＤD]\s*[:：]?\s*[ａ-ｚＡ-Ｚ＿0-9０-９]{3,}",
+                            r"エル・?アイ・?エヌ・?イー|ＬＩＮＥ",
     "marketing": r"\b(coupon|promo(tion(al)?)? code|discount code|newsletter|follow us|our (new|latest) "
                  r"(collection|products?|range)|check out our|next (order|purchase)|shop (our|now)|subscribe)\b|"
                  r"\b(new|special|latest|exclusive) (offers|deals|promotions)\b|neuen? angebote\w*|nouvelles offres|"

@@ -229,8 +229,9 @@ def _greets_someone_else(reply: _Reply) -> str | None:
     if reply.language == "ja":
         named = re.match(r"^\s*([^\s、,。]{1,6}?)(様|さま|殿)", first)
         return named.group(1) if named and named.group(1) not in {"お客", "お客様", "ご担当者", "皆"} else None
+    own = {word.lower() for word in re.findall(r"[^\W\d_]+", reply.buyer_name)}  # "Dear Amazon" to "Amazon ... team"
     names = [w for w in re.findall(r"[^\W\d_]+", first) if w[0].isupper() and len(w) >= 3
-             and w.lower() not in _GREETING_WORDS]
+             and w.lower() not in _GREETING_WORDS and w.lower() not in own]
     return names[0] if names else None
 
 
